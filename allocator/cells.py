@@ -1,0 +1,263 @@
+"""Parsing one workbook cell of each :class:`~allocator.schema.Kind` into its canonical value.
+
+Each parser takes what the spreadsheet library returned (``str``, ``int``, ``float``, ``bool``,
+``datetime``…) and returns the canonical value or raises :class:`CellError` with a catalogue
+code. Full-width characters, padding, thousands separators, percent signs, Chinese numerals and
+the common spellings of yes/no are normalised; nothing else is guessed. The reader calls each
+parser once per *distinct* raw value of a column, so a parser may be plain Python.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from allocator import credit_code
+from allocator.i18n import Text
+from allocator.schema import (
+    INDUSTRY_SECTIONS,
+    Column,
+    Kind,
+    section_of_division,
+)
+
+#: Cells larger than this are typing mistakes, not demand: the whole city issues fewer
+#: permits in a year.
+MAX_COUNT = 1_000_000
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+EXCEL_EPOCH = datetime(1899, 12, 30)
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_CHINESE_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+                     "九": 9}
+_ITEM_SEPARATORS = re.compile(r"[、,;/\s]+|和|及")
+_ITEM = re.compile(r"^(?:第)?[(\[]?([0-9]+|[一二三四五六七八九])[)\]]?(?:项|类|条)?\.?$")
+_INDUSTRY = re.compile(r"^([A-Z])?(\d{2})?(\d{1,2})?$")
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+_TRUE = {"是", "y", "yes", "true", "t", "1", "√", "✓", "✔", "对"}
+_FALSE = {"否", "n", "no", "false", "f", "0", "×", "✗", "x", "不是", "无"}
+
+
+class CellError(Exception):
+    """A cell's value cannot be read as its column's kind; ``code`` names the message."""
+
+    def __init__(self, code: str, **params: Any):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def normalise(value: str) -> str:
+    """Full-width → half-width (NFKC), invisible characters removed, padding stripped."""
+    return unicodedata.normalize("NFKC", value).translate(_INVISIBLE).strip()
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not normalise(value))
+
+
+def parse_text(value: object) -> str:
+    # Names keep their full-width punctuation (（集团）): only padding is removed.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).translate(_INVISIBLE).strip()
+
+
+def parse_credit_code(value: object) -> str:
+    if not isinstance(value, str):
+        raise CellError("credit_code_not_text")
+    code = re.sub(r"[\s\-]", "", normalise(value)).upper()
+    if len(code) != credit_code.LENGTH:
+        raise CellError("credit_code_length", length=len(code))
+    wrong = sorted({char for char in code if char not in credit_code.VALUE})
+    if wrong:
+        raise CellError("credit_code_character", characters="".join(wrong))
+    expected = credit_code.check_character(code[:17])
+    if expected != code[17]:
+        raise CellError("credit_code_check", expected=expected, found=code[17])
+    return code
+
+
+def enum_parser(column: Column) -> Callable[[object], str]:
+    spellings = {normalise(s).casefold(): c.code for c in column.choices for s in c.spellings()}
+    options = Text(zh="、".join(c.zh for c in column.choices),
+                   en=", ".join(c.en for c in column.choices))
+
+    def parse(value: object) -> str:
+        key = normalise(str(value)).casefold()
+        if key not in spellings:
+            raise CellError("enum_unknown", options=options)
+        return spellings[key]
+
+    return parse
+
+
+def parse_industry(value: object) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not value.is_integer():
+            raise CellError("industry_format")
+        value = str(int(value))
+    code = re.sub(r"[\s.\-]", "", normalise(str(value))).upper()
+    match = _INDUSTRY.fullmatch(code)
+    if not match or not (match[1] or match[2]) or (match[3] and not match[2]):
+        raise CellError("industry_format")
+    letter, division = match[1], match[2]
+    if division is None:
+        if letter not in INDUSTRY_SECTIONS:
+            raise CellError("industry_section", section=letter)
+        return letter
+    section = section_of_division(int(division))
+    if section is None:
+        raise CellError("industry_division", division=division)
+    if letter and letter != section:
+        raise CellError("industry_mismatch", division=division, section=section, letter=letter)
+    return section + division + (match[3] or "")
+
+
+def items_parser(column: Column) -> Callable[[object], tuple[int, ...]]:
+    def parse(value: object) -> tuple[int, ...]:
+        if isinstance(value, bool):
+            raise CellError("items_unknown", largest=column.items, item=value)
+        if isinstance(value, (int, float)):
+            if float(value).is_integer() and 1 <= value <= column.items:
+                return (int(value),)
+            raise CellError("items_unknown", largest=column.items, item=value)
+        found: set[int] = set()
+        for token in _ITEM_SEPARATORS.split(normalise(str(value))):
+            if not token:
+                continue
+            match = _ITEM.fullmatch(token)
+            number = None
+            if match:
+                number = _CHINESE_NUMERALS.get(match[1]) or int(match[1])
+            if number is None or not 1 <= number <= column.items:
+                raise CellError("items_unknown", largest=column.items, item=token)
+            found.add(number)
+        return tuple(sorted(found))
+
+    return parse
+
+
+def parse_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    key = normalise(str(value)).casefold()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise CellError("bool_unknown")
+
+
+def _number(value: object) -> Decimal:
+    """A numeric cell or numeric text as an exact decimal."""
+    if isinstance(value, bool):
+        raise CellError("number_boolean")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise CellError("number_not_finite")
+        # repr() is the shortest decimal that reads back as this float: what Excel showed.
+        return Decimal(repr(value))
+    if isinstance(value, (datetime, date)):
+        raise CellError("number_is_date")
+    cleaned = normalise(str(value)).replace(",", "").replace(" ", "")
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        raise CellError("number_text") from None
+    if not number.is_finite():
+        raise CellError("number_not_finite")
+    return number
+
+
+def parse_count(value: object) -> int:
+    number = _number(value)
+    if number != number.to_integral_value():
+        raise CellError("count_fraction")
+    if number < 0:
+        raise CellError("count_negative")
+    if number > MAX_COUNT:
+        raise CellError("count_too_large", limit=MAX_COUNT)
+    return int(number)
+
+
+def parse_rate(value: object) -> Decimal:
+    """A rate as a fraction: ``"12%"``, ``12`` and ``0.12`` are all ``Decimal("0.12")``.
+
+    Numbers above 1 are percentages; 1 itself reads as 100 % (the reader warns about it).
+    """
+    raw = normalise(str(value)) if isinstance(value, str) else None
+    if raw is not None and raw.endswith("%"):
+        rate = _number(raw[:-1]) / 100
+    else:
+        number = _number(value)
+        rate = number / 100 if number > 1 else number
+    if rate < 0:
+        raise CellError("rate_negative")
+    if rate > 1:
+        raise CellError("rate_too_large")
+    return rate
+
+
+def parse_date(value: object) -> date:
+    if isinstance(value, datetime):
+        result = value.date()
+    elif isinstance(value, date):
+        result = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        # An Excel serial day number typed into a text-formatted cell.
+        if not 1 <= value <= 2958465:
+            raise CellError("date_format")
+        result = (EXCEL_EPOCH + timedelta(days=int(value))).date()
+    else:
+        raw = normalise(str(value))
+        for pattern in _DATE_PATTERNS:
+            match = pattern.fullmatch(raw)
+            if match:
+                try:
+                    result = date(int(match[1]), int(match[2]), int(match[3]))
+                except ValueError:
+                    raise CellError("date_impossible") from None
+                break
+        else:
+            raise CellError("date_format")
+    if not EARLIEST_DATE <= result <= LATEST_DATE:
+        raise CellError("date_out_of_range", earliest=EARLIEST_DATE, latest=LATEST_DATE)
+    return result
+
+
+def parser_for(column: Column) -> Callable[[object], Any]:
+    """The parser for one column of the schema."""
+    match column.kind:
+        case Kind.TEXT:
+            return parse_text
+        case Kind.CREDIT_CODE:
+            return parse_credit_code
+        case Kind.ENUM:
+            return enum_parser(column)
+        case Kind.INDUSTRY:
+            return parse_industry
+        case Kind.ITEMS:
+            return items_parser(column)
+        case Kind.BOOL:
+            return parse_bool
+        case Kind.COUNT:
+            return parse_count
+        case Kind.RATE:
+            return parse_rate
+        case Kind.DATE:
+            return parse_date
+    raise AssertionError(column.kind)  # pragma: no cover - every kind is matched above

@@ -1,0 +1,265 @@
+"""The demand workbook's columns, in one table (DESIGN §3).
+
+The reader (:mod:`allocator.submissions`), the submission template (:mod:`allocator.excel`) and
+the column reference in the docs are all driven by :data:`COLUMNS`: a column is added here and
+nowhere else.
+
+Enumerated values have a canonical code (what the engine and the JSON use), a Chinese label
+(what the workbook shows first) and an English label; any of the three, and the listed aliases,
+are accepted on input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """How a cell is parsed and validated."""
+
+    TEXT = "text"
+    CREDIT_CODE = "credit_code"
+    ENUM = "enum"
+    INDUSTRY = "industry"
+    ITEMS = "items"  # a list of article items, e.g. 一、三 or 1,3
+    BOOL = "bool"
+    COUNT = "count"  # whole number ≥ 0
+    RATE = "rate"  # "12%", 12, 0.12
+    DATE = "date"
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    code: str
+    zh: str
+    en: str
+    aliases: tuple[str, ...] = ()
+
+    def spellings(self) -> tuple[str, ...]:
+        return (self.code, self.zh, self.en, *self.aliases)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    zh: str
+    en: str
+    kind: Kind
+    required: bool
+    help_zh: str
+    help_en: str
+    article: str = ""
+    choices: tuple[Choice, ...] = ()
+    default: str | None = None  # canonical code used when the cell is blank (enums)
+    items: int = 0  # for Kind.ITEMS: the largest item number
+    aliases: tuple[str, ...] = field(default=())  # further accepted header spellings
+
+    def choice(self, code: str) -> Choice:
+        return next(c for c in self.choices if c.code == code)
+
+
+UNIT_TYPES = (
+    Choice("enterprise", "企业", "Enterprise", ("公司", "企业法人")),
+    Choice("institution", "事业单位", "Public institution"),
+    Choice("private_non_enterprise", "民办非企业单位", "Private non-enterprise unit",
+           ("民非", "社会服务机构")),
+    Choice("social_organisation", "社会团体", "Social organisation", ("社团",)),
+    Choice("foundation", "基金会", "Foundation"),
+    Choice("branch", "非法人分支机构", "Non-legal-person branch", ("分支机构",)),
+    Choice("accounting_firm", "会计师事务所", "Accounting firm"),
+    Choice("audit_firm", "审计师事务所", "Audit firm"),
+    Choice("law_firm", "律师事务所", "Law firm"),
+    Choice("tax_firm", "税务师事务所", "Tax advisory firm"),
+    Choice("other", "其他", "Other", ("其它",)),
+)
+
+SECTORS = (
+    Choice("finance", "金融", "Finance", ("金融业",)),
+    Choice("culture", "文化", "Culture", ("文化产业",)),
+    Choice("information", "信息服务", "Information services",
+           ("信息", "信息服务业", "information services")),
+    Choice("other", "其他", "Other", ("其它",)),
+)
+
+STATUSES = (
+    Choice("normal", "正常", "Normal"),
+    Choice("suspended", "暂停", "Suspended", ("暂停申请",)),
+    Choice("terminated", "终止", "Terminated", ("终止申请",)),
+    Choice("blacklisted", "黑名单", "Blacklisted", ("列入黑名单",)),
+)
+
+NEGATIVE_LIST = (
+    Choice("none", "否", "No", ("无", "不在", "n")),
+    Choice("restricted", "限制", "Restricted", ("限制类",)),
+    Choice("prohibited", "禁止", "Prohibited", ("禁止类",)),
+)
+
+#: Art. 8 priority categories (DESIGN §3 ``categories``), by item number.
+CATEGORIES: dict[int, tuple[str, str]] = {
+    1: ("独角兽、隐形冠军、高新技术企业", "Unicorns, hidden champions, high-tech firms"),
+    2: ("信用良好的上市企业", "Listed firms with good credit"),
+    3: ("重点金融机构", "Key financial institutions"),
+    4: ("承担民生保障或重大科研任务的国有企业、新型研发机构",
+        "SOEs and new R&D institutes with livelihood or major research tasks"),
+    5: ("民办非企业单位、社会团体、基金会、知名猎头及会计、审计、律师、税务师事务所",
+        "Private non-enterprise units, social organisations, foundations, well-known "
+        "headhunters, accounting / audit / law / tax firms"),
+    6: ("国际组织、跨国公司、世界500强（地区）总部、知名企业在京分支机构",
+        "International organisations, multinationals, Fortune-500 (regional) HQs, Beijing "
+        "branches of well-known firms"),
+    7: ("区推荐并经市批准的单位", "Units recommended by the district and approved by the city"),
+}
+
+#: Art. 16 violation items.
+VIOLATIONS: dict[int, tuple[str, str]] = {
+    1: ("为不符合条件人员申报", "Applied for people outside the scope"),
+    2: ("管理不力或拒不接受检查", "Weak management or refused inspection"),
+    3: ("取证后三个月内离职或年流失率超过10%", "Leavers within 3 months or attrition above 10 %"),
+    4: ("未及时注销离职人员证件或协助造假", "Did not cancel leavers' permits, or helped falsify"),
+    5: ("未认真审核材料、拖延办理", "Did not verify materials, or delayed"),
+    6: ("其他违规情形", "Other violations"),
+}
+
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "credit_code", "统一社会信用代码", "Unified social credit code", Kind.CREDIT_CODE, True,
+        "18位统一社会信用代码，末位校验码按GB 32100-2015核验；每个单位只填一行。",
+        "18-character unified social credit code; the check character is verified per "
+        "GB 32100-2015. One row per employer.",
+        aliases=("信用代码", "社会信用代码", "credit code", "uscc"),
+    ),
+    Column(
+        "name", "单位名称", "Employer name", Kind.TEXT, True,
+        "单位全称，与营业执照或登记证书一致。",
+        "Full registered name of the employer.",
+        aliases=("单位", "企业名称", "name", "employer"),
+    ),
+    Column(
+        "unit_type", "单位类型", "Unit type", Kind.ENUM, True,
+        "从下拉列表选择。第五条所列类型方可申请；“其他”类型不予分配。",
+        "Pick from the list. Only the types of Art. 5 may apply; 'Other' receives no quota.",
+        article="5", choices=UNIT_TYPES, aliases=("类型", "type"),
+    ),
+    Column(
+        "industry_code", "行业代码", "Industry code", Kind.INDUSTRY, False,
+        "国民经济行业分类GB/T 4754-2017代码，如J66、I6510；“重点产业”为空时据此判定。",
+        "GB/T 4754-2017 industry code, e.g. J66 or I6510; sets the priority sector when that "
+        "column is blank.",
+        article="8", aliases=("国民经济行业代码", "行业分类代码", "industry"),
+    ),
+    Column(
+        "sector", "重点产业", "Priority sector", Kind.ENUM, False,
+        "金融、文化、信息服务或其他；为空时按行业代码判定（J→金融，R→文化，I→信息服务）。",
+        "Finance, culture, information services or other; when blank it follows the industry "
+        "code (J → finance, R → culture, I → information services).",
+        article="8", choices=SECTORS, aliases=("产业", "所属产业", "sector"),
+    ),
+    Column(
+        "categories", "重点支持类别", "Priority categories", Kind.ITEMS, False,
+        "第八条所列七类，填序号一至七或1至7，多项用顿号、逗号或空格分隔。",
+        "Art. 8 categories 1–7 (or 一…七); separate several with 、 , ; / or spaces.",
+        article="8", items=7, aliases=("支持类别", "重点类别", "categories"),
+    ),
+    Column(
+        "top100", "区级百强企业", "District top-100 firm", Kind.BOOL, False,
+        "是或否。区级百强企业的高级管理人员全额保障、业务骨干按比例保障。",
+        "Yes or no. Top-100 firms' senior managers are fully guaranteed, and a share of their "
+        "key staff.",
+        article="8", aliases=("百强企业", "是否百强", "top100", "top 100"),
+    ),
+    Column(
+        "demand_senior", "申报人数_高级管理人员", "Demand: senior managers", Kind.COUNT, False,
+        "申报的高级管理人员人数（整数）。", "Number of senior managers applied for (whole number).",
+        article="8", aliases=("高级管理人员", "高管人数", "senior"),
+    ),
+    Column(
+        "demand_key_staff", "申报人数_业务骨干", "Demand: key staff", Kind.COUNT, False,
+        "申报的业务骨干人数（整数）。", "Number of key staff applied for (whole number).",
+        article="8", aliases=("业务骨干", "骨干人数", "key staff"),
+    ),
+    Column(
+        "demand_other", "申报人数_其他人才", "Demand: other talent", Kind.COUNT, False,
+        "申报的其他人才人数（整数）。", "Number of other talent applied for (whole number).",
+        aliases=("其他人才", "其他人数", "other"),
+    ),
+    Column(
+        "demand_total", "申报人数合计", "Demand: total", Kind.COUNT, True,
+        "申报总人数；填写分项时须等于分项之和。",
+        "Total number applied for; must equal the sum of the parts where they are given.",
+        article="7", aliases=("申报人数", "需求人数", "合计人数", "demand", "total demand"),
+    ),
+    Column(
+        "prior_quota", "上年度分配指标", "Prior-year quota", Kind.COUNT, False,
+        "上一年度分配给本单位的指标数。", "Quota allocated to the employer last year.",
+        aliases=("上年指标", "prior quota"),
+    ),
+    Column(
+        "prior_used", "上年度实际使用", "Prior-year used", Kind.COUNT, False,
+        "上一年度实际办理的人数。", "Permits actually issued to the employer last year.",
+        aliases=("上年使用", "prior used"),
+    ),
+    Column(
+        "attrition_rate", "近一年流失率", "One-year attrition rate", Kind.RATE, False,
+        "近一年持证人员流失率，可填12%、12或0.12。超过方案阈值（默认10%）将压减指标。",
+        "Share of permit holders who left in the past year: 12%, 12 or 0.12. Above the "
+        "scenario's threshold (10 % by default) the quota is cut.",
+        article="16(3)", aliases=("流失率", "attrition"),
+    ),
+    Column(
+        "lost_within_3m", "取证后三个月内离职人数", "Left within 3 months of permit", Kind.COUNT,
+        False,
+        "取得工作居住证后三个月内离职的人数。",
+        "Number of holders who left within three months of receiving the permit.",
+        article="16(3)", aliases=("三个月内离职人数", "lost within 3m"),
+    ),
+    Column(
+        "violations", "违规情形", "Violations", Kind.ITEMS, False,
+        "第十六条所列违规情形序号一至六，多项用顿号或逗号分隔；无则留空。",
+        "Art. 16 violation items 1–6, separated by 、 or commas; blank if none.",
+        article="16", items=6, aliases=("违规", "violations"),
+    ),
+    Column(
+        "status", "申请资格状态", "Application status", Kind.ENUM, False,
+        "正常、暂停、终止或黑名单；为空视为正常。",
+        "Normal, suspended, terminated or blacklisted; blank means normal.",
+        article="13, 16", choices=STATUSES, default="normal",
+        aliases=("资格状态", "状态", "status"),
+    ),
+    Column(
+        "negative_list", "负面清单", "Negative list", Kind.ENUM, False,
+        "是否属于全市禁止或限制目录：否、限制或禁止；为空视为否。",
+        "Whether the employer's industry is on the city's negative list: no, restricted or "
+        "prohibited; blank means no.",
+        article="3", choices=NEGATIVE_LIST, default="none",
+        aliases=("禁止限制目录", "negative list"),
+    ),
+    Column(
+        "submitted_on", "申报日期", "Submission date", Kind.DATE, False,
+        "申报日期，如2026-10-15；应在计划年度前一年的第四季度。",
+        "Date of submission, e.g. 2026-10-15; expected in Q4 of the year before the plan year.",
+        article="7", aliases=("填报日期", "日期", "submitted on", "date"),
+    ),
+)
+
+BY_KEY: dict[str, Column] = {column.key: column for column in COLUMNS}
+REQUIRED: tuple[str, ...] = tuple(c.key for c in COLUMNS if c.required)
+DEMAND_PARTS: tuple[str, ...] = ("demand_senior", "demand_key_staff", "demand_other")
+
+#: GB/T 4754-2017 sections (门类) and the two-digit divisions (大类) each holds.
+INDUSTRY_SECTIONS: dict[str, tuple[int, int]] = {
+    "A": (1, 5), "B": (6, 12), "C": (13, 43), "D": (44, 46), "E": (47, 50), "F": (51, 52),
+    "G": (53, 60), "H": (61, 62), "I": (63, 65), "J": (66, 69), "K": (70, 70), "L": (71, 72),
+    "M": (73, 75), "N": (76, 79), "O": (80, 82), "P": (83, 83), "Q": (84, 85), "R": (86, 90),
+    "S": (91, 96), "T": (97, 97),
+}
+
+#: The Art. 8 priority sector an industry section belongs to (DESIGN §3 ``industry_code``).
+SECTOR_OF_SECTION: dict[str, str] = {"J": "finance", "R": "culture", "I": "information"}
+
+
+def section_of_division(division: int) -> str | None:
+    for letter, (first, last) in INDUSTRY_SECTIONS.items():
+        if first <= division <= last:
+            return letter
+    return None

@@ -1,0 +1,324 @@
+"""Read, validate and normalise the demand workbook (DESIGN §3) into :class:`Submissions`.
+
+The reader finds the sheet (``需求申报`` or the first), finds the header row under any title
+rows and notes, maps Chinese or English headers in any order to the schema's keys, parses every
+cell with :mod:`allocator.cells`, and runs the cross-column rules. It reports **every** problem
+at once, each naming file, sheet, Excel row, column header and value. No input row is dropped
+silently: it is read, or reported as a totals row, a blank row or an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from allocator.cells import CellError, is_blank, normalise, parser_for
+from allocator.errors import InputError, Issue, Severity, issue
+from allocator.i18n import Text
+from allocator.schema import BY_KEY, COLUMNS, DEMAND_PARTS, REQUIRED, SECTOR_OF_SECTION, Column
+from allocator.workbook import Grid, read_grid
+
+SHEET_NAME = "需求申报"
+HEADER_SCAN_ROWS = 30
+TOTALS_WORDS = ("合计", "总计", "小计", "total", "sum")
+_HEADER_JUNK = re.compile(r"[\s_\-—–()（）\[\]【】:：*＊·/\\.。]+")
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+
+
+def header_token(value: object) -> str:
+    """A header cell reduced to what identifies it: ``申报人数（高级管理人员）`` ≡ ``申报人数_高级管理人员``."""
+    return _HEADER_JUNK.sub("", normalise(str(value))).casefold()
+
+
+HEADER_KEYS: dict[str, str] = {
+    header_token(spelling): column.key
+    for column in COLUMNS
+    for spelling in (column.key, column.zh, column.en, *column.aliases)
+}
+
+
+@dataclass
+class Submissions:
+    """The employers' demand as read from one workbook.
+
+    ``frame`` has one row per data row in workbook order: ``row`` (the Excel row number), every
+    schema key (canonical values, ``None`` where blank or unreadable), then the unknown columns
+    carried through under their own headers.
+    """
+
+    frame: pd.DataFrame
+    issues: list[Issue]
+    file: str
+    sheet: str | None = None
+    header_row: int | None = None
+    plan_year: int | None = None
+    sha256: str = ""
+    extra_columns: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # key → header as written
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.is_error]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if not i.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def raise_for_errors(self) -> Submissions:
+        if self.errors:
+            raise InputError(self.errors)
+        return self
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_submissions(path: str | Path, plan_year: int | None = None) -> Submissions:
+    """Read and validate a demand workbook. Never raises for bad content: see ``issues``."""
+    path = Path(path)
+    grid, problems = read_grid(path, preferred_sheet=SHEET_NAME)
+    name = path.name
+    sha = file_sha256(path) if path.is_file() else ""
+    if grid is None:
+        return Submissions(_empty_frame(), problems, name, sha256=sha)
+    reader = _Reader(grid, name, plan_year)
+    result = reader.run()
+    result.issues[:0] = problems
+    result.sha256 = sha
+    return result
+
+
+def _empty_frame() -> pd.DataFrame:
+    return pd.DataFrame({"row": pd.Series(dtype="int64"),
+                         **{c.key: pd.Series(dtype="object") for c in COLUMNS}})
+
+
+class _Reader:
+    def __init__(self, grid: Grid, file: str, plan_year: int | None):
+        self.grid = grid
+        self.file = file
+        self.sheet = grid.sheet
+        self.plan_year = plan_year
+        self.issues: list[Issue] = []
+
+    def add(self, severity: Severity, code: str, **where: Any) -> None:
+        self.issues.append(issue(severity, code, file=self.file, sheet=self.sheet, **where))
+
+    # -- header -------------------------------------------------------------------------------
+    def find_header(self) -> int | None:
+        """Index in ``grid.rows`` of the header: the first of the top rows naming ≥ 2 columns."""
+        best, best_score = None, 1
+        for index, cells in enumerate(self.grid.rows[:HEADER_SCAN_ROWS]):
+            score = len({HEADER_KEYS[t] for v in cells if v is not None
+                         and (t := header_token(v)) in HEADER_KEYS})
+            if score > best_score:
+                best, best_score = index, score
+        return best
+
+    def map_header(self, header_index: int) -> tuple[dict[str, int], dict[int, str]]:
+        header = self.grid.rows[header_index]
+        row = self.grid.row_numbers[header_index]
+        keys: dict[str, int] = {}
+        extras: dict[int, str] = {}
+        written: dict[str, str] = {}
+        for position, value in enumerate(header):
+            if is_blank(value):
+                continue
+            title = str(value).strip()
+            key = HEADER_KEYS.get(header_token(title))
+            if key is None:
+                extras[position] = title
+            elif key in keys:
+                self.add(ERROR, "header_duplicate", row=row, column=title,
+                         first=written[key])
+            else:
+                keys[key] = position
+                written[key] = title
+        for key in REQUIRED:
+            if key not in keys:
+                column = BY_KEY[key]
+                self.add(ERROR, "header_missing", row=row, column=column.zh,
+                         zh_name=column.zh, en_name=column.en)
+        self.headers = written
+        return keys, extras
+
+    # -- rows ---------------------------------------------------------------------------------
+    def data_rows(self, header_index: int, positions: Sequence[int]) -> Iterator[int]:
+        """Indices of data rows: blank rows skipped, totals rows reported and skipped."""
+        for index in range(header_index + 1, len(self.grid.rows)):
+            if all(is_blank(self.grid.value(index, p)) for p in positions):
+                continue
+            if self.is_totals(self.grid.rows[index]):
+                self.add(WARNING, "totals_row_ignored", row=self.grid.row_numbers[index])
+                continue
+            yield index
+
+    @staticmethod
+    def is_totals(cells: Sequence[Any]) -> bool:
+        return any(isinstance(v, str) and header_token(v) in TOTALS_WORDS for v in cells[:4])
+
+    # -- the whole read -----------------------------------------------------------------------
+    def run(self) -> Submissions:
+        header_index = self.find_header()
+        if header_index is None:
+            self.add(ERROR, "header_not_found", required=column_names(REQUIRED))
+            return Submissions(_empty_frame(), self.issues, self.file, self.sheet)
+        keys, extras = self.map_header(header_index)
+        header_row = self.grid.row_numbers[header_index]
+        indices = list(self.data_rows(header_index, [*keys.values(), *extras]))
+        if not indices and not any(i.is_error for i in self.issues):
+            self.add(ERROR, "no_data", row=header_row)
+        rows = [self.grid.row_numbers[i] for i in indices]
+        data: dict[str, list[Any]] = {"row": rows}
+        for column in COLUMNS:
+            data[column.key] = self.parse_column(column, keys.get(column.key), indices, rows)
+        for position, title in extras.items():
+            data.setdefault(title, [self.grid.value(i, position) for i in indices])
+        frame = pd.DataFrame({key: pd.Series(values, dtype="int64" if key == "row" else "object")
+                              for key, values in data.items()})
+        self.check_rows(frame)
+        plan_year = self.plan_year or infer_plan_year(self.grid.title, frame["submitted_on"])
+        self.check_dates(frame, plan_year)
+        self.issues.sort(key=lambda found: found.row or 0)
+        return Submissions(frame, self.issues, self.file, self.sheet, header_row, plan_year,
+                           extra_columns=[t for t in extras.values() if t in data],
+                           headers=self.headers)
+
+    def parse_column(self, column: Column, position: int | None, indices: list[int],
+                     rows: list[int]) -> list[Any]:
+        blank_value = column.default
+        if column.key == "top100":
+            blank_value = False
+        elif column.key in ("categories", "violations"):
+            blank_value = ()
+        if position is None:
+            return [blank_value] * len(indices)
+        header = self.headers[column.key]
+        parse = parser_for(column)
+        parsed: dict[Any, Any] = {}
+        out: list[Any] = []
+        for index, row in zip(indices, rows, strict=True):
+            raw = self.grid.value(index, position)
+            if (index, position) in self.grid.formulas:
+                self.add(ERROR, "formula", row=row, column=header, value=raw)
+                out.append(None)
+                continue
+            if (index, position) in self.grid.errors:
+                self.add(ERROR, "excel_error", row=row, column=header, value=raw)
+                out.append(None)
+                continue
+            if is_blank(raw):
+                if column.required:
+                    self.add(ERROR, "required_blank", row=row, column=header)
+                out.append(blank_value)
+                continue
+            key = (type(raw), raw)
+            if key not in parsed:
+                try:
+                    parsed[key] = parse(raw)
+                except CellError as problem:
+                    parsed[key] = problem
+            value = parsed[key]
+            if isinstance(value, CellError):
+                self.add(ERROR, value.code, row=row, column=header, value=raw, **value.params)
+                out.append(None)
+                continue
+            if column.key == "attrition_rate" and value == 1 and not (
+                    isinstance(raw, str) and raw.strip().endswith(("%", "％"))):
+                self.add(WARNING, "rate_one", row=row, column=header, value=raw)
+            out.append(value)
+        return out
+
+    # -- rules across columns -----------------------------------------------------------------
+    def header(self, key: str) -> str:
+        return self.headers.get(key, BY_KEY[key].zh)
+
+    def check_rows(self, frame: pd.DataFrame) -> None:
+        seen: dict[str, int] = {}
+        for record in frame.itertuples(index=False):
+            row = record.row
+            code = record.credit_code
+            if code is not None:
+                if code in seen:
+                    self.add(ERROR, "credit_code_duplicate", row=row,
+                             column=self.header("credit_code"), value=code, first=seen[code])
+                else:
+                    seen[code] = row
+            self.check_demand(record)
+            used, quota = record.prior_used, record.prior_quota
+            if used is not None and quota is not None and used > quota:
+                self.add(WARNING, "prior_used_above_quota", row=row,
+                         column=self.header("prior_used"), value=used, quota=quota)
+        # A blank sector follows the industry code (Art. 8 priority sectors).
+        derived = [
+            sector if sector is not None else
+            (SECTOR_OF_SECTION.get(industry[0], "other") if industry else "other")
+            for sector, industry in zip(frame["sector"], frame["industry_code"], strict=True)
+        ]
+        frame["sector"] = pd.Series(derived, index=frame.index, dtype="object")
+
+    def check_demand(self, record: Any) -> None:
+        total = record.demand_total
+        parts = [getattr(record, key) for key in DEMAND_PARTS]
+        given = [p for p in parts if p is not None]
+        if total is None:
+            return
+        if len(given) == len(parts) and sum(given) != total:
+            self.add(ERROR, "demand_parts_sum", row=record.row,
+                     column=self.header("demand_total"), value=total, parts=sum(given))
+        elif given and len(given) < len(parts):
+            if sum(given) > total:
+                self.add(ERROR, "demand_parts_exceed", row=record.row,
+                         column=self.header("demand_total"), value=total, parts=sum(given))
+            else:
+                missing = [k for k, p in zip(DEMAND_PARTS, parts, strict=True) if p is None]
+                self.add(WARNING, "demand_parts_missing", row=record.row,
+                         column=self.header("demand_total"), missing=column_names(missing))
+        elif not given and record.top100:
+            self.add(WARNING, "demand_parts_top100", row=record.row,
+                     column=self.header("demand_senior"))
+
+    def check_dates(self, frame: pd.DataFrame, plan_year: int | None) -> None:
+        if plan_year is None:
+            return
+        first, last = date(plan_year - 1, 10, 1), date(plan_year - 1, 12, 31)
+        for row, submitted in zip(frame["row"], frame["submitted_on"], strict=True):
+            if submitted is not None and not first <= submitted <= last:
+                self.add(WARNING, "date_outside_q4", row=int(row),
+                         column=self.header("submitted_on"), value=submitted.isoformat(),
+                         plan_year=plan_year, first=first.isoformat(), last=last.isoformat())
+
+
+def column_names(keys: Sequence[str]) -> Text:
+    return Text(zh="、".join(BY_KEY[k].zh for k in keys), en=", ".join(BY_KEY[k].en for k in keys))
+
+
+def infer_plan_year(title: str | None, dates: pd.Series) -> int | None:
+    """The plan year: from a title such as ``2027年度…`` or else the year after most submissions."""
+    if title:
+        match = re.search(r"(20\d{2})\s*年度?", normalise(title))
+        if match:
+            return int(match[1])
+    years = Counter(d.year for d in dates if d is not None)
+    return years.most_common(1)[0][0] + 1 if years else None
