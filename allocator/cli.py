@@ -97,6 +97,36 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_INPUT
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    from allocator.excel import write_template
+
+    write_template(args.out)
+    print(f"已写出申报模板 Template written: {args.out}")
+    return EXIT_OK
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from allocator.sample import write_sample
+
+    if args.employers < 1:
+        raise UsageError("--employers 须为正整数 / must be a positive whole number")
+    write_sample(args.out, employers=args.employers, seed=args.seed, year=args.year)
+    print(f"已写出样例申报表 Sample written: {args.out} "
+          f"({args.employers} 家单位 employers, seed {args.seed}, {args.year})")
+    return EXIT_OK
+
+
+def cmd_apportion(args: argparse.Namespace) -> int:
+    from allocator.claims import run_apportion
+
+    output = run_apportion(args.claims, total=args.total, method=args.method,
+                           minimum=args.min)
+    sys.stdout.write(output.csv)
+    for warning in output.warnings:
+        print(warning.both(), file=sys.stderr)
+    return EXIT_OK
+
+
 # -- parser -----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -118,6 +148,37 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--lang", choices=["zh", "en"], default=None,
                           help="只用一种语言输出 / print one language only")
     validate.set_defaults(handler=cmd_validate)
+
+    template = commands.add_parser(
+        "template", help="写出空白申报模板 / write the blank submission template",
+        description="写出发给各单位的申报模板（含填表说明和下拉列表）。Write the submission "
+                    "template sent to employers (instructions sheet, drop-down lists).")
+    template.add_argument("out", type=Path, metavar="OUT.xlsx")
+    template.set_defaults(handler=cmd_template)
+
+    sample = commands.add_parser(
+        "sample", help="生成样例申报数据 / write realistic synthetic submissions",
+        description="生成逼真的模拟申报表，同一种子结果相同。Write realistic synthetic "
+                    "submissions; the same seed gives the same workbook.")
+    sample.add_argument("out", type=Path, metavar="OUT.xlsx")
+    sample.add_argument("--employers", type=int, default=600, help="单位数 / employers (600)")
+    sample.add_argument("--seed", type=int, default=2027, help="随机种子 / random seed (2027)")
+    sample.add_argument("--year", type=int, default=2027, help="计划年度 / plan year (2027)")
+    sample.set_defaults(handler=cmd_sample)
+
+    apportion = commands.add_parser(
+        "apportion", help="按除数法分配席位 / apportion a total among weighted claims",
+        description="读取 CSV（name,weight[,min,max]），输出 name,allocation。Read a CSV with "
+                    "columns name,weight (optional min, max); print name,allocation in input "
+                    "order.")
+    apportion.add_argument("claims", type=Path, metavar="CLAIMS.csv")
+    apportion.add_argument("--total", type=int, required=True, help="总数 / seats to divide")
+    apportion.add_argument("--method", default="sainte-lague",
+                           help="sainte-lague (webster) | dhondt (jefferson) | huntington-hill "
+                                "(hill) | adams | dean | hamilton")
+    apportion.add_argument("--min", type=int, default=0,
+                           help="每个申请方的下限 / floor for every claimant (0)")
+    apportion.set_defaults(handler=cmd_apportion)
     return parser
 
 
