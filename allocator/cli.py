@@ -144,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--json", type=Path, metavar="REPORT.json",
                           help="同时写出 JSON 报告 / also write a JSON report")
     validate.add_argument("--year", type=int, default=None,
-                          help="计划年度（默认从标题或申报日期推断）/ plan year (default: inferred)")
+                          help="计划年度（默认从标题或申报日期推断）/ "
+                               "plan year (default: inferred)")
     validate.add_argument("--lang", choices=["zh", "en"], default=None,
                           help="只用一种语言输出 / print one language only")
     validate.set_defaults(handler=cmd_validate)

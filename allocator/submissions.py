@@ -35,7 +35,10 @@ ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
 
 def header_token(value: object) -> str:
-    """A header cell reduced to what identifies it: ``申报人数（高级管理人员）`` ≡ ``申报人数_高级管理人员``."""
+    """A header reduced to what identifies it.
+
+    ``申报人数（高级管理人员）`` and ``申报人数_高级管理人员`` are the same header.
+    """
     return _HEADER_JUNK.sub("", normalise(str(value))).casefold()
 
 

@@ -1,0 +1,179 @@
+"""Each cell parser: a passing and a failing case for every rule, checked by hand."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from allocator import cells
+from allocator.cells import CellError
+from allocator.schema import BY_KEY
+
+
+def fails(parse, value) -> str:
+    with pytest.raises(CellError) as raised:
+        parse(value)
+    return raised.value.code
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (12, 12), (12.0, 12), ("12", 12), (" １２ ", 12), ("1,200", 1200), ("0", 0), ("1e2", 100),
+])
+def test_count_accepts_whole_numbers_in_any_spelling(raw, expected):
+    assert cells.parse_count(raw) == expected
+    assert type(cells.parse_count(raw)) is int
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    (1.5, "count_fraction"), ("2.5", "count_fraction"), (-1, "count_negative"),
+    ("-3", "count_negative"), (True, "number_boolean"), ("twelve", "number_text"),
+    ("十二", "number_text"), (float("nan"), "number_not_finite"), ("inf", "number_not_finite"),
+    (10**9, "count_too_large"), ("9" * 400, "count_too_large"),
+    (datetime(2026, 1, 1), "number_is_date"),
+])
+def test_count_rejects(raw, code):
+    assert fails(cells.parse_count, raw) == code
+
+
+@pytest.mark.parametrize("raw", ["12%", "１２％", 12, "12", 0.12, "0.12", " 12 % "])
+def test_rate_spellings_all_mean_twelve_percent(raw):
+    assert cells.parse_rate(raw) == Decimal("0.12")
+
+
+def test_rate_keeps_exact_decimals():
+    # 0.1 typed in a cell is one tenth exactly, not 0.1000000000000000055511151231257827
+    assert cells.parse_rate(0.1) == Decimal("0.1")
+    assert cells.parse_rate("10.5%") == Decimal("0.105")
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    ("-5%", "rate_negative"), (-0.1, "rate_negative"), ("120%", "rate_too_large"),
+    (150, "rate_too_large"), ("abc", "number_text"), (False, "number_boolean"),
+])
+def test_rate_rejects(raw, code):
+    assert fails(cells.parse_rate, raw) == code
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (True, True), (False, False), ("是", True), ("否", False), ("Y", True), ("n", False),
+    ("YES", True), ("no", False), ("TRUE", True), ("false", False), (1, True), (0, False),
+    ("１", True), (" 是 ", True),
+])
+def test_bool_spellings(raw, expected):
+    assert cells.parse_bool(raw) is expected
+
+
+@pytest.mark.parametrize("raw", ["maybe", 2, "是的吧"])
+def test_bool_rejects(raw):
+    assert fails(cells.parse_bool, raw) == "bool_unknown"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (datetime(2026, 10, 15, 9, 30), date(2026, 10, 15)), (date(2026, 10, 15), date(2026, 10, 15)),
+    ("2026-10-15", date(2026, 10, 15)), ("2026/10/15", date(2026, 10, 15)),
+    ("2026年10月15日", date(2026, 10, 15)), ("２０２６年１０月１５日", date(2026, 10, 15)),
+    ("2026.1.5", date(2026, 1, 5)), ("20261015", date(2026, 10, 15)),
+    ("2026-10-15 08:00", date(2026, 10, 15)),
+    (46310, date(2026, 10, 15)),  # an Excel serial day number: 46310 days after 1899-12-30
+])
+def test_dates(raw, expected):
+    assert cells.parse_date(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    ("2026-02-30", "date_impossible"), ("2026-13-01", "date_impossible"),
+    ("15/10/2026", "date_format"), ("next week", "date_format"),
+    ("1899-01-01", "date_out_of_range"), (1, "date_out_of_range"), (-5, "date_format"),
+])
+def test_dates_rejected(raw, code):
+    assert fails(cells.parse_date, raw) == code
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("一、三", (1, 3)), ("1,3", (1, 3)), ("3 1", (1, 3)), ("１；２", (1, 2)),
+    ("(一)、(七)", (1, 7)),
+    ("第二类", (2,)), ("1/1", (1,)), (5, (5,)), (5.0, (5,)), ("二和四", (2, 4)),
+])
+def test_category_items(raw, expected):
+    assert cells.items_parser(BY_KEY["categories"])(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["八", "0", 8, "unicorn", 1.5, True])
+def test_category_items_rejected(raw):
+    assert fails(cells.items_parser(BY_KEY["categories"]), raw) == "items_unknown"
+
+
+def test_violation_items_stop_at_six():
+    parse = cells.items_parser(BY_KEY["violations"])
+    assert parse("六") == (6,)
+    assert fails(parse, "七") == "items_unknown"
+
+
+@pytest.mark.parametrize(("key", "raw", "expected"), [
+    ("unit_type", "企业", "enterprise"), ("unit_type", " 律师事务所 ", "law_firm"),
+    ("unit_type", "Law firm", "law_firm"), ("unit_type", "民非", "private_non_enterprise"),
+    ("sector", "金融", "finance"), ("sector", "INFORMATION", "information"),
+    ("status", "黑名单", "blacklisted"), ("negative_list", "禁止", "prohibited"),
+    ("negative_list", "否", "none"),
+])
+def test_enums_accept_codes_labels_and_aliases(key, raw, expected):
+    assert cells.enum_parser(BY_KEY[key])(raw) == expected
+
+
+def test_enum_rejects_with_the_options_in_both_languages():
+    with pytest.raises(CellError) as raised:
+        cells.enum_parser(BY_KEY["sector"])("制造业")
+    assert raised.value.code == "enum_unknown"
+    assert "金融" in raised.value.params["options"].zh
+    assert "Finance" in raised.value.params["options"].en
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("J66", "J66"), ("j6620", "J6620"), ("I6510", "I6510"), ("6510", "I6510"), (6620, "J6620"),
+    ("Ｒ８６", "R86"), ("J", "J"), ("L 72.31", "L7231"),
+])
+def test_industry_codes(raw, expected):
+    assert cells.parse_industry(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    ("J12", "industry_mismatch"), ("U12", "industry_mismatch"), ("Z", "industry_section"),
+    ("99", "industry_division"), ("J6", "industry_format"), ("finance", "industry_format"),
+    (66.5, "industry_format"),
+])
+def test_industry_codes_rejected(raw, code):
+    assert fails(cells.parse_industry, raw) == code
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("91110000802100433B", "91110000802100433B"),
+    ("９１１１００００８０２１００４３３Ｂ", "91110000802100433B"),  # full-width
+    (" 91110000802100433b ", "91110000802100433B"),
+    ("911100008-0210-0433B", "91110000802100433B"),
+])
+def test_credit_code_normalised(raw, expected):
+    assert cells.parse_credit_code(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    ("91110000802100433", "credit_code_length"), ("91110000802100433BB", "credit_code_length"),
+    ("9111000080210043OB", "credit_code_character"), ("91110000802100433A", "credit_code_check"),
+    (911100008021004330, "credit_code_not_text"),
+])
+def test_credit_code_rejected(raw, code):
+    assert fails(cells.parse_credit_code, raw) == code
+
+
+def test_text_keeps_full_width_punctuation_but_strips_padding():
+    assert cells.parse_text("  北京某某（集团）有限公司\u200b ") == "北京某某（集团）有限公司"
+    assert cells.parse_text(1234.0) == "1234"
+
+
+@given(st.integers(min_value=0, max_value=cells.MAX_COUNT))
+def test_count_round_trips_any_whole_number_as_text_or_float(n):
+    assert cells.parse_count(str(n)) == n
+    assert cells.parse_count(float(n)) == n
+    full_width = str(n).translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
+    assert cells.parse_count(full_width) == n
