@@ -143,8 +143,8 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "industry_code", "行业代码", "Industry code", Kind.INDUSTRY, False,
-        "国民经济行业分类GB/T 4754-2017代码，如J66、I6510；“重点产业”为空时据此判定。",
-        "GB/T 4754-2017 industry code, e.g. J66 or I6510; sets the priority sector when that "
+        "国民经济行业分类GB/T 4754-2017代码，如J6621、I6513；“重点产业”为空时据此判定。",
+        "GB/T 4754-2017 industry code, e.g. J6621 or I6513; sets the priority sector when that "
         "column is blank.",
         article="8", aliases=("国民经济行业代码", "行业分类代码", "industry"),
     ),

@@ -167,19 +167,25 @@ class _Reader:
         return keys, extras
 
     # -- rows ---------------------------------------------------------------------------------
-    def data_rows(self, header_index: int, positions: Sequence[int]) -> Iterator[int]:
+    def data_rows(self, header_index: int, positions: Sequence[int],
+                  code_position: int | None) -> Iterator[int]:
         """Indices of data rows: blank rows skipped, totals rows reported and skipped."""
         for index in range(header_index + 1, len(self.grid.rows)):
             if all(is_blank(self.grid.value(index, p)) for p in positions):
                 continue
-            if self.is_totals(self.grid.rows[index]):
+            code = None if code_position is None else self.grid.value(index, code_position)
+            if self.is_totals(self.grid.rows[index], code):
                 self.add(WARNING, "totals_row_ignored", row=self.grid.row_numbers[index])
                 continue
             yield index
 
     @staticmethod
-    def is_totals(cells: Sequence[Any]) -> bool:
-        return any(isinstance(v, str) and header_token(v) in TOTALS_WORDS for v in cells[:4])
+    def is_totals(cells: Sequence[Any], code: Any) -> bool:
+        """A 合计 / total row: the word in one of the first cells, and no credit code."""
+        def word(value: Any) -> bool:
+            return isinstance(value, str) and header_token(value) in TOTALS_WORDS
+
+        return any(word(v) for v in cells[:4]) and (is_blank(code) or word(code))
 
     # -- the whole read -----------------------------------------------------------------------
     def run(self) -> Submissions:
@@ -189,7 +195,8 @@ class _Reader:
             return Submissions(_empty_frame(), self.issues, self.file, self.sheet)
         keys, extras = self.map_header(header_index)
         header_row = self.grid.row_numbers[header_index]
-        indices = list(self.data_rows(header_index, [*keys.values(), *extras]))
+        indices = list(self.data_rows(header_index, [*keys.values(), *extras],
+                                      keys.get("credit_code")))
         if not indices and not any(i.is_error for i in self.issues):
             self.add(ERROR, "no_data", row=header_row)
         rows = [self.grid.row_numbers[i] for i in indices]

@@ -115,6 +115,15 @@ def test_totals_row_is_ignored_with_a_warning(tmp_path):
     assert codes(result) == [("totals_row_ignored", 3, None)]
 
 
+def test_an_employer_named_total_is_not_a_totals_row(tmp_path):
+    path = workbook(tmp_path / "t.xlsx", [["单位名称", *HEADER[:1], *HEADER[2:]],
+                                          ["Total", BAIDU, "企业", 12],
+                                          ["合计", None, None, 12]])
+    result = read_submissions(path)
+    assert list(result.frame["name"]) == ["Total"]
+    assert codes(result) == [("totals_row_ignored", 3, None)]
+
+
 def test_the_named_sheet_wins_over_the_first(tmp_path):
     book = openpyxl.Workbook()
     book.active.title = "说明"

@@ -1,0 +1,152 @@
+"""How the demand workbook's columns are described to people, drawn from :mod:`allocator.schema`.
+
+Two readers use these descriptions: the template's instructions sheet (:mod:`allocator.excel`)
+and the column reference ``docs/columns.md``. Both come from the one table of columns, so
+neither can drift from the reader. Regenerate the reference with ``python -m allocator.docs``;
+``tests/test_docs.py`` fails when the committed file differs from what the schema says.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from allocator.i18n import Text, text
+from allocator.schema import CATEGORIES, COLUMNS, VIOLATIONS, Column, Kind
+
+#: The article-item tables behind the columns of kind ITEMS (Art. 8 categories, Art. 16 items).
+ITEM_TABLES: dict[str, dict[int, tuple[str, str]]] = {
+    "categories": CATEGORIES,
+    "violations": VIOLATIONS,
+}
+
+COLUMNS_MD = Path(__file__).resolve().parent.parent / "docs" / "columns.md"
+
+_DIGITS = "零一二三四五六七八九"
+_ARTICLE = re.compile(r"^(\d+)(?:\((\d+)\))?$")
+
+
+def chinese_numeral(number: int) -> str:
+    """``1`` → ``一``, ``16`` → ``十六``, ``23`` → ``二十三``: 1 to 99, as articles are numbered."""
+    if not 1 <= number <= 99:
+        raise ValueError(f"no Chinese numeral for {number}")
+    tens, units = divmod(number, 10)
+    if tens == 0:
+        return _DIGITS[units]
+    head = "十" if tens == 1 else _DIGITS[tens] + "十"
+    return head + (_DIGITS[units] if units else "")
+
+
+def article_text(article: str) -> Text:
+    """``"16(3)"`` → 第十六条第三项 / Art. 16(3); ``"13, 16"`` → 第十三条、第十六条."""
+    if not article:
+        return Text(zh="", en="")
+    zh_parts = []
+    for part in (p.strip() for p in article.split(",")):
+        match = _ARTICLE.fullmatch(part)
+        if match is None:
+            raise ValueError(f"article reference not understood: {article!r}")
+        zh = f"第{chinese_numeral(int(match[1]))}条"
+        if match[2]:
+            zh += f"第{chinese_numeral(int(match[2]))}项"
+        zh_parts.append(zh)
+    return Text(zh="、".join(zh_parts), en=f"Art. {article}")
+
+
+def requirement_text(column: Column) -> Text:
+    return text("excel.required" if column.required else "excel.optional")
+
+
+def kind_text(column: Column) -> Text:
+    """What a cell of this column holds, e.g. 0 或正整数 / whole number ≥ 0."""
+    return text(f"excel.kind.{column.kind.value}")
+
+
+def choices_text(column: Column) -> Text:
+    """The values a cell may take: the list for choices and items, else the expected format."""
+    if column.kind is Kind.ENUM:
+        return Text(zh="、".join(c.zh for c in column.choices),
+                    en=", ".join(c.en for c in column.choices))
+    if column.kind is Kind.BOOL:
+        yes, no = text("common.yes"), text("common.no")
+        return Text(zh=f"{yes.zh}、{no.zh}", en=f"{yes.en}, {no.en}")
+    if column.kind is Kind.ITEMS and column.key in ITEM_TABLES:
+        table = ITEM_TABLES[column.key]
+        return Text(zh="\n".join(f"{chinese_numeral(n)}、{zh}" for n, (zh, _) in table.items()),
+                    en="\n".join(f"{n}. {en}" for n, (_, en) in table.items()))
+    return kind_text(column)
+
+
+# -- the Markdown reference -------------------------------------------------------------------
+def _cell(value: str) -> str:
+    """Text made safe for one Markdown table cell."""
+    return value.replace("|", "\\|").replace("\n", "<br>")
+
+
+def _row(*cells: str) -> str:
+    return "| " + " | ".join(_cell(c) for c in cells) + " |"
+
+
+def columns_markdown() -> str:
+    """The column reference (``docs/columns.md``), generated from :data:`schema.COLUMNS`."""
+    lines = [
+        "# 申报表列说明 / Demand workbook columns",
+        "",
+        "<!-- Generated from allocator/schema.py by `python -m allocator.docs`: do not edit by "
+        "hand. -->",
+        "",
+        "每个单位填写一行。表头可用中文或英文，列的顺序不限；未列出的列原样保留。",
+        "One row per employer. Headers may be Chinese or English, in any order; columns not "
+        "listed here are carried through untouched.",
+        "",
+        "## 列一览 / Columns",
+        "",
+        _row("#", "键 Key", "中文表头", "English header", "类型 Type", "必填 Required",
+             "条款 Article"),
+        _row(*["---"] * 7),
+    ]
+    for number, column in enumerate(COLUMNS, start=1):
+        article = article_text(column.article)
+        lines.append(_row(
+            str(number), f"`{column.key}`", column.zh, column.en,
+            f"{kind_text(column).zh} / {kind_text(column).en}",
+            f"{requirement_text(column).zh} / {requirement_text(column).en}",
+            f"{article.zh} / {article.en}" if column.article else "",
+        ))
+    lines += ["", "## 各列说明 / Column details", ""]
+    for column in COLUMNS:
+        lines += [f"### {column.zh} / {column.en} (`{column.key}`)", "", column.help_zh, "",
+                  column.help_en, ""]
+        spellings = dict.fromkeys([column.zh, column.en, column.key, *column.aliases])
+        lines.append("可用表头 Accepted headers: " + "、".join(f"`{s}`" for s in spellings))
+        if column.default is not None:
+            blank = column.choice(column.default)
+            lines.append("")
+            lines.append(f"空白视为 Blank means: {blank.zh} / {blank.en}")
+        if column.choices:
+            lines += ["", _row("代码 Code", "中文", "English", "其他写法 Also accepted"),
+                      _row(*["---"] * 4)]
+            lines += [_row(f"`{c.code}`", c.zh, c.en, "、".join(c.aliases)) for c in column.choices]
+        elif column.kind is Kind.ITEMS and column.key in ITEM_TABLES:
+            lines += ["", _row("序号 Item", "中文", "English"), _row(*["---"] * 3)]
+            lines += [_row(f"{chinese_numeral(n)} ({n})", zh, en)
+                      for n, (zh, en) in ITEM_TABLES[column.key].items()]
+        elif column.kind is Kind.BOOL:
+            lines += ["", f"可填 Values: {choices_text(column).zh} / {choices_text(column).en}"]
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write ``docs/columns.md`` (or the path given) from the schema."""
+    args = sys.argv[1:] if argv is None else argv
+    target = Path(args[0]) if args else COLUMNS_MD
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(columns_markdown(), encoding="utf-8")
+    print(f"已写出列说明 Column reference written: {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
