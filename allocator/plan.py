@@ -1,0 +1,199 @@
+"""A plan: the allocation of one problem, with its status, divisors, ties and audit data.
+
+:func:`plan_json` writes the result JSON of DESIGN §6; :func:`plan_sha256` is the hash of the
+canonical plan — input and scenario hashes, OR-Tools version, method, status and every
+allocation — so the same inputs give the same hash on any machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from allocator import __version__
+from allocator.constraints import Conflict
+from allocator.i18n import Text
+from allocator.policy import Problem
+from allocator.schema import SECTORS
+
+
+class PlanStatus(StrEnum):
+    OPTIMAL = "optimal"  # proven optimal (and verified against the exact reference)
+    FEASIBLE = "feasible"  # a limit stopped the solver before the proof: see the gap
+    INFEASIBLE = "infeasible"  # the scenario's rules cannot all be met: see conflicts
+
+
+@dataclass(frozen=True)
+class Note:
+    code: str
+    message: Text
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "zh": self.message.zh, "en": self.message.en}
+
+
+@dataclass(frozen=True)
+class TieReport:
+    """Employers whose next permits had exactly equal priority at a cut-off."""
+
+    employers: tuple[int, ...]  # positions in input order
+    permits: int  # how many of the tied permits were handed out
+    awarded: tuple[int, ...]
+    broken_by: str  # the tie-break key that separated winners from the rest
+    scope: str
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Employers apportioned together by one divisor: the cap's, or a binding group's."""
+
+    name: str
+    label: Text
+    employers: tuple[int, ...]
+    seats: int
+    divisor: Fraction | None
+
+
+@dataclass(frozen=True)
+class ApprovalInfo:
+    """Who approved a stored plan, and when (shown on the exported plan)."""
+
+    run_id: int
+    approver: str
+    approved_at: str  # ISO 8601, with time zone
+    note: str
+    chain_sha256: str  # this approval's link in the store's hash chain
+
+
+@dataclass(frozen=True)
+class SolverReport:
+    name: str
+    version: str
+    status: str
+    wall_s: float
+    objective: int | None
+    bound: int | None
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def gap(self) -> float | None:
+        if self.objective is None or self.bound is None or self.bound == 0:
+            return None
+        return abs(self.bound - self.objective) / abs(self.bound)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "version": self.version, "status": self.status,
+                "wall_s": round(self.wall_s, 4), "objective": self.objective,
+                "bound": self.bound, "gap": self.gap, "parameters": self.parameters}
+
+
+@dataclass
+class Plan:
+    problem: Problem
+    status: PlanStatus
+    allocation: np.ndarray | None  # seats per employer in input order; None when infeasible
+    scopes: list[Scope] = field(default_factory=list)
+    ties: list[TieReport] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)
+    solver: SolverReport | None = None
+    ortools_version: str = ""
+
+    @property
+    def allocated(self) -> int:
+        return 0 if self.allocation is None else int(self.allocation.sum())
+
+    @property
+    def unallocated(self) -> int:
+        return self.problem.allocatable - self.allocated
+
+    @property
+    def divisor(self) -> Fraction | None:
+        """The cap's divisor: the one that explains employers outside every binding group."""
+        return self.scopes[0].divisor if self.scopes else None
+
+    def seats(self, employer: int) -> int:
+        return 0 if self.allocation is None else int(self.allocation[employer])
+
+
+def plan_sha256(plan: Plan) -> str:
+    problem = plan.problem
+    allocation = [] if plan.allocation is None else [int(x) for x in plan.allocation]
+    canonical = {
+        "input_sha256": problem.input_sha256,
+        "scenario_sha256": problem.scenario_sha256,
+        "ortools": plan.ortools_version,
+        "method": problem.method.value,
+        "status": plan.status.value,
+        "allocations": [[code, seats] for code, seats in
+                        zip(problem.column("credit_code"), allocation, strict=False)],
+    }
+    blob = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _number(value: Fraction | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    """The result object of DESIGN §6 (plus a few additive fields: scopes, conflicts, …)."""
+    problem = plan.problem
+    employers = problem.employers
+    codes = problem.column("credit_code")
+    rows = []
+    for position, record in enumerate(employers.itertuples(index=False)):
+        rows.append({
+            "row": int(record.row), "credit_code": record.credit_code, "name": record.name,
+            "unit_type": record.unit_type, "sector": record.sector,
+            "categories": list(record.categories or ()), "top100": bool(record.top100),
+            "requested": int(record.requested), "eligible": int(record.eligible),
+            "guaranteed": int(record.guaranteed), "upper": int(record.upper),
+            "weight": float(record.weight), "claim": float(record.claim),
+            "allocated": plan.seats(position),
+            "reasons": [r.as_dict() for r in record.reasons],
+        })
+    by_sector = {}
+    for choice in SECTORS:
+        mask = (employers["sector"] == choice.code).to_numpy(dtype=bool)
+        by_sector[choice.code] = {
+            "requested": int(employers["requested"][mask].sum()),
+            "eligible": int(employers["eligible"][mask].sum()),
+            "allocated": int(plan.allocation[mask].sum()) if plan.allocation is not None
+            else 0,
+        }
+    return {
+        "status": plan.status.value,
+        "method": problem.method.value,
+        "scenario": {"name": problem.scenario.scenario.name,
+                     "description": problem.scenario.scenario.description},
+        "cap": problem.cap, "reserve": problem.reserve, "allocatable": problem.allocatable,
+        "allocated": plan.allocated,
+        "unallocated": plan.unallocated if plan.allocation is not None else None,
+        "divisor": _number(plan.divisor),
+        "divisor_exact": None if plan.divisor is None else str(plan.divisor),
+        "employers": rows,
+        "ties": [{"credit_codes": [codes[i] for i in tie.employers], "permits": tie.permits,
+                  "awarded": [codes[i] for i in tie.awarded], "broken_by": tie.broken_by,
+                  "scope": tie.scope} for tie in plan.ties],
+        "scopes": [{"name": s.name, "zh": s.label.zh, "en": s.label.en,
+                    "employers": len(s.employers), "allocated": s.seats,
+                    "divisor": _number(s.divisor),
+                    "divisor_exact": None if s.divisor is None else str(s.divisor)}
+                   for s in plan.scopes],
+        "by_sector": by_sector,
+        "conflicts": [c.as_dict() for c in plan.conflicts],
+        "warnings": [w.as_dict() for w in plan.warnings]
+        + [{"code": "POLICY", "zh": w.zh, "en": w.en} for w in problem.warnings],
+        "input_sha256": problem.input_sha256,
+        "scenario_sha256": problem.scenario_sha256,
+        "plan_sha256": plan_sha256(plan),
+        "allocator_version": __version__,
+        "solver": None if plan.solver is None else plan.solver.as_dict(),
+    }

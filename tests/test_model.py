@@ -1,0 +1,366 @@
+"""The integer program against hand-worked plans, brute force and properties."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from allocator.cli import main
+from allocator.errors import InputError
+from allocator.examples import employer, submissions
+from allocator.model import SolveOptions, solve
+from allocator.plan import PlanStatus, plan_json, plan_sha256
+from allocator.policy import build_problem
+from allocator.scenario import default_scenario
+
+NEUTRAL = {"weights.sector.finance": 1, "weights.sector.culture": 1,
+           "weights.sector.information": 1, "weights.sector.other": 1,
+           **{f"weights.category.{i}": 1 for i in range(1, 8)}}
+
+
+def plan_for(records, cap, workers=1, **changes):
+    scenario = default_scenario(cap).with_values({**NEUTRAL, **changes})
+    return solve(build_problem(submissions(records), scenario), SolveOptions(workers=workers))
+
+
+def seats(plan) -> list[int]:
+    return [int(x) for x in plan.allocation]
+
+
+# -- hand-worked plans ------------------------------------------------------------------------
+def test_sainte_lague_hand_worked():
+    # Claims 50, 30, 20 and 10 permits. Quotients at D = 10: 5, 3, 2 — exact.
+    # Last seats handed out: 50/4.5 = 11.1, 30/2.5 = 12, 20/1.5 = 13.3; first refused:
+    # 50/5.5 = 9.09, 30/3.5 = 8.6, 20/2.5 = 8. Any D in (9.09, 11.1] works: 10 is the nicest.
+    plan = plan_for([employer(1, demand_total=50), employer(2, demand_total=30),
+                     employer(3, demand_total=20)], 10)
+    assert plan.status is PlanStatus.OPTIMAL
+    assert seats(plan) == [5, 3, 2]
+    assert plan.divisor == 10
+
+
+def test_sainte_lague_rounds_at_one_half():
+    # Claims 7, 2, 1 with 5 permits: Webster divisors 1, 3, 5 … give priorities
+    # A: 14, 4.67, 2.8, 2; B: 4, 1.33; C: 2, 0.67.  Top five: 14, 4.67, 4, 2.8 and then a tie
+    # at 2 between A's 4th seat and C's 1st seat: C (credit code ...2... vs ...) decides.
+    plan = plan_for([employer(1, demand_total=7), employer(2, demand_total=2),
+                     employer(3, demand_total=1)], 5)
+    assert sum(seats(plan)) == 5
+    assert seats(plan)[1] == 1
+    assert (seats(plan)[0], seats(plan)[2]) in ((4, 0), (3, 1))
+    [tie] = plan.ties
+    assert tie.permits == 1 and set(tie.employers) == {0, 2}
+
+
+def test_dhondt_hand_worked():
+    # D'Hondt divisors 1, 2, 3…: A = 60: 60, 30, 20, 15; B = 30: 30, 15; C = 10: 10.
+    # Six permits: 60, 30 (A), 30 (B), 20, 15 (A), 15 (B) — a tie at 15 for the 5th and 6th
+    # seats is no tie (both get one). Result 4, 2, 0.
+    plan = plan_for([employer(1, demand_total=60), employer(2, demand_total=30),
+                     employer(3, demand_total=10)], 6, **{"method.rule": "dhondt"})
+    assert seats(plan) == [4, 2, 0]
+    assert plan.ties == []
+
+
+def test_upper_bounds_cap_an_employer_at_its_eligible_demand():
+    # Claims 3 × 30 = 90 and 50: A's share of 70 would be 45, above its demand of 30.
+    plan = plan_for([employer(1, demand_total=30, sector="finance"),
+                     employer(2, demand_total=50)], 70, **{"weights.sector.finance": 3})
+    assert seats(plan) == [30, 40]
+
+
+def test_top100_guarantee_is_met_first():
+    records = [employer(1, demand_total=10, top100=True, demand_senior=6, demand_key_staff=0,
+                        demand_other=4),
+               employer(2, demand_total=100)]
+    plan = plan_for(records, 10)
+    # Proportional would give about 1 : 9; the guarantee raises the top-100 firm to 6.
+    assert seats(plan) == [6, 4]
+
+
+def test_weights_tilt_the_plan():
+    base = [employer(1, demand_total=50, sector="finance"), employer(2, demand_total=50)]
+    even = plan_for(base, 20)
+    tilted = plan_for(base, 20, **{"weights.sector.finance": 3})
+    assert seats(even) == [10, 10]
+    assert seats(tilted) == [15, 5]  # claims 150 : 50
+
+
+def test_surplus_when_demand_is_below_the_cap():
+    plan = plan_for([employer(1, demand_total=3), employer(2, demand_total=4),
+                     employer(3, demand_total=5, status="blacklisted")], 100)
+    assert seats(plan) == [3, 4, 0]
+    assert plan.unallocated == 93
+    assert plan.divisor is None
+    assert [n.code for n in plan.warnings] == ["SURPLUS"]
+
+
+def test_reserve_is_kept_back():
+    plan = plan_for([employer(1, demand_total=100)], 50, **{"cap.reserve": 20})
+    assert seats(plan) == [30]
+
+
+# -- infeasibility in words -------------------------------------------------------------------
+def top100(number, senior, total=None, **fields):
+    total = total if total is not None else senior
+    return employer(number, demand_total=total, top100=True, demand_senior=senior,
+                    demand_key_staff=0, demand_other=total - senior, **fields)
+
+
+def conflict_codes(plan):
+    assert plan.status is PlanStatus.INFEASIBLE and plan.allocation is None
+    return [(c.code, c.node, c.shortfall) for c in plan.conflicts]
+
+
+def test_guarantees_above_the_cap():
+    plan = plan_for([top100(1, 8), top100(2, 7)], 10)
+    assert conflict_codes(plan) == [("NEEDS_ABOVE_CAP", "cap", 5)]
+    message = plan.conflicts[0].message
+    assert "15" in message.zh and "10" in message.zh and "5" in message.en
+
+
+def test_sector_floor_above_the_sectors_eligible_demand():
+    records = [employer(1, demand_total=30, sector="finance"),
+               employer(2, demand_total=40, sector="finance", status="suspended"),
+               employer(3, demand_total=100)]
+    plan = plan_for(records, 100, **{"groups": {"fin": {"sector": "finance", "min": 50}}})
+    assert conflict_codes(plan) == [("FLOOR_ABOVE_DEMAND", "fin", 20)]
+
+
+def test_floors_sum_above_the_cap():
+    records = [employer(1, demand_total=80, sector="finance"),
+               employer(2, demand_total=80, sector="culture")]
+    plan = plan_for(records, 100, groups={"fin": {"sector": "finance", "min": 60},
+                                          "cul": {"sector": "culture", "min": 60}})
+    assert conflict_codes(plan) == [("NEEDS_ABOVE_CAP", "cap", 20)]
+
+
+def test_guarantees_above_a_group_ceiling():
+    records = [top100(1, 8, sector="finance"), top100(2, 7, sector="finance"),
+               employer(3, demand_total=50)]
+    plan = plan_for(records, 100, groups={"fin": {"sector": "finance", "max": 10}})
+    assert conflict_codes(plan) == [("NEEDS_ABOVE_CEILING", "fin", 5)]
+
+
+def test_infeasible_solve_exits_3_and_says_why(tmp_path, capsys):
+    from allocator.excel import write_demand_workbook
+
+    book = tmp_path / "d.xlsx"
+    write_demand_workbook(book, submissions([top100(1, 8), top100(2, 7)]).frame)
+    result = tmp_path / "r.json"
+    assert main(["solve", str(book), "--cap", "10", "--json", str(result)]) == 3
+    out = capsys.readouterr().out
+    assert "缺5个" in out and "short by 5" in out
+    data = json.loads(result.read_text(encoding="utf-8"))
+    assert data["status"] == "infeasible" and data["conflicts"][0]["shortfall"] == 5
+
+
+# -- groups -----------------------------------------------------------------------------------
+def test_group_ceiling_gets_its_own_divisor():
+    records = [employer(1, demand_total=60, sector="finance"),
+               employer(2, demand_total=40, sector="finance"),
+               employer(3, demand_total=50, sector="culture"),
+               employer(4, demand_total=50, sector="other")]
+    plan = plan_for(records, 100, groups={"fin": {"sector": "finance", "max": 30}})
+    assert seats(plan)[:2] == [18, 12]  # finance held to 30, split 60 : 40
+    assert seats(plan)[2:] == [35, 35]
+    assert {s.name for s in plan.scopes} == {"cap", "fin"}
+
+
+def test_overlapping_groups_are_refused_with_names():
+    records = [employer(1, demand_total=10, sector="finance", top100=True),
+               employer(2, demand_total=10, sector="finance"),
+               employer(3, demand_total=10, top100=True)]
+    with pytest.raises(InputError) as raised:
+        plan_for(records, 20, groups={"fin": {"sector": "finance", "min": 5},
+                                      "top": {"top100": True, "min": 5}})
+    [problem] = raised.value.issues
+    assert problem.code == "groups_overlap"
+    assert "fin" in problem.message.zh and "top" in problem.message.en
+
+
+def priority_sum(claims, lower, allocation, method):
+    """Σᵢ Σ_{k=aᵢ}^{xᵢ−1} vᵢ / s(k), exactly, for Webster and D'Hondt."""
+    total = Fraction(0)
+    for v, a, x in zip(claims, lower, allocation, strict=True):
+        for k in range(a, x):
+            total += Fraction(v) / (Fraction(2 * k + 1, 2) if method == "sainte-lague"
+                                    else Fraction(k + 1))
+    return total
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), method=st.sampled_from(["sainte-lague", "dhondt"]))
+def test_brute_force_with_groups_maximises_the_true_priority_sum(data, method):
+    """The rank objective's optimum is the priority-sum optimum (matroid argument), checked
+    by enumerating every allocation of a tiny instance with a sector floor and ceiling."""
+    n = data.draw(st.integers(2, 4))
+    demands = data.draw(st.lists(st.integers(0, 4), min_size=n, max_size=n))
+    sectors = data.draw(st.lists(st.sampled_from(["finance", "other"]), min_size=n,
+                                 max_size=n))
+    weights = data.draw(st.lists(st.sampled_from([1, 2, 3]), min_size=n, max_size=n))
+    cap = data.draw(st.integers(1, 10))
+    floor = data.draw(st.integers(0, 4))
+    ceiling = data.draw(st.integers(floor, 8))
+    records = [employer(i + 1, demand_total=d, sector=s, categories=(w,) if w > 1 else ())
+               for i, (d, s, w) in enumerate(zip(demands, sectors, weights, strict=True))]
+    changes = {"method.rule": method, "weights.category.2": 2, "weights.category.3": 3,
+               "groups": {"fin": {"sector": "finance", "min": floor, "max": ceiling}}}
+    plan = plan_for(records, cap, **changes)
+    claims = plan.problem.column("claim")
+    upper = plan.problem.column("upper")
+    fin = [s == "finance" for s in sectors]
+    target = min(cap, sum(upper))
+    best, feasible = None, []
+    for x in itertools.product(*(range(u + 1) for u in upper)):
+        in_fin = sum(v for v, f in zip(x, fin, strict=True) if f)
+        if sum(x) > cap or not floor <= in_fin <= ceiling:
+            continue
+        feasible.append(x)
+    if plan.status is PlanStatus.INFEASIBLE:
+        assert not feasible
+        return
+    # Among feasible allocations, the plan hands out as many permits as possible …
+    most = max(sum(x) for x in feasible)
+    assert plan.allocated == most <= target
+    # … and maximises the exact priority sum (ties between allocations are allowed only if
+    # their sums are equal).
+    best = max(priority_sum(claims, [0] * n, x, method) for x in feasible if sum(x) == most)
+    assert priority_sum(claims, [0] * n, seats(plan), method) == best
+
+
+# -- properties -------------------------------------------------------------------------------
+def random_records(rng: random.Random, n: int) -> list[dict]:
+    sectors = ["finance", "culture", "information", "other"]
+    out = []
+    for i in range(n):
+        demand = rng.choice([1, 1, 2, 2, 3, 4, 5, 8, 12, 30, 80])
+        top = rng.random() < 0.15
+        senior = min(demand, rng.randint(0, 3)) if top else None
+        out.append(employer(
+            i + 1, demand_total=demand, sector=rng.choice(sectors), top100=top,
+            demand_senior=senior, demand_key_staff=0 if top else None,
+            demand_other=demand - senior if top else None,
+            categories=tuple(sorted(rng.sample(range(1, 8), rng.randint(0, 2)))),
+            attrition_rate=Decimal(rng.randint(0, 20)) / 100,
+            status=rng.choice(["normal"] * 20 + ["suspended"]),
+            submitted_on=date(2026, rng.randint(10, 12), rng.randint(1, 28))))
+    return out
+
+
+BASELINE = {"weights.sector.finance": Decimal("1.3"), "weights.sector.culture": Decimal("1.2"),
+            "weights.category.1": Decimal("1.5"), "weights.top100": Decimal("1.1")}
+
+
+@pytest.mark.parametrize("method", ["sainte-lague", "dhondt", "huntington-hill", "adams",
+                                    "dean"])
+def test_identical_plans_with_1_and_8_workers(method):
+    records = random_records(random.Random(7), 150)
+    one = plan_for(records, 300, workers=1, **{"method.rule": method}, **BASELINE)
+    eight = plan_for(records, 300, workers=8, **{"method.rule": method}, **BASELINE)
+    assert one.status is PlanStatus.OPTIMAL
+    assert seats(one) == seats(eight)
+    assert plan_sha256(one) == plan_sha256(eight)
+
+
+def test_row_order_does_not_matter():
+    records = random_records(random.Random(11), 120)
+    shuffled = records[:]
+    random.Random(3).shuffle(shuffled)
+    a = plan_for(records, 250, **BASELINE)
+    b = plan_for(shuffled, 250, **BASELINE)
+    by_code_a = dict(zip(a.problem.column("credit_code"), seats(a), strict=True))
+    by_code_b = dict(zip(b.problem.column("credit_code"), seats(b), strict=True))
+    assert by_code_a == by_code_b
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), cap=st.integers(1, 120),
+       method=st.sampled_from(["sainte-lague", "dhondt", "huntington-hill", "adams", "dean"]))
+def test_house_monotone_and_within_bounds(seed, cap, method):
+    records = random_records(random.Random(seed), 25)
+    small = plan_for(records, cap, **{"method.rule": method}, **BASELINE)
+    large = plan_for(records, cap + 1, **{"method.rule": method}, **BASELINE)
+    for plan, limit in ((small, cap), (large, cap + 1)):
+        if plan.status is PlanStatus.INFEASIBLE:
+            return
+        x = np.asarray(seats(plan))
+        assert x.sum() <= limit
+        assert np.all(x >= plan.problem.column("guaranteed"))
+        assert np.all(x <= plan.problem.column("upper"))
+    assert np.all(np.asarray(seats(large)) >= np.asarray(seats(small)))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), who=st.integers(0, 19))
+def test_raising_a_weight_never_lowers_that_employer(seed, who):
+    records = random_records(random.Random(seed), 20)
+    for record in records:
+        record["sector"] = "other"
+    before = plan_for(records, 60, **BASELINE)
+    records[who]["sector"] = "finance"  # finance weighs 1.3, other 1
+    after = plan_for(records, 60, **BASELINE)
+    if PlanStatus.INFEASIBLE in (before.status, after.status):
+        return
+    assert seats(after)[who] >= seats(before)[who]
+
+
+def test_every_method_solves_to_a_proven_optimum_matching_the_reference():
+    records = random_records(random.Random(5), 200)
+    for method in ["sainte-lague", "dhondt", "huntington-hill", "adams", "dean", "hamilton"]:
+        plan = plan_for(records, 400, **{"method.rule": method}, **BASELINE)
+        assert plan.status is PlanStatus.OPTIMAL, method
+        assert plan.allocated == min(400, sum(plan.problem.column("upper")))
+
+
+def test_result_json_contract(tmp_path):
+    from allocator.excel import write_demand_workbook
+
+    records = random_records(random.Random(1), 40)
+    book = tmp_path / "d.xlsx"
+    write_demand_workbook(book, submissions(records).frame)
+    out = tmp_path / "r.json"
+    assert main(["solve", str(book), "--cap", "60", "--json", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    for key in ["status", "method", "cap", "reserve", "allocatable", "allocated",
+                "unallocated", "divisor", "employers", "ties", "by_sector", "warnings",
+                "input_sha256", "scenario_sha256", "plan_sha256", "solver"]:
+        assert key in data
+    assert data["status"] == "optimal"
+    assert len(data["employers"]) == 40
+    assert [e["row"] for e in data["employers"]] == sorted(e["row"] for e in data["employers"])
+    assert sum(e["allocated"] for e in data["employers"]) == data["allocated"] <= 60
+    assert data["allocated"] + data["unallocated"] == data["allocatable"]
+    excluded = [e for e in data["employers"] if e["eligible"] == 0]
+    assert excluded and all(e["reasons"] and e["allocated"] == 0 for e in excluded)
+    for key in ["name", "version", "status", "wall_s", "objective", "bound"]:
+        assert key in data["solver"]
+    # The same inputs give the same plan hash.
+    again = tmp_path / "r2.json"
+    assert main(["solve", str(book), "--cap", "60", "--json", str(again)]) == 0
+    assert json.loads(again.read_text(encoding="utf-8"))["plan_sha256"] == data["plan_sha256"]
+
+
+def test_plan_json_divisor_reproduces_each_allocation():
+    from allocator.methods import Method, rounded
+
+    records = random_records(random.Random(9), 80)
+    plan = plan_for(records, 150, **BASELINE)
+    data = plan_json(plan)
+    divisor = Fraction(data["divisor_exact"])
+    problem = plan.problem
+    # At a tie the divisor is the tied priority itself, where the tie's losers round up too.
+    lost_tie = {i for tie in plan.ties for i in tie.employers if i not in tie.awarded}
+    for i, row in enumerate(data["employers"]):
+        clamp = max(row["guaranteed"], min(row["upper"], rounded(
+            Method.SAINTE_LAGUE, problem.column("claim")[i] / divisor)))
+        assert clamp - (i in lost_tie) == row["allocated"]

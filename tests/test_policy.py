@@ -1,0 +1,225 @@
+"""Every gate, cut, bound and weight of the policy, each with its reason, worked by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+
+from allocator.examples import employer, submissions
+from allocator.policy import ARTICLES, build_problem
+from allocator.scenario import default_scenario
+
+
+def one(record: dict, **changes) -> dict:
+    """The policy's view of a single employer under the default scenario plus ``changes``."""
+    scenario = default_scenario(100).with_values(changes)
+    problem = build_problem(submissions([record]), scenario)
+    return problem.employers.iloc[0].to_dict()
+
+
+def codes(row: dict) -> list[str]:
+    return [r.code for r in row["reasons"]]
+
+
+def test_a_plain_employer_keeps_its_demand():
+    row = one(employer(1, demand_total=7))
+    assert (row["requested"], row["eligible"], row["upper"], row["guaranteed"]) == (7, 7, 7, 0)
+    assert row["reasons"] == []
+
+
+@pytest.mark.parametrize(("fields", "code"), [
+    ({"unit_type": "other"}, "UNIT_TYPE_INELIGIBLE"),
+    ({"status": "suspended"}, "STATUS_SUSPENDED"),
+    ({"status": "terminated"}, "STATUS_TERMINATED"),
+    ({"status": "blacklisted"}, "STATUS_BLACKLISTED"),
+    ({"negative_list": "prohibited"}, "NEGATIVE_LIST_PROHIBITED"),
+    ({"negative_list": "restricted"}, "NEGATIVE_LIST_RESTRICTED"),
+])
+def test_gates_exclude_with_their_article(fields, code):
+    row = one(employer(1, demand_total=9, **fields))
+    assert (row["eligible"], row["upper"], row["claim"]) == (0, 0, 0)
+    [reason] = row["reasons"]
+    assert (reason.code, reason.amount, reason.article) == (code, -9, ARTICLES[code])
+    assert reason.message.zh and reason.message.en
+
+
+@pytest.mark.parametrize("fields", [
+    {"unit_type": "law_firm"}, {"unit_type": "branch"}, {"status": "normal"},
+    {"negative_list": "none"},
+])
+def test_eligible_types_and_statuses_pass(fields):
+    assert one(employer(1, demand_total=9, **fields))["eligible"] == 9
+
+
+def test_several_gates_are_all_cited_but_remove_the_demand_once():
+    row = one(employer(1, demand_total=9, status="blacklisted", negative_list="prohibited"))
+    assert codes(row) == ["STATUS_BLACKLISTED", "NEGATIVE_LIST_PROHIBITED"]
+    assert sum(r.amount for r in row["reasons"]) == -9
+
+
+def test_eligible_unit_types_are_a_scenario_parameter():
+    record = employer(1, demand_total=9, unit_type="other")
+    everyone = [c for c in ("enterprise", "institution", "other")]
+    assert one(record, **{"eligibility.unit_types": everyone})["eligible"] == 9
+
+
+def test_restricted_industry_can_be_cut_or_ignored_instead_of_excluded():
+    record = employer(1, demand_total=9, negative_list="restricted")
+    cut = one(record, **{"sanctions.restricted_industry": Decimal("0.5")})
+    assert cut["eligible"] == 5  # 9 − floor(0.5 × 9) = 9 − 4
+    assert codes(cut) == ["RESTRICTED_CUT"] and cut["reasons"][0].amount == -4
+    assert one(record, **{"sanctions.restricted_industry": "none"})["eligible"] == 9
+
+
+@pytest.mark.parametrize(("rate", "eligible"), [
+    (Decimal("0.10"), 10),  # exactly at the 10 % line: not above it, no cut
+    (Decimal("0.1000001"), 5),  # just above: half of 10 removed
+    (Decimal("0.35"), 5),
+    (Decimal("0.0999"), 10),
+])
+def test_attrition_cut_strictly_above_the_threshold(rate, eligible):
+    row = one(employer(1, demand_total=10, attrition_rate=rate),
+              **{"sanctions.attrition_cut": Decimal("0.5")})
+    assert row["eligible"] == eligible
+    assert codes(row) == ([] if eligible == 10 else ["ATTRITION_CUT"])
+
+
+def test_attrition_threshold_is_a_parameter():
+    row = one(employer(1, demand_total=10, attrition_rate=Decimal("0.09")),
+              **{"sanctions.attrition_threshold": Decimal("0.08"),
+                 "sanctions.attrition_cut": 3})
+    assert row["eligible"] == 7  # a count cut removes 3 permits
+
+
+def test_three_month_leavers_count_per_leaver_and_share_once():
+    record = employer(1, demand_total=10, lost_within_3m=2)
+    per_leaver = one(record, **{"sanctions.lost_within_3m_cut": 1})
+    assert per_leaver["eligible"] == 8 and per_leaver["reasons"][0].amount == -2
+    share = one(record, **{"sanctions.lost_within_3m_cut": Decimal("0.3")})
+    assert share["eligible"] == 7  # floor(0.3 × 10) = 3, once
+
+
+def test_violations_apply_in_item_order_to_what_remains():
+    record = employer(1, demand_total=10, violations=(2, 5))
+    row = one(record, **{"sanctions.violation_cut.2": Decimal("0.5"),
+                         "sanctions.violation_cut.5": Decimal("0.3")})
+    # 10 − floor(0.5·10) = 5; 5 − floor(0.3·5) = 4
+    assert row["eligible"] == 4
+    assert [r.amount for r in row["reasons"]] == [-5, -1]
+    assert all(r.code == "VIOLATION_CUT" and r.article == "16" for r in row["reasons"])
+
+
+def test_a_full_share_violation_removes_everything():
+    row = one(employer(1, demand_total=10, violations=(4,)),
+              **{"sanctions.violation_cut.4": Decimal("1.0")})
+    assert row["eligible"] == 0 and row["claim"] == 0
+
+
+def test_share_cuts_round_down_exactly():
+    # 0.3 × 10 is 3 exactly (a float product would be 2.9999999999999996 → 2).
+    row = one(employer(1, demand_total=10, attrition_rate=Decimal("0.5")),
+              **{"sanctions.attrition_cut": Decimal("0.3")})
+    assert row["eligible"] == 7
+
+
+@pytest.mark.parametrize(("used", "eligible"), [(7, 15), (8, 20), (None, 20)])
+def test_utilisation_cut(used, eligible):
+    row = one(employer(1, demand_total=20, prior_quota=10, prior_used=used),
+              **{"utilisation.min_rate": Decimal("0.8"), "utilisation.cut": Decimal("0.25")})
+    assert row["eligible"] == eligible
+
+
+def test_per_employer_ceilings():
+    record = employer(1, demand_total=30)
+    absolute = one(record, **{"method.max_per_employer": 12})
+    assert (absolute["eligible"], absolute["upper"]) == (30, 12)
+    assert absolute["reasons"][0].code == "CEILING" and absolute["reasons"][0].amount == -18
+    share = one(record, **{"method.max_share": Decimal("0.15")})  # 15 % of 100
+    assert share["upper"] == 15
+
+
+def test_top100_guarantee_senior_in_full_and_a_share_of_key_staff():
+    record = employer(1, demand_total=20, top100=True, demand_senior=3, demand_key_staff=10,
+                      demand_other=7)
+    row = one(record, **{"guarantee.top100_senior": Decimal("1"),
+                         "guarantee.top100_key_staff": Decimal("0.25")})
+    assert row["guaranteed"] == 5  # 3 + floor(0.25 × 10)
+    assert codes(row) == ["TOP100_GUARANTEE"]
+
+
+def test_guarantee_never_exceeds_the_upper_bound():
+    record = employer(1, demand_total=20, top100=True, demand_senior=8, demand_key_staff=12,
+                      violations=(4,))
+    row = one(record, **{"sanctions.violation_cut.4": 15})  # 20 − 15 = 5 eligible
+    assert (row["eligible"], row["guaranteed"]) == (5, 5)
+    assert codes(row) == ["VIOLATION_CUT", "TOP100_GUARANTEE", "GUARANTEE_LIMITED"]
+
+
+def test_firms_outside_the_top100_get_no_guarantee():
+    record = employer(1, demand_total=20, top100=False, demand_senior=8)
+    assert one(record)["guaranteed"] == 0
+
+
+def test_floor_for_every_eligible_employer():
+    assert one(employer(1, demand_total=5), **{"method.min_per_employer": 2})["guaranteed"] == 2
+    excluded = one(employer(1, demand_total=5, status="suspended"),
+                   **{"method.min_per_employer": 2})
+    assert excluded["guaranteed"] == 0
+
+
+def test_weights_multiply_sector_best_category_and_top100_exactly():
+    record = employer(1, demand_total=10, sector="finance", categories=(1, 3), top100=True)
+    row = one(record, **{"weights.sector.finance": Decimal("1.2"),
+                         "weights.category.1": Decimal("1.5"),
+                         "weights.category.3": Decimal("1.3"),
+                         "weights.top100": Decimal("1.1")})
+    assert row["weight"] == Decimal("1.98")  # 1.2 × 1.5 × 1.1, the larger category only
+    assert row["claim"] == Fraction(198, 10)
+    assert codes(row) == ["WEIGHT_SECTOR", "WEIGHT_CATEGORY", "WEIGHT_TOP100"]
+    assert [r.factor for r in row["reasons"]] == [Decimal("1.2"), Decimal("1.5"),
+                                                   Decimal("1.1")]
+
+
+def test_neutral_weights_leave_no_reason():
+    record = employer(1, demand_total=10, sector="other")
+    assert one(record, **{"weights.sector.other": Decimal("1")})["reasons"] == []
+
+
+def test_reserve_reduces_the_allocatable_cap():
+    scenario = default_scenario(100).with_values({"cap.reserve": 15})
+    problem = build_problem(submissions([employer(1, demand_total=5)]), scenario)
+    assert (problem.cap, problem.reserve, problem.allocatable) == (100, 15, 85)
+
+
+def test_tie_break_order_weight_then_date_then_code():
+    records = [
+        employer(1, demand_total=5, submitted_on=date(2026, 11, 2)),
+        employer(2, demand_total=5, submitted_on=date(2026, 10, 20)),
+        employer(3, demand_total=5, submitted_on=None),
+        employer(4, demand_total=5, sector="finance", submitted_on=date(2026, 12, 30)),
+        employer(5, demand_total=5, submitted_on=date(2026, 10, 20)),
+    ]
+    problem = build_problem(submissions(records), default_scenario(100))
+    ranked = sorted(range(5), key=lambda i: problem.order[i])
+    # finance (heavier) first; then earliest date, credit code breaking the equal dates;
+    # no date last.
+    codes_ = problem.column("credit_code")
+    assert ranked[0] == 3
+    assert ranked[1:3] == sorted([1, 4], key=lambda i: codes_[i])
+    assert ranked[3:] == [0, 2]
+
+
+def test_every_reason_cites_an_article_in_both_languages():
+    record = employer(1, demand_total=30, top100=True, demand_senior=2, demand_key_staff=8,
+                      demand_other=20, sector="finance", categories=(2,),
+                      attrition_rate=Decimal("0.2"), lost_within_3m=1, violations=(1, 6),
+                      prior_quota=10, prior_used=2)
+    row = one(record, **{"utilisation.min_rate": Decimal("0.5"),
+                         "utilisation.cut": 1, "method.max_per_employer": 9})
+    assert len(row["reasons"]) >= 7
+    for reason in row["reasons"]:
+        assert reason.article and reason.message.zh and reason.message.en
+        assert "{" not in reason.message.zh + reason.message.en
