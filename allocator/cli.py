@@ -1,14 +1,15 @@
 """The ``allocator`` command line (DESIGN §5): a thin shell over the library.
 
 Exit codes: 0 success; 2 invalid input or usage (message on stderr naming file, sheet, row and
-column); 3 scenario infeasible; 4 a stored plan was altered; 1 only for a bug. Bad input never
-shows a traceback.
+column); 3 scenario infeasible (for ``compare``: no scenario feasible); 4 a stored plan was
+altered; 1 only for a bug. Bad input never shows a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -45,18 +46,18 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
 
 
 def render_issues(issues: Sequence[Issue], lang: Lang | None) -> str:
-    """Problems as a table: severity, sheet, row, column, value, message (one or both languages)."""
+    """Problems as a table: severity, file, sheet, row, column, value, message."""
     langs: tuple[Lang, ...] = (lang,) if lang else ("zh", "en")
     rows = []
     for found in issues:
         message = " / ".join(found.message.get(code) for code in langs)
         label = text(f"severity.{found.severity.value}")
         severity = " ".join(label.get(code) for code in langs)
-        rows.append([severity, found.sheet or "", found.row or "", found.column or "",
-                     found.value or "", message])
-    headers = {"zh": ["级别", "工作表", "行", "列", "值", "说明"],
-               "en": ["Level", "Sheet", "Row", "Column", "Value", "Problem"]}
-    return render_table([" ".join(headers[code][i] for code in langs) for i in range(6)], rows)
+        rows.append([severity, found.file, found.sheet or "", found.row or "",
+                     found.column or "", found.value or "", message])
+    headers = {"zh": ["级别", "文件", "工作表", "行", "列", "值", "说明"],
+               "en": ["Level", "File", "Sheet", "Row", "Column", "Value", "Problem"]}
+    return render_table([" ".join(headers[code][i] for code in langs) for i in range(7)], rows)
 
 
 def write_json(path: Path, payload: Any) -> None:
@@ -127,6 +128,334 @@ def cmd_apportion(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def load_plan_inputs(args: argparse.Namespace, scenario_path: Path | None):
+    """Submissions and scenario for ``solve`` and ``compare``: errors raise InputError."""
+    from allocator.scenario import default_scenario, load_scenario
+    from allocator.submissions import read_submissions
+
+    if scenario_path is not None:
+        scenario = load_scenario(scenario_path)
+        if getattr(args, "cap", None) is not None:
+            scenario = scenario.with_values({"cap.annual": args.cap})
+    elif getattr(args, "cap", None) is not None:
+        scenario = default_scenario(args.cap)
+    else:
+        raise UsageError("请给出 --scenario 或 --cap / give --scenario or --cap")
+    submissions = read_submissions(args.demand, plan_year=scenario.scenario.year)
+    submissions.raise_for_errors()
+    return submissions, scenario
+
+
+def _lines(messages: Sequence[Any], langs: Sequence[Lang], indent: str = "") -> None:
+    for message in messages:
+        for code in langs:
+            print(f"{indent}{message.get(code)}")
+
+
+def print_plan(plan, lang: Lang | None) -> None:
+    """A short report: status, the summary's headline, allocation by sector, notes."""
+    from allocator.explain import plan_summary
+    from allocator.plan import PlanStatus
+
+    problem = plan.problem
+    langs: tuple[Lang, ...] = (lang,) if lang else ("zh", "en")
+    status = text(f"workbook.status.{plan.status.value}")
+    print(f"方案 Scenario: {problem.scenario.scenario.name}   方法 Method: {problem.method.value}"
+          f"   状态 Status: {' '.join(status.get(code) for code in langs)}")
+    if plan.status is PlanStatus.INFEASIBLE:
+        print("\n冲突的规则 Conflicting rules:")
+        _lines([conflict.message for conflict in plan.conflicts], langs, "  - ")
+        return
+    summary = plan_summary(plan)
+    print()
+    _lines(summary.lines, langs)
+    rows = [[" ".join(r[f"label_{code}"] for code in langs), r["employers"], r["requested"],
+             r["eligible"], r["allocated"], _percent(r["fill_eligible"])]
+            for _, r in summary.by_sector.iterrows()]
+    print()
+    print(render_table(["重点产业 Sector", "单位 Employers", "申报 Requested", "合格 Eligible",
+                        "分配 Allocated", "满足率 Fill (of eligible)"], rows))
+    _lines([note.message for note in plan.warnings if note.code != "SURPLUS"], langs, "  * ")
+    if plan.solver is not None:
+        print(f"\n求解器 Solver: {plan.solver.name} {plan.solver.version} "
+              f"{plan.solver.status} {plan.solver.wall_s:.3f}s")
+
+
+def _percent(value: Any) -> str:
+    return "-" if value is None or value != value else f"{float(value) * 100:.1f}%"
+
+
+def record_run(args: argparse.Namespace, submissions: Any, scenario: Any, plan: Any,
+               result: dict[str, Any]) -> int | None:
+    """Keep the run in the store (issue #6): ``--db``, ``$ALLOCATOR_DB`` or the default file."""
+    from allocator.store import Store
+
+    by = getattr(args, "by", None)
+    with Store.open(getattr(args, "db", None), by=by) as store:
+        return store.record_run(submissions, scenario, plan, result, by=by)
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    from allocator.model import SolveOptions, solve
+    from allocator.plan import PlanStatus, plan_json
+    from allocator.policy import build_problem
+
+    submissions, scenario = load_plan_inputs(args, args.scenario)
+    problem = build_problem(submissions, scenario)
+    plan = solve(problem, SolveOptions(workers=args.workers, time_limit_s=args.time_limit))
+    result = plan_json(plan)
+    run_id = record_run(args, submissions, scenario, plan, result)
+    if run_id is not None:
+        result["run_id"] = run_id
+    if args.json:
+        write_json(args.json, result)
+    if args.out and plan.status is not PlanStatus.INFEASIBLE:
+        from allocator.excel import write_plan_workbook
+
+        write_plan_workbook(plan, args.out)
+    print_plan(plan, args.lang)
+    if run_id is not None:
+        print()
+        say(text("store.run_recorded", run=run_id), args.lang)
+    return EXIT_INFEASIBLE if plan.status is PlanStatus.INFEASIBLE else EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Solve every scenario on the same submissions and compare the plans.
+
+    Scenarios that cannot be met are reported with their conflicting rules and left out of the
+    tables; the exit code is 3 only when no scenario can be met (0 otherwise).
+    """
+    from allocator.compare import (
+        compare_plans,
+        comparison_json,
+        infeasible_json,
+        unique_names,
+    )
+    from allocator.excel import write_comparison_workbook
+    from allocator.model import SolveOptions, solve
+    from allocator.policy import build_problem
+    from allocator.scenario import load_scenario
+
+    if len(args.scenarios) < 2:
+        raise UsageError("请给出至少两个方案文件 / give at least two scenario files")
+    scenarios, issues = [], []
+    for path in args.scenarios:
+        try:
+            scenario = load_scenario(path)
+        except InputError as exc:
+            issues += exc.issues
+            continue
+        if args.cap is not None:
+            scenario = scenario.with_values({"cap.annual": args.cap})
+        scenarios.append(scenario)
+    if issues:
+        raise InputError(issues)
+    submissions, _ = load_plan_inputs(args, args.scenarios[0])
+    options = SolveOptions(workers=args.workers, time_limit_s=args.time_limit)
+    plans = [solve(build_problem(submissions, scenario), options) for scenario in scenarios]
+    langs: tuple[Lang, ...] = (args.lang,) if args.lang else ("zh", "en")
+    if all(p.allocation is None for p in plans):
+        named = list(zip(unique_names([p.problem.scenario.scenario.name for p in plans]),
+                         plans, strict=True))
+        if args.json:
+            write_json(args.json, {"input_sha256": submissions.sha256, "scenarios": [],
+                                   "infeasible": infeasible_json(named)})
+        _print_infeasible(named, langs)
+        print("\n没有可满足的方案。No scenario can be met.", file=sys.stderr)
+        return EXIT_INFEASIBLE
+    comparison = compare_plans(plans)
+    if args.json:
+        write_json(args.json, comparison_json(comparison))
+    if args.out:
+        write_comparison_workbook(comparison, args.out, lang=args.lang or "zh")
+    print_comparison(comparison, langs)
+    return EXIT_OK
+
+
+def _print_infeasible(named: Sequence[tuple[str, Any]], langs: Sequence[Lang]) -> None:
+    for name, plan in named:
+        print(f"\n方案不可行 Infeasible: {name}")
+        _lines([conflict.message for conflict in plan.conflicts], langs, "  - ")
+
+
+def print_comparison(comparison: Any, langs: Sequence[Lang], top: int = 10) -> None:
+    """Metrics side by side, the parameters that differ, the largest per-employer changes."""
+    names = comparison.names
+    rows = []
+    for key, record in comparison.metrics.iterrows():
+        label = " ".join(record[f"label_{code}"] for code in langs)
+        rows.append([label, *[_metric(record[n], record["kind"], key, langs) for n in names]])
+    print(render_table(["指标 Metric", *names], rows))
+    if len(comparison.parameters):
+        print(f"\n参数差异 Parameters that differ: {len(comparison.parameters)}")
+        rows = [[" ".join(r[f"label_{code}"] for code in langs),
+                 *[r[n] if langs[0] == "zh" else r[f"{n}__en"] for n in names]]
+                for _, r in comparison.parameters.iterrows()]
+        print(render_table(["参数 Parameter", *names], rows))
+    differences = comparison.differences
+    print(f"\n分配不同的单位 Employers whose allocation differs: {len(differences)}")
+    if len(differences):
+        rows = [[r["row"], r["name"], *[r[n] for n in names], f"{int(r['spread'])}"]
+                for _, r in differences.head(top).iterrows()]
+        print(render_table(["行 Row", "单位 Employer", *names, "极差 Range"], rows))
+    _print_infeasible(comparison.infeasible, langs)
+
+
+def _metric(value: Any, kind: str, key: Any, langs: Sequence[Lang]) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "-"
+    if kind == "text":
+        return " ".join(value.get(code) for code in langs)
+    if kind == "share":
+        return _percent(value)
+    if key == "divisor":
+        return f"{value:.6g}"
+    if kind == "number":
+        return f"{value:.3f}"
+    return str(value)
+
+
+# -- the store (issue #6): runs, approve, verify, export -------------------------------------
+def say(message: Any, lang: Lang | None, file: Any = None) -> None:
+    """Print a catalogue :class:`~allocator.i18n.Text` in one language or both."""
+    print(message.get(lang) if lang else message.both(), file=file or sys.stdout)
+
+
+def heading(key: str, lang: Lang | None) -> str:
+    label = text(key)
+    return label.get(lang) if lang else f"{label.zh} {label.en}"
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from allocator.store import Store
+
+    with Store.open(args.db) as store:
+        runs = store.runs()
+    if not runs:
+        say(text("store.no_runs", path=store.path), args.lang)
+        return EXIT_OK
+    say(text("store.runs_title", path=store.path, count=len(runs)), args.lang)
+    rows = []
+    for run in runs:
+        approval = run.approval
+        rows.append([run.id, run.created_at.replace("T", " "), run.created_by,
+                     run.scenario_name, heading(f"store.status.{run.status}", args.lang),
+                     run.allocated, run.plan_sha256[:12],
+                     "" if approval is None else
+                     f"{approval.approver} {approval.approved_at.replace('T', ' ')}"])
+    columns = ["id", "time", "by", "scenario", "status", "allocated", "plan", "approved_by"]
+    print(render_table([heading(f"store.column.{c}", args.lang) for c in columns], rows))
+    return EXIT_OK
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    from allocator.store import Store
+
+    with Store.open(args.db, by=args.by) as store:
+        approval = store.approve(args.run_id, args.by, args.note or "")
+    say(text("store.approved", run=approval.run_id, approver=approval.approver,
+             at=approval.approved_at), args.lang)
+    say(text("store.chain", chain=approval.chain_sha256), args.lang)
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from allocator.store import Store
+
+    with Store.open(args.db) as store:
+        report = store.verify(resolve=args.resolve)
+    if report.ok:
+        say(text("store.verify.ok", **report.counts, head=report.chain_head), args.lang)
+        return EXIT_OK
+    say(text("store.verify.failed", count=len(report.findings)), args.lang, sys.stderr)
+    for finding in report.findings:
+        print("  - ", end="", file=sys.stderr)
+        say(finding.message, args.lang, sys.stderr)
+    return EXIT_TAMPERED
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from allocator.plan import PlanStatus
+    from allocator.store import Store
+
+    with Store.open(args.db, by=args.by) as store:
+        replay = store.replay(args.run_id)
+        record = replay.stored.record
+        if replay.ortools_changed:
+            say(text("store.ortools_changed", stored=record.ortools_version,
+                     current=replay.plan.ortools_version), args.lang)
+        if not replay.same:
+            say(text("store.replay_differs", run=record.id, new=replay.compared_sha256,
+                     stored=record.plan_sha256), args.lang, sys.stderr)
+            return EXIT_TAMPERED
+        if replay.plan.status is PlanStatus.INFEASIBLE:
+            say(text("store.export_infeasible", run=record.id), args.lang, sys.stderr)
+            return EXIT_INFEASIBLE
+        from allocator.excel import write_plan_workbook
+
+        write_plan_workbook(replay.plan, args.out, approval=replay.stored.approval)
+        store.log_export(record.id, args.out, by=args.by)
+    say(text("store.replay_same", plan=record.plan_sha256), args.lang)
+    say(text("store.exported", run=record.id, path=args.out), args.lang)
+    approval = replay.stored.approval
+    say(text("store.export_unapproved") if approval is None else
+        text("store.export_approved", approver=approval.approver, at=approval.approved_at),
+        args.lang)
+    return EXIT_OK
+
+
+def add_store_commands(commands: Any) -> None:
+    db_help = ("存储库文件（默认：环境变量 ALLOCATOR_DB 或用户数据目录）/ store file "
+               "(default: $ALLOCATOR_DB or the user data directory)")
+
+    runs = commands.add_parser(
+        "runs", help="列出已存储的运行 / list stored runs",
+        description="列出存储库中的运行：编号、时间、方案、状态、分配数、方案哈希、审批人。List "
+                    "the stored runs: id, time, scenario, status, allocated, plan hash, "
+                    "approver.")
+    runs.add_argument("--db", type=Path, metavar="PATH", help=db_help)
+    runs.add_argument("--lang", choices=["zh", "en"], default=None)
+    runs.set_defaults(handler=cmd_runs)
+
+    approve = commands.add_parser(
+        "approve", help="审批一次运行的方案 / approve a run's plan",
+        description="审批后不可修改、不可撤销，并写入审批链。An approval is permanent and is "
+                    "linked into the approval chain.")
+    approve.add_argument("run_id", type=int, metavar="RUN_ID")
+    approve.add_argument("--by", required=True, metavar="NAME", help="审批人 / approver")
+    approve.add_argument("--note", default="", metavar="TEXT", help="备注 / note")
+    approve.add_argument("--db", type=Path, metavar="PATH", help=db_help)
+    approve.add_argument("--lang", choices=["zh", "en"], default=None)
+    approve.set_defaults(handler=cmd_approve)
+
+    verify = commands.add_parser(
+        "verify", help="核验存储库未被改动 / check the store was not altered",
+        description="重算全部哈希与审批链；完好时退出码 0，发现改动时列出涉及的运行并退出码 4。"
+                    "Recompute every hash and the approval chain: exit 0 when intact, exit 4 "
+                    "naming each altered plan.")
+    verify.add_argument("--db", type=Path, metavar="PATH", help=db_help)
+    verify.add_argument("--resolve", action="store_true",
+                        help="同时重新求解每次运行并比对方案哈希 / also re-solve every run and "
+                             "compare plan hashes")
+    verify.add_argument("--lang", choices=["zh", "en"], default=None)
+    verify.set_defaults(handler=cmd_verify)
+
+    export = commands.add_parser(
+        "export", help="重新导出已存储的方案 / re-export a stored plan",
+        description="由存储的申报数据和方案重新求解，方案哈希一致才写出工作簿。Re-solve from "
+                    "the stored submissions and scenario; the workbook is written only when "
+                    "the plan hash matches the stored one (else exit 4).")
+    export.add_argument("run_id", type=int, metavar="RUN_ID")
+    export.add_argument("--out", type=Path, required=True, metavar="PLAN.xlsx",
+                        help="分配方案工作簿 / plan workbook")
+    export.add_argument("--by", default=None, metavar="NAME",
+                        help="操作人（默认：系统用户）/ who exports (default: the OS user)")
+    export.add_argument("--db", type=Path, metavar="PATH", help=db_help)
+    export.add_argument("--lang", choices=["zh", "en"], default=None)
+    export.set_defaults(handler=cmd_export)
+
+
 # -- parser -----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -149,6 +478,55 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--lang", choices=["zh", "en"], default=None,
                           help="只用一种语言输出 / print one language only")
     validate.set_defaults(handler=cmd_validate)
+
+    solve = commands.add_parser(
+        "solve", help="求解分配方案 / solve the allocation plan",
+        description="按方案参数在年度总量内分配指标。Divide the annual cap under a scenario.")
+    solve.add_argument("demand", type=Path, metavar="DEMAND.xlsx")
+    solve.add_argument("--scenario", type=Path, metavar="S.toml",
+                       help="方案文件 / scenario file (default: the built-in defaults)")
+    solve.add_argument("--cap", type=int, default=None,
+                       help="年度总量，覆盖方案中的值 / annual cap, overrides the scenario's")
+    solve.add_argument("--json", type=Path, metavar="RESULT.json",
+                       help="写出结果 JSON / write the result JSON")
+    solve.add_argument("--out", type=Path, metavar="PLAN.xlsx",
+                       help="写出分配方案工作簿 / write the plan workbook")
+    solve.add_argument("--workers", type=int, default=1,
+                       help="求解线程数（结果与线程数无关）/ solver threads (the plan does not "
+                            "depend on them)")
+    solve.add_argument("--time-limit", type=float, default=120.0,
+                       help="求解时限（秒）/ solver time limit in seconds")
+    solve.add_argument("--lang", choices=["zh", "en"], default=None)
+    solve.add_argument("--db", type=Path, metavar="PATH",
+                       help="记录本次运行的存储库 / store that records the run (default: "
+                            "$ALLOCATOR_DB or the user data directory)")
+    solve.add_argument("--by", default=None, metavar="NAME",
+                       help="操作人（默认：系统用户）/ who solves (default: the OS user)")
+    solve.set_defaults(handler=cmd_solve)
+
+    compare = commands.add_parser(
+        "compare", help="比较多个方案 / compare scenarios side by side",
+        description="用同一申报表求解每个方案并并列比较：指标、参数差异、各单位差异。不可行的方案"
+                    "列出冲突规则、不参与比较；全部不可行时退出码为 3。Solve every scenario on "
+                    "the same submissions and compare them: metrics, the parameters that differ, "
+                    "per-employer differences. A scenario that cannot be met is reported with "
+                    "its conflicting rules and left out; exit 3 only when none can be met.")
+    compare.add_argument("demand", type=Path, metavar="DEMAND.xlsx")
+    compare.add_argument("scenarios", type=Path, nargs="+", metavar="S.toml",
+                         help="两个或更多方案文件 / two or more scenario files")
+    compare.add_argument("--cap", type=int, default=None,
+                         help="年度总量，覆盖各方案中的值 / annual cap, overrides every "
+                              "scenario's")
+    compare.add_argument("--out", type=Path, metavar="COMPARISON.xlsx",
+                         help="写出方案比较工作簿 / write the comparison workbook")
+    compare.add_argument("--json", type=Path, metavar="COMPARISON.json",
+                         help="写出比较结果 JSON / write the comparison as JSON")
+    compare.add_argument("--workers", type=int, default=1,
+                         help="求解线程数 / solver threads")
+    compare.add_argument("--time-limit", type=float, default=120.0,
+                         help="每个方案的求解时限（秒）/ time limit per scenario in seconds")
+    compare.add_argument("--lang", choices=["zh", "en"], default=None)
+    compare.set_defaults(handler=cmd_compare)
 
     template = commands.add_parser(
         "template", help="写出空白申报模板 / write the blank submission template",
@@ -180,6 +558,7 @@ def build_parser() -> argparse.ArgumentParser:
     apportion.add_argument("--min", type=int, default=0,
                            help="每个申请方的下限 / floor for every claimant (0)")
     apportion.set_defaults(handler=cmd_apportion)
+    add_store_commands(commands)
     return parser
 
 
@@ -190,14 +569,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler
+    from allocator.store import StoreError, TamperedError
+
     try:
         return handler(args)
+    except StoreError as exc:
+        print("allocator: ", end="", file=sys.stderr)
+        say(exc.message, getattr(args, "lang", None), sys.stderr)
+        return EXIT_TAMPERED if isinstance(exc, TamperedError) else EXIT_INPUT
     except InputError as exc:
         print(render_issues(exc.issues, getattr(args, "lang", None)), file=sys.stderr)
         return EXIT_INPUT
     except UsageError as exc:
         print(f"allocator: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:  # `allocator … | head`: the reader left; not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep Python quiet at exit
+        return EXIT_OK
     except OSError as exc:  # cannot write an output file, disk full, …
         print(f"allocator: 无法读写文件 cannot read or write a file: {exc.filename or ''} "
               f"({exc.strerror or exc})", file=sys.stderr)

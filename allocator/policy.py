@@ -77,6 +77,7 @@ class Reason:
     message: Text
     amount: int | None = None  # permits added (+) or removed (−); None for a weight
     factor: Decimal | None = None  # the multiplier, for weights
+    item: int | None = None  # the Art. 16 violation item or Art. 8 category it concerns
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "article": self.article,
@@ -85,15 +86,18 @@ class Reason:
             out["amount"] = self.amount
         if self.factor is not None:
             out["factor"] = float(self.factor)
+        if self.item is not None:
+            out["item"] = self.item
         return out
 
 
 def reason(code: str, /, *, amount: int | None = None, factor: Decimal | None = None,
-           **params: Any) -> Reason:
+           item: int | None = None, **params: Any) -> Reason:
     article = ARTICLES[code]
     message = text(f"reason.{code}", article=article, amount=amount,
-                   removed=None if amount is None else -amount, factor=factor, **params)
-    return Reason(code, article, message, amount, factor)
+                   removed=None if amount is None else -amount, factor=factor, item=item,
+                   **params)
+    return Reason(code, article, message, amount, factor, item)
 
 
 @dataclass(frozen=True)
@@ -203,7 +207,8 @@ def _gated(record: Any, scenario: Scenario, reasons: list[Reason]) -> bool:
             "exclude":
         reasons.append(reason("NEGATIVE_LIST_RESTRICTED", amount=-requested))
     if len(reasons) > 1:  # only the first gate removes the permits; the rest are cited
-        reasons[1:] = [Reason(r.code, r.article, r.message, 0) for r in reasons[1:]]
+        reasons[1:] = [Reason(r.code, r.article, r.message, 0, r.factor, r.item)
+                       for r in reasons[1:]]
     return bool(reasons)
 
 

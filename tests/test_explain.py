@@ -1,0 +1,406 @@
+"""Explanations are true: every number in every sentence is checked against the plan.
+
+The sentences are parsed back (English and Chinese) and each number is compared with the plan
+and with an independent recomputation: the listed cuts add up to requested − eligible, the
+multipliers multiply to the weight, weight × eligible is the claim, the quotient is claim ÷ the
+divisor of the employer's scope, and clamp(round(quotient), floor, ceiling) — one less for a
+tie's loser — is the allocation.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from allocator.examples import employer, submissions
+from allocator.explain import decimal_text, explain_employer, explain_plan, plan_summary
+from allocator.methods import Method, rounded
+from allocator.model import solve
+from allocator.plan import Plan, PlanStatus
+from allocator.policy import build_problem
+from allocator.scenario import default_scenario, load_scenario
+from allocator.submissions import read_submissions
+
+ROOT = Path(__file__).resolve().parent.parent
+NEUTRAL = {"weights.sector.finance": 1, "weights.sector.culture": 1,
+           "weights.sector.information": 1, "weights.sector.other": 1,
+           **{f"weights.category.{i}": 1 for i in range(1, 8)}}
+
+NUMBER = r"\d+(?:\.\d+)?"
+EN = {
+    "requested": re.compile(r"^Requested (\d+)"),
+    "eligible": re.compile(r"; eligible (\d+)"),
+    "cut": re.compile(r"−(\d+)"),
+    "bounds": re.compile(r"; floor (\d+), ceiling (\d+)"),
+    "weight": re.compile(rf"; weight ({NUMBER})"),
+    "factor": re.compile(rf"×({NUMBER}) under Art\. "),
+    "claim": re.compile(rf"; claim ({NUMBER}) × (\d+) = ({NUMBER})"),
+    "quotient": re.compile(rf"; quotient ({NUMBER}) ÷ (≈?)({NUMBER}) ([=≈]) ({NUMBER}(?:/\d+)?) "
+                           rf".*?, "
+                           rf"rounded to (\d+) by ([^;]+?)(?: \(the quotient|;)"),
+    "allocated": re.compile(r"[;:] allocated (\d+)(?::|\.$)"),
+}
+ZH = {
+    "requested": re.compile(r"^申报(\d+)个"),
+    "eligible": re.compile(r"；合格(\d+)个"),
+    "allocated": re.compile(r"分配(\d+)个(?:：|。$)"),
+}
+METHOD_NAMES = {"Sainte-Laguë": Method.SAINTE_LAGUE, "D'Hondt": Method.DHONDT,
+                "Huntington–Hill": Method.HUNTINGTON_HILL, "Adams": Method.ADAMS,
+                "Dean": Method.DEAN}
+
+
+def plan_for(records, cap, **changes) -> Plan:
+    scenario = default_scenario(cap).with_values({**NEUTRAL, **changes})
+    return solve(build_problem(submissions(records), scenario))
+
+
+def random_records(rng: random.Random, n: int) -> list[dict]:
+    """Submissions with every kind of reason: sectors, categories, top-100 guarantees,
+    attrition and leavers' cuts, violations, suspended and blacklisted employers."""
+    out = []
+    for i in range(n):
+        demand = rng.choice([1, 1, 2, 2, 3, 4, 5, 6, 8, 12, 30])
+        top = rng.random() < 0.15
+        senior = min(demand, rng.randint(0, 3)) if top else None
+        out.append(employer(
+            i + 1, demand_total=demand, sector=rng.choice(["finance", "culture", "other"]),
+            top100=top, demand_senior=senior, demand_key_staff=0 if top else None,
+            demand_other=demand - senior if top else None,
+            categories=tuple(sorted(rng.sample(range(1, 8), rng.randint(0, 2)))),
+            attrition_rate=Decimal(rng.randint(0, 20)) / 100,
+            lost_within_3m=rng.choice([0] * 8 + [1, 2]),
+            violations=rng.choice([()] * 8 + [(2,), (1, 6)]),
+            status=rng.choice(["normal"] * 15 + ["suspended", "blacklisted"]),
+            submitted_on=date(2026, rng.randint(10, 12), rng.randint(1, 28))))
+    return out
+
+
+WEIGHTED = {"weights.sector.finance": "1.5", "weights.sector.culture": "1.2",
+            "weights.category.1": "1.25", "weights.category.3": "2", "weights.top100": "1.1"}
+
+
+def random_plans() -> list[Plan]:
+    plans = []
+    methods = ["sainte-lague", "dhondt", "huntington-hill", "adams", "dean"]
+    for seed in range(25):
+        rng = random.Random(seed)
+        records = random_records(rng, rng.randint(5, 40))
+        changes: dict = {"method.rule": methods[seed % len(methods)], **WEIGHTED}
+        if seed % 4 == 1:
+            changes["method.min_per_employer"] = 1
+        if seed % 4 == 2:
+            changes["method.max_per_employer"] = 6
+        if seed % 4 == 3:
+            changes["groups"] = {"fin": {"sector": "finance", "min": 20, "max": 40}}
+        plan = plan_for(records, rng.randint(5, 150), **changes)
+        if plan.status is not PlanStatus.INFEASIBLE:
+            plans.append(plan)
+    return plans
+
+
+@cache
+def sample_plans() -> tuple[Plan, ...]:
+    demand = read_submissions(ROOT / "data" / "sample_demand.xlsx")
+    return tuple(solve(build_problem(demand, load_scenario(ROOT / "scenarios" / name)))
+                 for name in ("baseline.toml", "sector_floors.toml"))
+
+
+def number(shown: str) -> Fraction:
+    return Fraction(shown)  # "11.52" or, at a threshold like Dean's 40/9, "40/9"
+
+
+def close(shown: str, exact: Fraction) -> bool:
+    """``shown`` is ``exact`` rounded to the decimals it shows (half a unit either way)."""
+    if "/" in shown:
+        return number(shown) == exact
+    places = len(shown.split(".")[1]) if "." in shown else 0
+    return abs(number(shown) - exact) <= Fraction(1, 2 * 10**places)
+
+
+def scope_divisor(plan: Plan, position: int) -> tuple[bool, Fraction | None]:
+    for scope in plan.scopes:
+        if position in scope.employers:
+            return True, scope.divisor
+    return False, None
+
+
+def check_sentences(plan: Plan) -> dict[str, int]:
+    """Check every employer's sentence against the plan; count what was checked."""
+    problem = plan.problem
+    frame = problem.employers
+    method = problem.method
+    losers = {i for tie in plan.ties for i in tie.employers if i not in tie.awarded}
+    winners = {i for tie in plan.ties for i in tie.awarded}
+    checked = {"quotients": 0, "excluded": 0, "cuts": 0, "ties": 0, "no_divisor": 0}
+    derived: dict[str, set[Fraction]] = {}  # scope → the divisors its sentences derive
+    explanations = explain_plan(plan)
+    assert len(explanations) == problem.size
+    for i, explanation in enumerate(explanations):
+        en, zh = explanation.sentence.en, explanation.sentence.zh
+        requested, eligible = int(frame.at[i, "requested"]), int(frame.at[i, "eligible"])
+        lower, upper = int(frame.at[i, "guaranteed"]), int(frame.at[i, "upper"])
+        seats = plan.seats(i)
+        assert int(EN["requested"].search(en)[1]) == requested, en
+        assert int(ZH["requested"].search(zh)[1]) == requested, zh
+        allocated = EN["allocated"].findall(en)
+        assert [int(a) for a in allocated] == [seats], en
+        assert [int(a) for a in ZH["allocated"].findall(zh)] == [seats], zh
+        if "excluded:" in en:
+            checked["excluded"] += 1
+            assert eligible == 0 and seats == 0
+            for reason in frame.at[i, "reasons"]:
+                if reason.code.startswith(("STATUS", "UNIT_TYPE", "NEGATIVE")):
+                    assert f"Art. {reason.article}" in en
+            continue
+        if requested == 0:
+            continue
+        found = EN["eligible"].search(en)
+        assert int(found[1]) == eligible, en
+        assert int(ZH["eligible"].search(zh)[1]) == eligible, zh
+        # The cuts listed add up to what was removed.
+        cut_part = en.split("; floor")[0]
+        removed = sum(int(c) for c in EN["cut"].findall(cut_part))
+        assert requested - removed == eligible, en
+        checked["cuts"] += removed > 0
+        if eligible == 0:
+            assert seats == 0
+            continue
+        floor, ceiling = EN["bounds"].search(en).groups()
+        assert (int(floor), int(ceiling)) == (lower, upper), en
+        weight = number(EN["weight"].search(en)[1])
+        assert weight == Fraction(frame.at[i, "weight"])
+        factors = [number(f) for f in EN["factor"].findall(en.split("; claim")[0])]
+        assert np.prod(factors, dtype=object) == weight if factors else weight == 1, en
+        shown_weight, shown_eligible, shown_claim = EN["claim"].search(en).groups()
+        claim = Fraction(frame.at[i, "claim"])
+        assert number(shown_weight) == weight and int(shown_eligible) == eligible
+        assert number(shown_claim) == weight * eligible == claim, en
+        in_scope, divisor = scope_divisor(plan, i)
+        quotient = EN["quotient"].search(en)
+        if quotient is None:
+            # No divisor: only when nobody in the scope was refused (all at the ceiling), or
+            # when first permits ran out (Adams, Dean, Hill).
+            checked["no_divisor"] += 1
+            assert divisor is None, en
+            assert seats == upper or (method in (Method.ADAMS, Method.DEAN,
+                                                 Method.HUNTINGTON_HILL)
+                                      and seats in (lower, 1)), en
+            continue
+        c, approx_d, d, eq, q, r, name = quotient.groups()
+        assert number(c) == claim
+        assert METHOD_NAMES[name] is method
+        shown_divisor = number(d)
+        if divisor is not None:
+            assert in_scope
+            if approx_d:
+                assert close(d, divisor)
+                shown_divisor = divisor
+            else:
+                assert shown_divisor == divisor, en
+        else:  # derived for an irrational Huntington–Hill tie: checked over its scope below
+            assert method is Method.HUNTINGTON_HILL and "irrational" in en, en
+            scope = next(s.name for s in plan.scopes if i in s.employers)
+            derived.setdefault(scope, set()).add(shown_divisor)
+        exact = claim / shown_divisor
+        assert (eq == "=") == (number(q) == exact) and close(q, exact), en
+        expected = rounded(method, exact)
+        assert int(r) == expected, en
+        # A reader rounding the quotient as shown gets the same number.
+        assert rounded(method, number(q)) == expected, en
+        clamped = min(max(expected, lower), upper)
+        assert clamped - (i in losers) == seats, en
+        assert ("lost a tie" in en) == (i in losers)
+        assert ("won a tie" in en) == (i in winners)
+        checked["ties"] += i in losers or i in winners
+        if expected > upper:
+            assert "capped at" in en
+        elif expected < lower:
+            assert "raised to" in en
+        checked["quotients"] += 1
+    # One scope, one divisor: a derived divisor is the same in every sentence of its scope.
+    assert all(len(divisors) == 1 for divisors in derived.values())
+    return checked
+
+
+def test_sentences_of_random_plans_agree_with_the_plans():
+    totals: dict[str, int] = {}
+    methods = set()
+    for plan in random_plans():
+        methods.add(plan.problem.method)
+        for key, value in check_sentences(plan).items():
+            totals[key] = totals.get(key, 0) + value
+    assert len(methods) == 5
+    # The random plans reach every kind of sentence the checks cover.
+    assert all(totals[key] > 0 for key in totals), totals
+
+
+def test_sentences_of_the_sample_plans_agree_with_the_plans():
+    baseline, floors = sample_plans()
+    assert check_sentences(baseline)["quotients"] > 500
+    checked = check_sentences(floors)
+    assert checked["ties"] == 2  # the sector-floor scenario has one tie of two employers
+
+
+def test_hand_worked_sainte_lague():
+    # Claims 50, 30, 20 with 10 permits: D = 10 gives quotients 5, 3, 2, exactly.
+    plan = plan_for([employer(1, demand_total=50), employer(2, demand_total=30),
+                     employer(3, demand_total=20)], 10)
+    sentence = explain_employer(plan, 0)
+    assert sentence.en == (
+        "Requested 50; eligible 50; floor 0, ceiling 50; weight 1; claim 1 × 50 = 50; "
+        "quotient 50 ÷ 10 = 5 (divisor of the allocatable cap), rounded to 5 by "
+        "Sainte-Laguë; allocated 5.")
+    assert sentence.zh == (
+        "申报50个；合格50个；下限0个、上限50个；权重1；分配依据1×50=50；"
+        "商50÷10=5（按全区可分配总量的除数），按圣拉古法取整为5；分配5个。")
+
+
+def test_hand_worked_tie_at_the_cut_off():
+    # Claims 7, 2, 1 and 5 permits (Sainte-Laguë): A's 4th permit (7 / 3.5 = 2) and C's first
+    # (1 / 0.5 = 2) tie at the divisor 2; the earlier submission (C) wins.
+    plan = plan_for([employer(1, demand_total=7, submitted_on=date(2026, 11, 2)),
+                     employer(2, demand_total=2, submitted_on=date(2026, 11, 1)),
+                     employer(3, demand_total=1, submitted_on=date(2026, 10, 9))], 5)
+    assert [plan.seats(i) for i in range(3)] == [3, 1, 1]
+    a, c = explain_employer(plan, 0), explain_employer(plan, 2)
+    assert "quotient 7 ÷ 2 = 3.5" in a.en and "rounded to 4" in a.en
+    assert "exactly at the rounding threshold" in a.en
+    assert a.en.endswith("allocated 3: lost a tie of 2 employers for the last 1 permit(s), "
+                         "tie broken by submission date, one below the rounding.")
+    assert "quotient 1 ÷ 2 = 0.5" in c.en and "won a tie" in c.en
+    assert "按申报日期先后胜出" in c.zh and "按申报日期先后未得" in a.zh
+
+
+def test_hand_worked_cuts_bounds_and_weights():
+    # 10 requested; attrition 15 % > 10 % cuts half (5); one leaver within three months cuts
+    # 1 more: eligible 4. Top-100 with 3 senior managers: floor 3. Finance 1.5 × category 3
+    # at 2 × top-100 1.1 = 3.3; claim 13.2.
+    records = [employer(1, demand_total=10, sector="finance", categories=(3,), top100=True,
+                        demand_senior=3, demand_other=7, attrition_rate=Decimal("0.15"),
+                        lost_within_3m=1),
+               employer(2, demand_total=40), employer(3, demand_total=4, status="blacklisted")]
+    plan = plan_for(records, 10, **WEIGHTED)
+    first = explain_employer(plan, 0).en
+    assert first.startswith("Requested 10; eligible 4 (attrition above the threshold, "
+                            "Art. 16(3), −5, leavers within three months, Art. 16(3), −1); "
+                            "floor 3, ceiling 4 (top-100 guarantee of 3 under Art. 8); "
+                            "weight 3.3 (sector Finance ×1.5 under Art. 8, category 3 ×2 under "
+                            "Art. 8, top-100 firm ×1.1 under Art. 8); claim 3.3 × 4 = 13.2")
+    assert explain_employer(plan, 2).en == \
+        "Requested 4; excluded: blacklisted under Art. 16; allocated 0."
+    assert explain_employer(plan, 2).zh == "申报4个；不予分配：列入黑名单（第十六条）；分配0个。"
+
+
+def test_hamilton_quota_and_remainders():
+    # Hamilton, 10 permits for claims 6, 6, 2: quotas 60/14 ≈ 4.2857 (twice) and 20/14 ≈
+    # 1.4286; one permit is left after 4 + 4 + 1, and the largest remainder (0.4286) takes it.
+    plan = plan_for([employer(1, demand_total=6), employer(2, demand_total=6),
+                     employer(3, demand_total=2)], 10, **{"method.rule": "hamilton"})
+    assert [plan.seats(i) for i in range(3)] == [4, 4, 2]
+    a, c = explain_employer(plan, 0).en, explain_employer(plan, 2).en
+    assert "≈ 4.2857, remainder not among the largest: rounded down to 4" in a
+    assert "≈ 1.4286, remainder among the largest: rounded up to 2" in c
+
+
+def test_irrational_hill_tie_gets_a_rational_divisor_just_below_it():
+    # Huntington–Hill, 3 permits for two claims of 2: first permits are certain, then both
+    # second permits have priority 2 / √2 = √2 — a tie at an irrational divisor. Any D < √2
+    # (and above every refused seat, here none) reproduces the plan with the loser rounding up.
+    plan = plan_for([employer(1, demand_total=2), employer(2, demand_total=2)], 3,
+                    **{"method.rule": "huntington-hill"})
+    assert plan.divisor is None and len(plan.ties) == 1
+    explanations = explain_plan(plan)
+    divisor = explanations[0].divisor
+    assert explanations[0].derived_divisor and divisor is not None
+    assert divisor * divisor < 2
+    for e in explanations:
+        assert rounded(Method.HUNTINGTON_HILL, e.claim / divisor) - e.tie_lost == e.allocated
+    check_sentences(plan)
+
+
+def test_quotients_are_shown_on_the_right_side_of_the_threshold():
+    from allocator.explain import _show_quotient
+
+    assert decimal_text(Fraction(1152, 100)) == ("11.52", True)
+    assert decimal_text(Fraction(2, 3), 4) == ("0.6667", False)
+    assert decimal_text(Fraction(249996, 100000)) == ("2.5", False)
+    # 2.49996 shown as 2.5 would seem to round up under Sainte-Laguë: more digits are shown.
+    assert _show_quotient(Method.SAINTE_LAGUE, Fraction(249996, 100000)) == ("2.49996", True)
+    assert _show_quotient(Method.SAINTE_LAGUE, Fraction(7, 3)) == ("2.33", False)
+    # 2.4996666…: 2.5 at two or three decimals, on the wrong side; four show it is below.
+    assert _show_quotient(Method.SAINTE_LAGUE, Fraction(5, 2) - Fraction(1, 3000)) == \
+        ("2.4997", False)
+    # Just below Huntington–Hill's threshold √2 ≈ 1.41421: 1.41 and 1.414 are below it too.
+    assert _show_quotient(Method.HUNTINGTON_HILL, Fraction(14142, 10000)) == ("1.41", False)
+    # Just above D'Hondt's threshold 3: 3.00 would be exactly at it.
+    assert _show_quotient(Method.DHONDT, Fraction(3) + Fraction(1, 10**6)) == ("3.000001", True)
+
+
+def test_plan_summary_hand_worked():
+    # Finance 10 (×1 weights), culture 6, other 4 but suspended; cap 12 → D'Hondt.
+    records = [employer(1, demand_total=10, sector="finance", categories=(1,)),
+               employer(2, demand_total=6, sector="culture", top100=True, demand_senior=2,
+                        demand_other=4),
+               employer(3, demand_total=4, status="suspended", unit_type="institution")]
+    plan = plan_for(records, 12, **{"method.rule": "dhondt"})
+    # The suspended employer is excluded. D'Hondt: employer 2 starts at its guarantee of 2;
+    # the other 10 permits go by priority 10/1, 10/2, 10/3, 10/4, then 10/5 = 6/3 = 2 (both),
+    # 10/6, 6/4, 10/7, 10/8: 8 for employer 1, 2 + 2 for employer 2.
+    assert [plan.seats(i) for i in range(3)] == [8, 4, 0]
+    summary = plan_summary(plan)
+    sector = summary.by_sector
+    assert sector.loc["finance", "allocated"] == 8 and sector.loc["culture", "allocated"] == 4
+    assert sector.loc["other", "requested"] == 4 and sector.loc["other", "eligible"] == 0
+    assert sector["allocated"].sum() == plan.allocated == 12
+    assert sector.loc["finance", "fill_requested"] == pytest.approx(0.8)
+    assert sector.loc["culture", "fill_eligible"] == pytest.approx(4 / 6)
+    assert np.isnan(sector.loc["other", "fill_eligible"])
+    assert summary.by_top100.loc["top100", "allocated"] == 4
+    assert summary.by_top100.loc["top100", "guaranteed"] == 2
+    assert summary.by_category.loc["1", "allocated"] == 8
+    assert summary.by_category.loc["none", "employers"] == 2
+    assert summary.by_unit_type.loc["institution", "requested"] == 4
+    assert summary.excluded.loc["STATUS_SUSPENDED", "employers"] == 1
+    assert summary.excluded.loc["STATUS_SUSPENDED", "permits"] == 4
+    assert summary.fill_requested == Fraction(12, 20)
+    assert summary.fill_eligible == Fraction(12, 16)
+    assert summary.surplus is None
+    assert any("60%" in line.zh and "75%" in line.zh for line in summary.lines)
+
+
+def test_surplus_says_why():
+    plan = plan_for([employer(1, demand_total=3), employer(2, demand_total=4)], 10)
+    summary = plan_summary(plan)
+    assert summary.unallocated == 3
+    assert summary.surplus is not None and "3" in summary.surplus.en
+    assert "below the allocatable 10" in summary.surplus.en
+    # A group at its ceiling with everyone else at theirs also leaves permits over.
+    records = [employer(1, demand_total=30, sector="finance"), employer(2, demand_total=5)]
+    plan = plan_for(records, 30, groups={"fin": {"sector": "finance", "max": 12}})
+    summary = plan_summary(plan)
+    assert plan.allocated == 17 and summary.unallocated == 13
+    assert summary.surplus is not None and "'fin'" in summary.surplus.en
+    assert "ceiling 12" in summary.surplus.en
+
+
+def test_an_infeasible_plan_is_explained_up_to_the_claim():
+    # The top-100 guarantee of 3 does not fit a cap of 2: no allocation, and the sentence
+    # says so after the numbers that do exist.
+    plan = plan_for([employer(1, demand_total=3, top100=True, demand_senior=3, demand_other=0),
+                     employer(2, demand_total=2)], 2)
+    assert plan.status is PlanStatus.INFEASIBLE
+    sentence = explain_employer(plan, 0)
+    assert sentence.en == ("Requested 3; eligible 3; floor 3, ceiling 3 (top-100 guarantee of 3 "
+                           "under Art. 8); weight 1; claim 1 × 3 = 3; the scenario is "
+                           "infeasible: nothing allocated.")
+    summary = plan_summary(plan)
+    assert summary.allocated is None and summary.lines[-1].zh == "方案不可行，未分配。"

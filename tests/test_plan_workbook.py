@@ -1,0 +1,355 @@
+"""The plan workbook: its contents against the plan, its layout for printing, hostile text,
+and byte-for-byte reproducibility."""
+
+from __future__ import annotations
+
+import random
+import re
+import zipfile
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+
+from allocator.cli import main
+from allocator.examples import employer, submissions
+from allocator.excel import write_demand_workbook, write_plan_workbook
+from allocator.explain import explain_employer
+from allocator.model import solve
+from allocator.plan import ApprovalInfo, PlanStatus, plan_json
+from allocator.policy import build_problem
+from allocator.scenario import PARAMETERS, default_scenario, load_scenario
+from allocator.schema import SECTORS
+from allocator.submissions import read_submissions
+
+ROOT = Path(__file__).resolve().parent.parent
+SHEETS = ["说明", "分配汇总", "分配明细", "平局与调整", "参数", "审计"]
+HOSTILE_NAMES = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "=1+2", "#N/A",
+                 "-=cmd|' /C calc'!A0", "=A1*2"]
+APPROVAL = ApprovalInfo(run_id=7, approver="张三", approved_at="2026-12-20T10:30:00+08:00",
+                        note="同意", chain_sha256="ab" * 32)
+
+
+@cache
+def sample():
+    """The sample data under the baseline scenario: submissions, plan and workbook bytes."""
+    demand = read_submissions(ROOT / "data" / "sample_demand.xlsx")
+    plan = solve(build_problem(demand, load_scenario(ROOT / "scenarios" / "baseline.toml")))
+    return demand, plan
+
+
+@pytest.fixture(scope="module")
+def sample_book(tmp_path_factory):
+    _, plan = sample()
+    path = tmp_path_factory.mktemp("plan") / "plan.xlsx"
+    write_plan_workbook(plan, path)
+    return path, openpyxl.load_workbook(path)
+
+
+def hostile_plan():
+    rng = random.Random(3)
+    records = []
+    for i, name in enumerate(HOSTILE_NAMES * 3):
+        records.append(employer(i + 1, name=name, demand_total=rng.randint(1, 9),
+                                sector=rng.choice([c.code for c in SECTORS]),
+                                status="blacklisted" if i == 4 else "normal",
+                                attrition_rate=Decimal("0.2") if i == 5 else None))
+    scenario = default_scenario(40)
+    return solve(build_problem(submissions(records), scenario))
+
+
+def rows_of(sheet, first_row: int, columns: int) -> list[list]:
+    return [[sheet.cell(row=r, column=c).value for c in range(1, columns + 1)]
+            for r in range(first_row, sheet.max_row + 1)]
+
+
+def key_values(sheet) -> dict[str, object]:
+    return {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).value
+            for r in range(1, sheet.max_row + 1) if sheet.cell(row=r, column=1).value}
+
+
+# -- contents ---------------------------------------------------------------------------------
+def test_sheets_and_title(sample_book):
+    _, book = sample_book
+    assert book.sheetnames == SHEETS
+    overview = book["说明"]
+    assert overview["A1"].value == "2027年度东城区《北京市工作居住证》指标分配方案（草案）"
+    values = key_values(overview)
+    _, plan = sample()
+    assert values["方案名称"] == "基准方案"
+    assert values["年度指标总量（个）"] == 3000 and values["可分配指标（个）"] == 3000
+    assert values["已分配指标（个）"] == plan.allocated
+    assert values["未分配指标（个）"] == plan.unallocated
+    assert values["除数"] == "1.37" and values["分配方法"] == "圣拉古法"
+    assert values["求解状态"] == "最优（已证明）"
+    assert values["状态"] == "草案，尚未审定"
+
+
+def test_every_employer_in_input_order_with_its_numbers(sample_book):
+    demand, plan = sample()
+    _, book = sample_book
+    sheet = book["分配明细"]
+    headers = [c.value for c in sheet[2]]
+    assert headers[:4] == ["原表行号", "统一社会信用代码", "单位名称", "重点产业"]
+    col = {h: i for i, h in enumerate(headers)}
+    rows = rows_of(sheet, 3, len(headers))
+    body, total = rows[:-1], rows[-1]
+    frame = demand.frame
+    assert [r[col["原表行号"]] for r in body] == frame["row"].tolist()
+    assert [r[col["统一社会信用代码"]] for r in body] == frame["credit_code"].tolist()
+    assert [r[col["单位名称"]] for r in body] == frame["name"].tolist()
+    assert [r[col["申报"]] for r in body] == frame["demand_total"].tolist()
+    allocated = [r[col["分配"]] for r in body]
+    assert allocated == [int(x) for x in plan.allocation]
+    assert sum(allocated) == plan.allocated == total[col["分配"]]
+    assert total[col["申报"]] == int(frame["demand_total"].sum())
+    for position, r in enumerate(body):
+        requested = r[col["申报"]]
+        fill = r[col["满足率"]]
+        assert fill == pytest.approx(allocated[position] / requested) if requested else \
+            fill is None
+    # The explanation and every reason of every employer are there.
+    employers = plan_json(plan)["employers"]
+    for r, e in zip(body, employers, strict=True):
+        for reason in e["reasons"]:
+            assert reason["zh"] in r[col["原因及依据"]]
+        assert r[col["分配说明"]].endswith(f"分配{e['allocated']}个。") or \
+            f"分配{e['allocated']}个：" in r[col["分配说明"]]
+    assert body[0][col["分配说明"]] == explain_employer(plan, 0).zh
+
+
+def sector_table(sheet) -> dict[str, list]:
+    """The rows of 一、按重点产业 on 分配汇总, by label."""
+    out, inside = {}, False
+    for r in range(1, sheet.max_row + 1):
+        label = sheet.cell(row=r, column=1).value
+        if label == "一、按重点产业":
+            inside = True
+            continue
+        if inside and label and label.startswith("二、"):
+            break
+        if inside and label:
+            out[label] = [sheet.cell(row=r, column=c).value for c in range(2, 9)]
+    return out
+
+
+def test_summary_totals_equal_the_plan(sample_book):
+    demand, plan = sample()
+    _, book = sample_book
+    table = sector_table(book["分配汇总"])
+    sectors = demand.frame["sector"].to_numpy()
+    for choice in SECTORS:
+        mask = sectors == choice.code
+        employers, requested, eligible, _, allocated, fill_requested, _ = table[choice.zh]
+        assert employers == int(mask.sum())
+        assert requested == int(demand.frame["demand_total"][mask].sum())
+        assert eligible == int(plan.problem.employers["eligible"][mask].sum())
+        assert allocated == int(plan.allocation[mask].sum())
+        assert fill_requested == pytest.approx(allocated / requested)
+    assert table["合计"][0] == len(demand.frame)
+    assert table["合计"][4] == plan.allocated == 3000
+
+
+def test_hashes_versions_and_solver_in_the_audit(sample_book):
+    _, plan = sample()
+    _, book = sample_book
+    values = key_values(book["审计"])
+    result = plan_json(plan)
+    assert values["申报表校验值（SHA-256）"] == result["input_sha256"]
+    assert values["方案参数校验值（SHA-256）"] == result["scenario_sha256"]
+    assert values["分配方案校验值（SHA-256）"] == result["plan_sha256"]
+    assert values["分配程序版本"] == result["allocator_version"]
+    assert values["OR-Tools 版本"] == result["solver"]["version"]
+    assert values["求解器状态"] == "OPTIMAL"
+    assert values["目标值"] == result["solver"]["objective"]
+    assert values["除数（精确值）"] == result["divisor_exact"]
+    assert "num_workers" in values["求解参数"]
+    assert values["生成时间"].startswith("未记录")
+
+
+def test_every_parameter_listed(sample_book):
+    _, book = sample_book
+    sheet = book["参数"]
+    keys = [sheet.cell(row=r, column=6).value for r in range(4, sheet.max_row + 1)]
+    assert keys == [p.key for p in PARAMETERS]
+    labels = [sheet.cell(row=r, column=1).value for r in range(4, sheet.max_row + 1)]
+    assert labels == [p.label_zh for p in PARAMETERS]
+    by_key = {sheet.cell(row=r, column=6).value: r for r in range(4, sheet.max_row + 1)}
+    row = by_key["sanctions.attrition_cut"]
+    assert sheet.cell(row=row, column=2).value == "50%"
+    assert sheet.cell(row=row, column=4).value == "第十六条第三项"
+
+
+def adjustment_blocks(sheet) -> dict[str, list[int]]:
+    """The input rows listed under each heading of 平局与调整 (heading text → rows)."""
+    blocks: dict[str, list[int]] = {}
+    current = None
+    for r in range(3, sheet.max_row + 1):
+        value = sheet.cell(row=r, column=1).value
+        if isinstance(value, str):
+            current = value
+            blocks[current] = []
+        elif isinstance(value, int) and current is not None:
+            blocks[current].append(value)
+    return blocks
+
+
+def test_adjustments_list_exclusions_cuts_and_ceilings(sample_book):
+    from fractions import Fraction
+
+    from allocator.methods import rounded
+
+    _, plan = sample()
+    _, book = sample_book
+    blocks = adjustment_blocks(book["平局与调整"])
+    by_heading = {h.split("（")[0]: (h, rows) for h, rows in blocks.items()}
+    frame = plan.problem.employers
+    rows = frame["row"].astype(int).tolist()
+    excluded = [rows[i] for i, reasons in enumerate(frame["reasons"])
+                if any(r.code.startswith(("STATUS", "UNIT", "NEGATIVE")) for r in reasons)]
+    heading, listed = by_heading["三、不予分配"]
+    assert listed == excluded and f"（{len(excluded)}家）" in heading
+    cut = [rows[i] for i, reasons in enumerate(frame["reasons"])
+           if any(r.code.endswith("_CUT") and r.amount for r in reasons)]
+    assert by_heading["四、压减"][1] == cut
+    # Employers whose rounded quotient at the divisor is above their ceiling, recomputed.
+    capped = [rows[i] for i in range(len(frame)) if frame.at[i, "upper"] > 0 and rounded(
+        plan.problem.method, Fraction(frame.at[i, "claim"]) / plan.divisor)
+        > frame.at[i, "upper"]]
+    assert capped and by_heading["五、达到上限"][1] == capped
+    guaranteed = [rows[i] for i in range(len(frame)) if frame.at[i, "guaranteed"] > 0]
+    assert by_heading["二、保障"][1] == guaranteed
+    assert by_heading["一、临界名额并列"][1] == []  # the baseline has no tie
+
+
+def test_ties_are_listed_with_what_broke_them(tmp_path):
+    # Claims 7, 2, 1 and 5 permits: A's 4th and C's first permit tie at the divisor 2 and
+    # C, who submitted first, wins.
+    from datetime import date
+
+    records = [employer(1, demand_total=7, submitted_on=date(2026, 11, 2)),
+               employer(2, demand_total=2, submitted_on=date(2026, 11, 1)),
+               employer(3, demand_total=1, submitted_on=date(2026, 10, 9))]
+    scenario = default_scenario(5).with_values({"weights.sector.other": 1})
+    plan = solve(build_problem(submissions(records), scenario))
+    path = tmp_path / "tie.xlsx"
+    write_plan_workbook(plan, path)
+    sheet = openpyxl.load_workbook(path)["平局与调整"]
+    cells = {(sheet.cell(row=r, column=1).value, sheet.cell(row=r, column=9).value)
+             for r in range(3, sheet.max_row + 1)}
+    assert (2, "与第4行并列争夺最后1个名额，按申报日期先后未得，比取整结果4个少1个。") in cells
+    assert (4, "与第2行并列争夺最后1个名额，按申报日期先后胜出，按取整结果1个分配。") in cells
+
+
+# -- approval, reproducibility ----------------------------------------------------------------
+def test_approved_plan_shows_approver_and_time(tmp_path):
+    plan = hostile_plan()  # no plan year given or inferable: the title goes without
+    path = tmp_path / "approved.xlsx"
+    write_plan_workbook(plan, path, approval=APPROVAL)
+    book = openpyxl.load_workbook(path)
+    assert book["说明"]["A1"].value == "东城区《北京市工作居住证》指标分配方案（审定稿）"
+    values = key_values(book["说明"])
+    assert values["审定人"] == "张三"
+    assert values["审定时间"] == "2026年12月20日 10:30 (UTC+08:00)"
+    assert values["状态"] == "已审定"
+    audit = key_values(book["审计"])
+    assert audit["审定记录链校验值"] == "ab" * 32
+    assert audit["审定时间"] == "2026-12-20T10:30:00+08:00"  # exact, for the audit
+    assert "（草案）" not in book["分配明细"].oddHeader.center.text
+
+
+def test_the_same_plan_gives_the_same_bytes(tmp_path):
+    plan = hostile_plan()
+    first, again = tmp_path / "first.xlsx", tmp_path / "again.xlsx"
+    write_plan_workbook(plan, first)
+    write_plan_workbook(plan, again)
+    assert first.read_bytes() == again.read_bytes()
+    write_plan_workbook(plan, again, approval=APPROVAL)
+    assert first.read_bytes() != again.read_bytes()
+    stamped = tmp_path / "stamped.xlsx"
+    write_plan_workbook(plan, stamped, generated_at=datetime(2026, 12, 1, 9, 0, 0))
+    assert key_values(openpyxl.load_workbook(stamped)["审计"])["生成时间"] == \
+        "2026-12-01T09:00:00"
+
+
+# -- hostile text -----------------------------------------------------------------------------
+def test_hostile_names_stay_text(tmp_path):
+    plan = hostile_plan()
+    path = tmp_path / "hostile.xlsx"
+    write_plan_workbook(plan, path)
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                xml = archive.read(name).decode("utf-8")
+                assert not re.search(r"<f[ >/]", xml), name
+    book = openpyxl.load_workbook(path)
+    sheet = book["分配明细"]
+    names = [sheet.cell(row=r, column=3) for r in range(3, 3 + plan.problem.size)]
+    assert [c.value for c in names] == HOSTILE_NAMES * 3
+    assert all(c.data_type == "s" for c in names)
+    adjustments = book["平局与调整"]
+    listed = [adjustments.cell(row=r, column=2) for r in range(3, adjustments.max_row + 1)]
+    assert any(c.value == HOSTILE_NAMES[4] and c.data_type == "s" for c in listed)
+
+
+# -- layout -----------------------------------------------------------------------------------
+def test_print_layout(sample_book):
+    _, book = sample_book
+    for sheet in book.worksheets:
+        assert int(sheet.page_setup.paperSize) == 9  # A4
+        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert "草案" in sheet.oddHeader.center.text
+    detail = book["分配明细"]
+    assert detail.page_setup.orientation == "landscape"
+    assert detail.print_title_rows == "$2:$2"
+    assert detail.freeze_panes == "D3"
+    assert book["平局与调整"].print_title_rows == "$2:$2"
+    headers = {c.value: c.column_letter for c in detail[2]}
+    assert detail[f"{headers['满足率']}3"].number_format == "0.0%"
+    assert detail[f"{headers['分配']}3"].number_format == "#,##0"
+    widths = [detail.column_dimensions[letter].width for letter in headers.values()]
+    assert min(widths) >= 6
+    # Wrapped explanations get rows tall enough for their lines.
+    row_heights = [detail.row_dimensions[r].height for r in range(3, 20)]
+    assert all(h and h >= 30 for h in row_heights)
+
+
+def test_english_workbook(tmp_path):
+    plan = hostile_plan()
+    path = tmp_path / "en.xlsx"
+    write_plan_workbook(plan, path, lang="en", approval=APPROVAL)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Overview", "Summary", "Employers", "Ties and adjustments",
+                               "Parameters", "Audit"]
+    assert book["Overview"]["A1"].value == \
+        "Dongcheng District Work Residence Permit quota plan (approved)"
+    assert book["Employers"]["O3"].value == explain_employer(plan, 0).en
+    assert book["Employers"]["B2"].value == "Credit code"
+
+
+def test_infeasible_plan_is_refused(tmp_path):
+    records = [employer(1, demand_total=3, top100=True, demand_senior=3, demand_other=0)]
+    plan = solve(build_problem(submissions(records), default_scenario(2)))
+    assert plan.status is PlanStatus.INFEASIBLE
+    with pytest.raises(ValueError):
+        write_plan_workbook(plan, tmp_path / "x.xlsx")
+
+
+def test_solve_out_writes_the_workbook(tmp_path):
+    rng = np.random.default_rng(1)
+    records = [employer(i + 1, demand_total=int(rng.integers(1, 9))) for i in range(12)]
+    demand = tmp_path / "demand.xlsx"
+    write_demand_workbook(demand, submissions(records).frame)
+    out = tmp_path / "plan.xlsx"
+    code = main(["solve", str(demand), "--cap", "20", "--out", str(out), "--db",
+                 str(tmp_path / "store.db")])
+    assert code == 0
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == SHEETS
+    detail = book["分配明细"]
+    assert sum(detail.cell(row=r, column=13).value for r in range(3, 15)) == 20
