@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
@@ -122,20 +123,27 @@ class Plan:
         return 0 if self.allocation is None else int(self.allocation[employer])
 
 
+def plan_hash(*, input_sha256: str, scenario_sha256: str, ortools: str, method: str,
+              status: str, allocations: Sequence[Sequence[Any]]) -> str:
+    """The canonical plan hash from its parts (also how the store re-checks a kept result)."""
+    canonical = {
+        "input_sha256": input_sha256, "scenario_sha256": scenario_sha256, "ortools": ortools,
+        "method": method, "status": status,
+        "allocations": [[code, int(seats)] for code, seats in allocations],
+    }
+    blob = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      allow_nan=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
 def plan_sha256(plan: Plan) -> str:
     problem = plan.problem
-    allocation = [] if plan.allocation is None else [int(x) for x in plan.allocation]
-    canonical = {
-        "input_sha256": problem.input_sha256,
-        "scenario_sha256": problem.scenario_sha256,
-        "ortools": plan.ortools_version,
-        "method": problem.method.value,
-        "status": plan.status.value,
-        "allocations": [[code, seats] for code, seats in
-                        zip(problem.column("credit_code"), allocation, strict=False)],
-    }
-    blob = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    allocation = [] if plan.allocation is None else plan.allocation.tolist()
+    return plan_hash(input_sha256=problem.input_sha256,
+                     scenario_sha256=problem.scenario_sha256, ortools=plan.ortools_version,
+                     method=problem.method.value, status=plan.status.value,
+                     allocations=list(zip(problem.column("credit_code"), allocation,
+                                          strict=False)))
 
 
 def _number(value: Fraction | None) -> float | None:

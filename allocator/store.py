@@ -1,0 +1,1119 @@
+"""The store: datasets, scenarios, runs, approvals and an audit log in one SQLite file.
+
+A plan the district government approves must be kept exactly, be provably unaltered and be
+reproducible years later. The store keeps everything needed to replay a run — the normalised
+submissions (not the workbook), the scenario as canonical TOML, the result JSON with its
+``plan_sha256``, and the allocator and OR-Tools versions — and makes tampering evident:
+
+* **Content hashes.** A dataset is kept as canonical JSON (:func:`encode_submissions`) under
+  the SHA-256 of that text; a scenario under :func:`~allocator.scenario.scenario_sha256`; a
+  run's result JSON under its own SHA-256, and each run record under a hash of its fields and
+  of the hashes of its dataset and scenario.
+* **An approval chain.** Each approval's ``chain_sha256`` covers the approved allocations, the
+  run's ``plan_sha256`` and result hash, its dataset and scenario hashes, who approved when,
+  and the previous approval's ``chain_sha256``. Show the chain head (on the exported plan, in a
+  letter) and no approval before it can be changed without :meth:`Store.verify` noticing.
+* **An audit log** of every create, solve, approve and export, itself a hash chain.
+* **Triggers** make approvals, approved runs and the audit log refuse ``UPDATE`` and ``DELETE``
+  even through plain SQL; run records, datasets and scenarios are never updated either.
+
+Hashes without a secret cannot stop someone who rewrites the whole file consistently; they make
+every edit that bypasses the application visible, and the approval chain's head, once printed
+on an approved plan, pins everything approved before it.
+
+Durability: WAL, ``synchronous=FULL``, foreign keys on, a busy timeout for concurrent writers;
+every write (approval included) is one ``BEGIN IMMEDIATE`` transaction, so a writer killed at
+any point leaves either all of it or none of it. The schema is versioned with
+``PRAGMA user_version`` and an ordered list of :data:`MIGRATIONS`; a store written by a newer
+allocator is refused, untouched.
+
+Python API (the command line and the app are thin shells over it)::
+
+    with Store.open() as store:              # --db PATH, $ALLOCATOR_DB, or the user data dir
+        scenario_id = store.save_scenario(scenario)
+        run_id = store.record_run(submissions, scenario, plan)
+        store.runs()                         # [RunRecord]: newest first, with approvals
+        store.approve(run_id, "张三", note="区政府常务会审议通过")
+        report = store.verify()              # report.ok, report.findings
+        stored = store.load_run(run_id)      # submissions, scenario, result, approval
+        replay = store.replay(run_id)        # re-solved plan; replay.same is the hash check
+
+Only the standard library is imported at module load; pandas, the scenario model and the solver
+are imported when a call needs them, so ``allocator --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from allocator import __version__
+from allocator.i18n import Text, text
+from allocator.plan import plan_hash
+
+if TYPE_CHECKING:
+    from allocator.plan import ApprovalInfo, Plan
+    from allocator.scenario import Scenario
+    from allocator.submissions import Submissions
+
+#: ``PRAGMA application_id``: marks a SQLite file as an allocator store ("ALLO").
+APPLICATION_ID = 0x414C4C4F
+#: Environment variable naming the store file when ``--db`` is not given.
+ENV_VAR = "ALLOCATOR_DB"
+FILE_NAME = "allocator.sqlite3"
+#: How long a writer waits for another process's transaction before giving up.
+BUSY_TIMEOUT_MS = 30_000
+#: ``prev_sha256`` of the first approval and of the first audit entry.
+GENESIS = "0" * 64
+#: Version of the dataset encoding inside ``datasets.content``.
+DATASET_FORMAT = 1
+#: Employers listed one by one when an approved plan's allocations were changed.
+DIFFS_LISTED = 10
+
+
+# -- schema -----------------------------------------------------------------------------------
+# Each migration is a sequence of single SQL statements, applied in one transaction together
+# with ``PRAGMA user_version = <its position>``. Never edit a released step: append a new one.
+_SCHEMA_1: tuple[str, ...] = (
+    """CREATE TABLE datasets (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,            -- SHA-256 of content
+        input_sha256 TEXT NOT NULL,             -- the workbook file's hash (the plan's input)
+        file TEXT NOT NULL,
+        sheet TEXT,
+        rows INTEGER NOT NULL,
+        content TEXT NOT NULL,                  -- canonical JSON: see encode_submissions()
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    )""",
+    """CREATE TABLE scenarios (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,            -- scenario_sha256() of the parsed TOML
+        name TEXT NOT NULL,
+        toml TEXT NOT NULL,                     -- dump_scenario()
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    )""",
+    """CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE RESTRICT,
+        scenario_id INTEGER NOT NULL REFERENCES scenarios(id) ON DELETE RESTRICT,
+        status TEXT NOT NULL CHECK (status IN ('optimal', 'feasible', 'infeasible')),
+        allocated INTEGER NOT NULL,
+        plan_sha256 TEXT NOT NULL,
+        result TEXT NOT NULL,                   -- the result JSON (DESIGN §6), canonical
+        result_sha256 TEXT NOT NULL,
+        allocator_version TEXT NOT NULL,
+        ortools_version TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        record_sha256 TEXT NOT NULL             -- covers every field above and the hashes of
+                                                -- the dataset and scenario
+    )""",
+    "CREATE INDEX runs_dataset ON runs(dataset_id)",
+    "CREATE INDEX runs_scenario ON runs(scenario_id)",
+    """CREATE TABLE approvals (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL UNIQUE REFERENCES runs(id) ON DELETE RESTRICT,
+        approver TEXT NOT NULL CHECK (length(trim(approver)) > 0),
+        approved_at TEXT NOT NULL,
+        note TEXT NOT NULL,
+        plan_sha256 TEXT NOT NULL,
+        allocations TEXT NOT NULL,              -- [[credit_code, permits], ...] as approved
+        prev_sha256 TEXT NOT NULL UNIQUE,       -- UNIQUE: the chain cannot fork
+        chain_sha256 TEXT NOT NULL UNIQUE
+    )""",
+    """CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL
+            CHECK (action IN ('migrate', 'create', 'solve', 'approve', 'export')),
+        subject TEXT NOT NULL,                  -- e.g. 'run:7', 'dataset:2'
+        detail TEXT NOT NULL,                   -- canonical JSON
+        prev_sha256 TEXT NOT NULL UNIQUE,
+        sha256 TEXT NOT NULL UNIQUE
+    )""",
+    # Approved data and the audit log are permanent, even through plain SQL.
+    """CREATE TRIGGER approvals_no_update BEFORE UPDATE ON approvals
+    BEGIN SELECT RAISE(ABORT, 'allocator store: approvals are permanent'); END""",
+    """CREATE TRIGGER approvals_no_delete BEFORE DELETE ON approvals
+    BEGIN SELECT RAISE(ABORT, 'allocator store: approvals are permanent'); END""",
+    """CREATE TRIGGER approvals_feasible_only BEFORE INSERT ON approvals
+    WHEN (SELECT status FROM runs WHERE id = NEW.run_id) IS NOT 'optimal'
+     AND (SELECT status FROM runs WHERE id = NEW.run_id) IS NOT 'feasible'
+    BEGIN SELECT RAISE(ABORT, 'allocator store: only a feasible run can be approved'); END""",
+    # A run record is what happened: never rewritten; an approved one is never removed.
+    """CREATE TRIGGER runs_no_update BEFORE UPDATE ON runs
+    BEGIN SELECT RAISE(ABORT, 'allocator store: run records are never changed'); END""",
+    """CREATE TRIGGER runs_approved_no_delete BEFORE DELETE ON runs
+    WHEN EXISTS (SELECT 1 FROM approvals WHERE run_id = OLD.id)
+    BEGIN SELECT RAISE(ABORT, 'allocator store: an approved run is permanent'); END""",
+    # Datasets and scenarios are kept under their content hash: never changed, and kept while
+    # a run uses them (also when a plain SQL session leaves foreign keys off).
+    """CREATE TRIGGER datasets_no_update BEFORE UPDATE ON datasets
+    BEGIN SELECT RAISE(ABORT, 'allocator store: datasets are never changed'); END""",
+    """CREATE TRIGGER datasets_used_no_delete BEFORE DELETE ON datasets
+    WHEN EXISTS (SELECT 1 FROM runs WHERE dataset_id = OLD.id)
+    BEGIN SELECT RAISE(ABORT, 'allocator store: a dataset used by a run is permanent'); END""",
+    """CREATE TRIGGER scenarios_no_update BEFORE UPDATE ON scenarios
+    BEGIN SELECT RAISE(ABORT, 'allocator store: scenarios are never changed'); END""",
+    """CREATE TRIGGER scenarios_used_no_delete BEFORE DELETE ON scenarios
+    WHEN EXISTS (SELECT 1 FROM runs WHERE scenario_id = OLD.id)
+    BEGIN SELECT RAISE(ABORT, 'allocator store: a scenario used by a run is permanent'); END""",
+    """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'allocator store: the audit log is append-only'); END""",
+    """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'allocator store: the audit log is append-only'); END""",
+)
+
+#: Ordered migration steps; step *n* (1-based) brings the schema to version *n*.
+MIGRATIONS: list[Sequence[str]] = [_SCHEMA_1]
+
+
+def schema_version() -> int:
+    """The schema version this allocator writes: the number of migration steps."""
+    return len(MIGRATIONS)
+
+
+def _guard_triggers() -> dict[str, str]:
+    """Trigger name → SQL as created by the migrations (what :meth:`Store.verify` expects)."""
+    found: dict[str, str] = {}
+    for step in MIGRATIONS:
+        for statement in step:
+            words = statement.split()
+            if words[:2] == ["CREATE", "TRIGGER"]:
+                found[words[2]] = " ".join(words)
+            elif words[:2] == ["DROP", "TRIGGER"]:
+                found.pop(words[-1], None)
+    return found
+
+
+# -- errors -----------------------------------------------------------------------------------
+class StoreError(Exception):
+    """The store cannot do what was asked (bad path, unknown run, …): the CLI exits 2."""
+
+    def __init__(self, code: str, /, **params: Any):
+        self.code = code
+        self.params = params
+        self.message: Text = text(f"store.{code}", **params)
+        super().__init__(self.message.en)
+
+
+class TamperedError(StoreError):
+    """A stored record no longer matches its hashes: the CLI exits 4."""
+
+
+# -- records ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScenarioRecord:
+    id: int
+    name: str
+    sha256: str
+    toml: str
+    created_at: str
+    created_by: str
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One recorded solve, as listed by ``allocator runs`` and the app."""
+
+    id: int
+    created_at: str
+    created_by: str
+    dataset_id: int
+    dataset_file: str
+    scenario_id: int
+    scenario_name: str
+    status: str  # optimal | feasible | infeasible
+    allocated: int
+    plan_sha256: str
+    allocator_version: str
+    ortools_version: str
+    approval: ApprovalInfo | None
+
+    @property
+    def approved(self) -> bool:
+        return self.approval is not None
+
+
+@dataclass
+class StoredRun:
+    """A run rebuilt from the store: what :func:`~allocator.policy.build_problem` needs."""
+
+    record: RunRecord
+    submissions: Submissions
+    scenario: Scenario
+    result: dict[str, Any]  # the stored result JSON, with ``run_id``
+
+    @property
+    def approval(self) -> ApprovalInfo | None:
+        return self.record.approval
+
+
+@dataclass
+class Replay:
+    """A stored run solved again from the stored submissions and scenario."""
+
+    stored: StoredRun
+    plan: Plan
+    plan_sha256: str  # of the new plan, as computed now
+    compared_sha256: str  # the new plan hashed with the stored OR-Tools version
+
+    @property
+    def same(self) -> bool:
+        return self.compared_sha256 == self.stored.record.plan_sha256
+
+    @property
+    def ortools_changed(self) -> bool:
+        return self.plan.ortools_version != self.stored.record.ortools_version
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    actor: str
+    action: str
+    subject: str
+    detail: dict[str, Any]
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing :meth:`Store.verify` found altered."""
+
+    code: str
+    message: Text
+    run_ids: tuple[int, ...] = ()
+
+
+@dataclass
+class VerifyReport:
+    counts: dict[str, int]
+    findings: list[Finding] = field(default_factory=list)
+    chain_head: str = GENESIS
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    @property
+    def altered_runs(self) -> list[int]:
+        return sorted({run for found in self.findings for run in found.run_ids})
+
+
+# -- canonical forms and hashes ---------------------------------------------------------------
+def canonical(value: Any) -> str:
+    """Canonical JSON text: sorted keys, no spaces, UTF-8 as is, no NaN."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False)
+
+
+def sha256_text(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def result_allocations(result: dict[str, Any]) -> list[list[Any]]:
+    """``[[credit_code, permits], ...]`` in input order; none for an infeasible plan."""
+    if result.get("status") == "infeasible":
+        return []
+    return [[row["credit_code"], row["allocated"]] for row in result["employers"]]
+
+
+def result_plan_hash(result: dict[str, Any], ortools: str) -> str:
+    return plan_hash(input_sha256=result["input_sha256"],
+                     scenario_sha256=result["scenario_sha256"], ortools=ortools,
+                     method=result["method"], status=result["status"],
+                     allocations=result_allocations(result))
+
+
+def _record_hash(row: sqlite3.Row | dict[str, Any], dataset_sha256: str,
+                 scenario_sha256: str) -> str:
+    fields = ("id", "status", "allocated", "plan_sha256", "result_sha256", "allocator_version",
+              "ortools_version", "created_at", "created_by")
+    return sha256_text(canonical({**{name: row[name] for name in fields},
+                                  "dataset_sha256": dataset_sha256,
+                                  "scenario_sha256": scenario_sha256}))
+
+
+def _chain_hash(*, run_id: int, approver: str, approved_at: str, note: str, plan_sha256: str,
+                result_sha256: str, dataset_sha256: str, scenario_sha256: str,
+                allocations: str, prev_sha256: str) -> str:
+    return sha256_text(canonical({
+        "run_id": run_id, "approver": approver, "approved_at": approved_at, "note": note,
+        "plan_sha256": plan_sha256, "result_sha256": result_sha256,
+        "dataset_sha256": dataset_sha256, "scenario_sha256": scenario_sha256,
+        "allocations": allocations, "prev_sha256": prev_sha256,
+    }))
+
+
+def _audit_hash(entry_id: int, at: str, actor: str, action: str, subject: str, detail: str,
+                prev_sha256: str) -> str:
+    return sha256_text(canonical([entry_id, at, actor, action, subject, detail, prev_sha256]))
+
+
+# -- datasets: lossless JSON of the normalised submissions ------------------------------------
+def _encode(value: Any) -> Any:
+    """A cell as JSON that :func:`_decode` turns back into the same Python value and type."""
+    import numpy as np
+
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, np.generic):
+        return _encode(value.item())
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return {"$float": repr(value)}  # exact, and nan/inf survive
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}  # keeps digits and exponent: Decimal('0.10') stays
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, time):
+        return {"$time": value.isoformat()}
+    if isinstance(value, tuple):
+        return {"$tuple": [_encode(v) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {"$dict": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    raise TypeError(f"cannot store a cell of type {type(value).__name__}: {value!r}")
+
+
+_DECODERS: dict[str, Callable[[Any], Any]] = {
+    "$float": float,
+    "$decimal": Decimal,
+    "$datetime": datetime.fromisoformat,
+    "$date": date.fromisoformat,
+    "$time": time.fromisoformat,
+    "$tuple": lambda items: tuple(_decode(v) for v in items),
+    "$dict": lambda pairs: {_decode(k): _decode(v) for k, v in pairs},
+}
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, dict):
+        ((tag, inner),) = value.items()
+        return _DECODERS[tag](inner)
+    return value
+
+
+def encode_submissions(submissions: Submissions) -> str:
+    """The submissions as canonical JSON, from which :func:`decode_submissions` rebuilds them
+    exactly: every column with its dtype, every cell with its type (Decimal, date, tuple, …),
+    the issues, and where they were read from."""
+    import pandas as pd
+
+    frame = submissions.frame
+    columns = [str(name) for name in frame.columns]
+    if len(set(columns)) != len(columns) or not frame.index.equals(pd.RangeIndex(len(frame))):
+        raise TypeError("submissions frame must have unique columns and a default index")
+    values = [frame[name].tolist() for name in frame.columns]
+    document = {
+        "format": DATASET_FORMAT,
+        "file": submissions.file, "sheet": submissions.sheet,
+        "header_row": submissions.header_row, "plan_year": submissions.plan_year,
+        "input_sha256": submissions.sha256,
+        "extra_columns": list(submissions.extra_columns),
+        "headers": dict(submissions.headers),
+        "issues": [found.as_dict() for found in submissions.issues],
+        "columns": [{"name": name, "dtype": str(frame[name].dtype)} for name in columns],
+        "rows": [[_encode(column[i]) for column in values] for i in range(len(frame))],
+    }
+    return canonical(document)
+
+
+def decode_submissions(content: str) -> Submissions:
+    import pandas as pd
+
+    from allocator.errors import Issue, Severity
+    from allocator.submissions import Submissions
+
+    document = json.loads(content)
+    if document.get("format") != DATASET_FORMAT:
+        raise ValueError(f"unknown dataset format {document.get('format')!r}")
+    columns = document["columns"]
+    rows = [[_decode(cell) for cell in row] for row in document["rows"]]
+    frame = pd.DataFrame({
+        spec["name"]: pd.Series([row[i] for row in rows], dtype=spec["dtype"])
+        for i, spec in enumerate(columns)
+    })
+    if not columns:
+        frame = pd.DataFrame(index=pd.RangeIndex(len(rows)))
+    issues = [Issue(Severity(d["severity"]), d["code"], Text(zh=d["zh"], en=d["en"]), d["file"],
+                    d["sheet"], d["row"], d["column"], d["value"]) for d in document["issues"]]
+    return Submissions(frame, issues, document["file"], document["sheet"],
+                       document["header_row"], document["plan_year"],
+                       document["input_sha256"], list(document["extra_columns"]),
+                       dict(document["headers"]))
+
+
+# -- where the store lives --------------------------------------------------------------------
+def default_path() -> Path:
+    """``$ALLOCATOR_DB`` if set, else ``allocator.sqlite3`` in the user's data directory."""
+    configured = os.environ.get(ENV_VAR, "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("allocator")) / FILE_NAME
+
+
+def current_user() -> str:
+    """The operating-system user, for records made without ``--by``."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry in some containers
+        return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def now() -> str:
+    """Local time, ISO 8601 with its UTC offset (Beijing: +08:00)."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+# -- the store --------------------------------------------------------------------------------
+class Store:
+    """One SQLite store file; open with :meth:`Store.open`, use as a context manager.
+
+    A store object may be shared between threads (the app's sessions); each process opens its
+    own. Every write is one transaction.
+    """
+
+    #: Test seam: called inside the approval transaction, after the approval row is written
+    #: and before the audit entry and the commit. Raising there must leave nothing behind.
+    on_approval_write: Callable[[], None] | None = None
+
+    def __init__(self, connection: sqlite3.Connection, path: Path):
+        self._db = connection
+        self.path = path
+        self._lock = threading.RLock()
+
+    # -- opening --------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path | None = None, *, by: str | None = None) -> Store:
+        """Open (creating or upgrading) the store at ``path``, ``$ALLOCATOR_DB`` or the default.
+
+        Raises :class:`StoreError` for a missing folder, a file that is not an allocator store,
+        or a store written by a newer allocator (left untouched).
+        """
+        explicit = path is not None and str(path).strip() != ""
+        target = Path(str(path)).expanduser() if explicit else default_path()
+        shown = str(target)
+        if target.is_dir():
+            raise StoreError("db_is_dir", path=shown)
+        if not target.parent.is_dir():
+            if explicit or os.environ.get(ENV_VAR, "").strip():
+                raise StoreError("db_dir_missing", path=shown, folder=str(target.parent))
+            target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            connection = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000,
+                                         isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as problem:
+            raise StoreError("db_unreadable", path=shown, reason=str(problem)) from None
+        store = cls(connection, target)
+        try:
+            store._prepare(by or current_user())
+        except StoreError:
+            connection.close()
+            raise
+        except sqlite3.DatabaseError as problem:
+            connection.close()
+            if "not a database" in str(problem) or "malformed" in str(problem):
+                raise StoreError("not_a_store", path=shown) from None
+            raise StoreError("db_unreadable", path=shown, reason=str(problem)) from None
+        return store
+
+    def _prepare(self, actor: str) -> None:
+        db = self._db
+        db.row_factory = sqlite3.Row
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._check_version(*self._header())
+        mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError("db_unreadable", path=str(self.path),
+                             reason=f"journal_mode={mode}")
+        db.execute("PRAGMA synchronous = FULL")
+        db.execute("PRAGMA foreign_keys = ON")
+        if self._header()[0] < schema_version():
+            self._migrate(actor)
+
+    def _header(self) -> tuple[int, int, int]:
+        db = self._db
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        application = db.execute("PRAGMA application_id").fetchone()[0]
+        objects = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        return version, application, objects
+
+    def _check_version(self, version: int, application: int, objects: int) -> None:
+        shown = str(self.path)
+        if application != APPLICATION_ID and (application != 0 or version or objects):
+            raise StoreError("not_a_store", path=shown)
+        if version > schema_version():
+            raise StoreError("future_version", path=shown, found=version,
+                             known=schema_version())
+
+    def _migrate(self, actor: str) -> None:
+        with self._write():
+            # Another process may have migrated while this one waited for the lock.
+            version, application, objects = self._header()
+            self._check_version(version, application, objects)
+            for number in range(version + 1, schema_version() + 1):
+                for statement in MIGRATIONS[number - 1]:
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {number}")
+            self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            if version < schema_version():
+                self._audit("migrate", "store", {"from": version, "to": schema_version(),
+                                                 "allocator": __version__}, actor)
+
+    @property
+    def version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken up front so concurrent writers queue, not deadlock."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as problem:  # locked beyond the busy timeout, …
+                raise StoreError("db_unreadable", path=str(self.path),
+                                 reason=str(problem)) from None
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.OperationalError as problem:  # disk full, I/O error, …
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise StoreError("db_unreadable", path=str(self.path),
+                                 reason=str(problem)) from None
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """One consistent snapshot for several SELECTs (WAL readers never block writers)."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield self._db
+            finally:
+                self._db.execute("COMMIT")
+
+    def _audit(self, action: str, subject: str, detail: dict[str, Any], actor: str) -> int:
+        """Append to the audit log; call inside a write transaction."""
+        last = self._db.execute("SELECT id, sha256 FROM audit ORDER BY id DESC LIMIT 1")
+        row = last.fetchone()
+        entry_id, prev = (row["id"] + 1, row["sha256"]) if row else (1, GENESIS)
+        at, blob = now(), canonical(detail)
+        digest = _audit_hash(entry_id, at, actor, action, subject, blob, prev)
+        self._db.execute(
+            "INSERT INTO audit (id, at, actor, action, subject, detail, prev_sha256, sha256) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (entry_id, at, actor, action, subject, blob, prev, digest))
+        return entry_id
+
+    # -- datasets and scenarios -----------------------------------------------------------------
+    def _save_dataset(self, submissions: Submissions, actor: str) -> tuple[int, str]:
+        content = encode_submissions(submissions)
+        digest = sha256_text(content)
+        row = self._db.execute("SELECT id FROM datasets WHERE sha256 = ?", (digest,)).fetchone()
+        if row:
+            return row["id"], digest
+        cursor = self._db.execute(
+            "INSERT INTO datasets (sha256, input_sha256, file, sheet, rows, content, created_at,"
+            " created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (digest, submissions.sha256, submissions.file, submissions.sheet,
+             len(submissions), content, now(), actor))
+        dataset_id = int(cursor.lastrowid or 0)
+        self._audit("create", f"dataset:{dataset_id}",
+                    {"sha256": digest, "file": submissions.file, "rows": len(submissions),
+                     "input_sha256": submissions.sha256}, actor)
+        return dataset_id, digest
+
+    def _save_scenario(self, scenario: Scenario, actor: str) -> tuple[int, str]:
+        from allocator.scenario import dump_scenario, parse_scenario, scenario_sha256
+
+        digest = scenario_sha256(scenario)
+        row = self._db.execute("SELECT id FROM scenarios WHERE sha256 = ?",
+                               (digest,)).fetchone()
+        if row:
+            return row["id"], digest
+        source = dump_scenario(scenario)
+        if scenario_sha256(parse_scenario(source)) != digest:  # a bug: the TOML is lossy
+            raise ValueError("the scenario does not survive dump_scenario/parse_scenario")
+        name = scenario.scenario.name
+        cursor = self._db.execute(
+            "INSERT INTO scenarios (sha256, name, toml, created_at, created_by) "
+            "VALUES (?, ?, ?, ?, ?)", (digest, name, source, now(), actor))
+        scenario_id = int(cursor.lastrowid or 0)
+        self._audit("create", f"scenario:{scenario_id}", {"sha256": digest, "name": name},
+                    actor)
+        return scenario_id, digest
+
+    def save_scenario(self, scenario: Scenario, *, by: str | None = None) -> int:
+        """Keep a scenario (once per content); returns its id."""
+        with self._write():
+            return self._save_scenario(scenario, by or current_user())[0]
+
+    def scenarios(self) -> list[ScenarioRecord]:
+        """Saved scenarios, newest first."""
+        with self._lock:
+            rows = self._db.execute("SELECT id, name, sha256, toml, created_at, created_by "
+                                    "FROM scenarios ORDER BY id DESC").fetchall()
+        return [ScenarioRecord(**dict(row)) for row in rows]
+
+    def scenario(self, scenario_id: int) -> Scenario:
+        """A saved scenario, checked against its hash."""
+        with self._lock:
+            row = self._db.execute("SELECT * FROM scenarios WHERE id = ?",
+                                   (scenario_id,)).fetchone()
+        if row is None:
+            raise StoreError("unknown_scenario", scenario=scenario_id, path=str(self.path))
+        return self._parse_scenario(row)
+
+    def _parse_scenario(self, row: sqlite3.Row) -> Scenario:
+        from allocator.errors import InputError
+        from allocator.scenario import parse_scenario, scenario_sha256
+
+        try:
+            scenario = parse_scenario(row["toml"], file=f"scenario:{row['id']}")
+        except InputError:
+            scenario = None
+        if scenario is None or scenario_sha256(scenario) != row["sha256"]:
+            raise TamperedError("scenario_altered", scenario=row["id"], name=row["name"])
+        return scenario
+
+    # -- runs -----------------------------------------------------------------------------------
+    def record_run(self, submissions: Submissions, scenario: Scenario, plan: Plan,
+                   result: dict[str, Any] | None = None, *, by: str | None = None) -> int:
+        """Keep a solved plan with its dataset and scenario; returns the run id.
+
+        ``result`` is :func:`~allocator.plan.plan_json` of ``plan`` (computed when omitted).
+        """
+        from allocator.plan import plan_json
+
+        actor = by or current_user()
+        result = dict(plan_json(plan) if result is None else result)
+        result.pop("run_id", None)
+        if (result["input_sha256"] != submissions.sha256
+                or result["plan_sha256"] != result_plan_hash(result, plan.ortools_version)):
+            raise ValueError("the result does not belong to these submissions and plan")
+        blob = canonical(result)
+        with self._write():
+            dataset_id, dataset_sha = self._save_dataset(submissions, actor)
+            scenario_id, scenario_sha = self._save_scenario(scenario, actor)
+            if result["scenario_sha256"] != scenario_sha:
+                raise ValueError("the result does not belong to this scenario")
+            row = {"status": result["status"], "allocated": int(result["allocated"]),
+                   "plan_sha256": result["plan_sha256"], "result_sha256": sha256_text(blob),
+                   "allocator_version": __version__, "ortools_version": plan.ortools_version,
+                   "created_at": now(), "created_by": actor}
+            last = self._db.execute("SELECT max(id) FROM runs").fetchone()[0]
+            row["id"] = (last or 0) + 1
+            self._db.execute(
+                "INSERT INTO runs (id, dataset_id, scenario_id, status, allocated, plan_sha256,"
+                " result, result_sha256, allocator_version, ortools_version, created_at,"
+                " created_by, record_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (row["id"], dataset_id, scenario_id, row["status"], row["allocated"],
+                 row["plan_sha256"], blob, row["result_sha256"], row["allocator_version"],
+                 row["ortools_version"], row["created_at"], actor,
+                 _record_hash(row, dataset_sha, scenario_sha)))
+            self._audit("solve", f"run:{row['id']}",
+                        {"dataset": dataset_id, "scenario": scenario_id,
+                         "status": row["status"], "allocated": row["allocated"],
+                         "plan_sha256": row["plan_sha256"]}, actor)
+        return int(row["id"])
+
+    _RUNS = """
+        SELECT r.id, r.created_at, r.created_by, r.dataset_id, d.file AS dataset_file,
+               r.scenario_id, s.name AS scenario_name, r.status, r.allocated, r.plan_sha256,
+               r.allocator_version, r.ortools_version,
+               a.approver, a.approved_at, a.note, a.chain_sha256
+        FROM runs r JOIN datasets d ON d.id = r.dataset_id JOIN scenarios s ON s.id = r.scenario_id
+        LEFT JOIN approvals a ON a.run_id = r.id"""
+
+    @staticmethod
+    def _run_record(row: sqlite3.Row) -> RunRecord:
+        from allocator.plan import ApprovalInfo
+
+        approval = None if row["approver"] is None else ApprovalInfo(
+            run_id=row["id"], approver=row["approver"], approved_at=row["approved_at"],
+            note=row["note"], chain_sha256=row["chain_sha256"])
+        fields = {name: row[name] for name in (
+            "id", "created_at", "created_by", "dataset_id", "dataset_file", "scenario_id",
+            "scenario_name", "status", "allocated", "plan_sha256", "allocator_version",
+            "ortools_version")}
+        return RunRecord(**fields, approval=approval)
+
+    def runs(self) -> list[RunRecord]:
+        """Every recorded run, newest first."""
+        with self._lock:
+            rows = self._db.execute(self._RUNS + " ORDER BY r.id DESC").fetchall()
+        return [self._run_record(row) for row in rows]
+
+    def run(self, run_id: int) -> RunRecord:
+        """One run; :class:`StoreError` when there is none with this id."""
+        with self._lock:
+            row = self._db.execute(self._RUNS + " WHERE r.id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise StoreError("unknown_run", run=run_id, path=str(self.path))
+        return self._run_record(row)
+
+    def load_run(self, run_id: int) -> StoredRun:
+        """A run's submissions, scenario and result as stored, each checked against its hash
+        (:class:`TamperedError` when one was altered)."""
+        with self._read() as db:
+            row = db.execute(self._RUNS + " WHERE r.id = ?", (run_id,)).fetchone()
+            if row is None:
+                raise StoreError("unknown_run", run=run_id, path=str(self.path))
+            data = db.execute(
+                "SELECT r.result, r.result_sha256, d.id AS dataset_id, d.content, d.file,"
+                " d.sha256 AS dataset_sha256, s.id, s.name, s.toml, s.sha256 FROM runs r"
+                " JOIN datasets d ON d.id = r.dataset_id JOIN scenarios s ON s.id = r.scenario_id"
+                " WHERE r.id = ?", (run_id,)).fetchone()
+        record = self._run_record(row)
+        if sha256_text(data["content"]) != data["dataset_sha256"]:
+            raise TamperedError("dataset_altered", dataset=data["dataset_id"],
+                                file=data["file"], runs=run_id)
+        if sha256_text(data["result"]) != data["result_sha256"]:
+            raise TamperedError("result_altered", run=run_id)
+        result = json.loads(data["result"])
+        if result_plan_hash(result, record.ortools_version) != record.plan_sha256:
+            raise TamperedError("result_altered", run=run_id)
+        scenario = self._parse_scenario(data)
+        submissions = decode_submissions(data["content"])
+        return StoredRun(record, submissions, scenario, {**result, "run_id": run_id})
+
+    def replay(self, run_id: int) -> Replay:
+        """Solve a stored run again, with its stored solver parameters.
+
+        ``replay.same`` says whether the new plan has the stored ``plan_sha256``. When the
+        installed OR-Tools is newer than the one that solved the run, the new allocations are
+        hashed with the stored version (the allocations, not the version, are what must match).
+        """
+        from allocator.model import SolveOptions, solve
+        from allocator.plan import plan_sha256
+        from allocator.policy import build_problem
+
+        stored = self.load_run(run_id)
+        parameters = (stored.result.get("solver") or {}).get("parameters") or {}
+        options = SolveOptions(workers=int(parameters.get("num_workers", 1)),
+                               seed=int(parameters.get("random_seed", 0)),
+                               time_limit_s=float(parameters.get("max_time_in_seconds", 120)))
+        plan = solve(build_problem(stored.submissions, stored.scenario), options)
+        fresh = plan_sha256(plan)
+        compared = fresh
+        if plan.ortools_version != stored.record.ortools_version:
+            allocation = [] if plan.allocation is None else [int(x) for x in plan.allocation]
+            compared = plan_hash(
+                input_sha256=plan.problem.input_sha256,
+                scenario_sha256=plan.problem.scenario_sha256,
+                ortools=stored.record.ortools_version, method=plan.problem.method.value,
+                status=plan.status.value,
+                allocations=list(zip(plan.problem.column("credit_code"), allocation,
+                                     strict=False)))
+        return Replay(stored, plan, fresh, compared)
+
+    # -- approvals ------------------------------------------------------------------------------
+    def approve(self, run_id: int, approver: str, note: str = "") -> ApprovalInfo:
+        """Approve a run's plan: one transaction, permanent, linked into the approval chain.
+
+        Refused (:class:`StoreError`) for an unknown, infeasible or already approved run, and
+        (:class:`TamperedError`) for a run whose stored plan no longer matches its hashes.
+        """
+        from allocator.plan import ApprovalInfo
+
+        approver, note = approver.strip(), note.strip()
+        if not approver:
+            raise StoreError("approver_blank")
+        with self._write() as db:
+            row = db.execute(
+                "SELECT r.*, d.sha256 AS dataset_sha256, d.file AS dataset_file,"
+                " d.content AS dataset_content, s.sha256 AS scenario_sha256 FROM runs r"
+                " JOIN datasets d ON d.id = r.dataset_id JOIN scenarios s ON s.id = r.scenario_id"
+                " WHERE r.id = ?", (run_id,)).fetchone()
+            if row is None:
+                raise StoreError("unknown_run", run=run_id, path=str(self.path))
+            done = db.execute("SELECT approver, approved_at FROM approvals WHERE run_id = ?",
+                              (run_id,)).fetchone()
+            if done is not None:
+                raise StoreError("already_approved", run=run_id, approver=done["approver"],
+                                 at=done["approved_at"])
+            if row["status"] == "infeasible":
+                raise StoreError("approve_infeasible", run=run_id)
+            # Never approve a plan that is not what was recorded.
+            if sha256_text(row["dataset_content"]) != row["dataset_sha256"]:
+                raise TamperedError("dataset_altered", dataset=row["dataset_id"],
+                                    file=row["dataset_file"], runs=run_id)
+            self._parse_scenario(db.execute("SELECT * FROM scenarios WHERE id = ?",
+                                            (row["scenario_id"],)).fetchone())
+            result = json.loads(row["result"])
+            if (sha256_text(row["result"]) != row["result_sha256"]
+                    or result_plan_hash(result, row["ortools_version"]) != row["plan_sha256"]
+                    or _record_hash(row, row["dataset_sha256"], row["scenario_sha256"])
+                    != row["record_sha256"]):
+                raise TamperedError("result_altered", run=run_id)
+            last = db.execute("SELECT chain_sha256 FROM approvals ORDER BY id DESC LIMIT 1")
+            previous = last.fetchone()
+            prev = previous["chain_sha256"] if previous else GENESIS
+            allocations = canonical(result_allocations(result))
+            at = now()
+            chain = _chain_hash(
+                run_id=run_id, approver=approver, approved_at=at, note=note,
+                plan_sha256=row["plan_sha256"], result_sha256=row["result_sha256"],
+                dataset_sha256=row["dataset_sha256"], scenario_sha256=row["scenario_sha256"],
+                allocations=allocations, prev_sha256=prev)
+            db.execute(
+                "INSERT INTO approvals (run_id, approver, approved_at, note, plan_sha256,"
+                " allocations, prev_sha256, chain_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, approver, at, note, row["plan_sha256"], allocations, prev, chain))
+            if self.on_approval_write is not None:
+                self.on_approval_write()
+            self._audit("approve", f"run:{run_id}",
+                        {"approver": approver, "note": note, "plan_sha256": row["plan_sha256"],
+                         "chain_sha256": chain}, approver)
+        return ApprovalInfo(run_id=run_id, approver=approver, approved_at=at, note=note,
+                            chain_sha256=chain)
+
+    def approval(self, run_id: int) -> ApprovalInfo | None:
+        return self.run(run_id).approval
+
+    def log_export(self, run_id: int, path: str | Path, *, by: str | None = None) -> None:
+        """Record in the audit log that a run's plan was exported."""
+        record = self.run(run_id)
+        with self._write():
+            self._audit("export", f"run:{run_id}",
+                        {"path": str(Path(path).resolve()), "plan_sha256": record.plan_sha256},
+                        by or current_user())
+
+    def audit(self) -> list[AuditEntry]:
+        """The audit log, oldest first."""
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM audit ORDER BY id").fetchall()
+        return [AuditEntry(row["id"], row["at"], row["actor"], row["action"], row["subject"],
+                           json.loads(row["detail"]), row["sha256"]) for row in rows]
+
+    # -- verification ---------------------------------------------------------------------------
+    def verify(self, *, resolve: bool = False) -> VerifyReport:
+        """Recompute every hash and both chains; ``resolve`` also re-solves every run.
+
+        Each :class:`Finding` names the runs whose plans it concerns.
+        """
+        with self._read() as db:
+            report = _Verifier(db).run()
+        if resolve:
+            for run_id in [r.id for r in self.runs()]:
+                if run_id in report.altered_runs:
+                    continue
+                try:
+                    replay = self.replay(run_id)
+                except TamperedError as problem:
+                    report.findings.append(Finding(problem.code, problem.message, (run_id,)))
+                    continue
+                if not replay.same:
+                    report.findings.append(Finding("replay", text(
+                        "store.verify.replay", run=run_id, new=replay.compared_sha256[:12],
+                        stored=replay.stored.record.plan_sha256[:12]), (run_id,)))
+        return report
+
+
+class _Verifier:
+    """Every check of :meth:`Store.verify`, over one read snapshot."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self.findings: list[Finding] = []
+
+    def add(self, code: str, runs: Sequence[int] = (), /, **params: Any) -> None:
+        self.findings.append(Finding(code, text(f"store.verify.{code}", **params), tuple(runs)))
+
+    def run(self) -> VerifyReport:
+        db = self.db
+        integrity = [row[0] for row in db.execute("PRAGMA integrity_check")]
+        if integrity != ["ok"]:
+            self.add("integrity", detail="; ".join(integrity[:5]))
+        expected = _guard_triggers()
+        present = {row["name"]: " ".join(row["sql"].split()) for row in db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+        for name, sql in expected.items():
+            if present.get(name) != sql:
+                self.add("trigger", name=name)
+        datasets = self.check_datasets()
+        scenarios = self.check_scenarios()
+        runs = self.check_runs(datasets, scenarios)
+        head = self.check_approvals(runs)
+        audit = self.check_audit()
+        counts = {"datasets": len(datasets), "scenarios": len(scenarios), "runs": len(runs),
+                  "approvals": self.approvals, "audit": audit}
+        return VerifyReport(counts, self.findings, head)
+
+    def users(self, column: str, key: int) -> list[int]:
+        return [row[0] for row in self.db.execute(
+            f"SELECT id FROM runs WHERE {column} = ? ORDER BY id", (key,))]
+
+    def check_datasets(self) -> dict[int, str]:
+        hashes: dict[int, str] = {}
+        for row in self.db.execute("SELECT id, sha256, input_sha256, file, content FROM datasets"):
+            hashes[row["id"]] = row["sha256"]
+            intact = sha256_text(row["content"]) == row["sha256"]
+            if intact:
+                try:
+                    intact = json.loads(row["content"])["input_sha256"] == row["input_sha256"]
+                except (ValueError, KeyError, TypeError):
+                    intact = False
+            if not intact:
+                runs = self.users("dataset_id", row["id"])
+                self.add("dataset", runs, dataset=row["id"], file=row["file"],
+                         runs=_ids(runs))
+        return hashes
+
+    def check_scenarios(self) -> dict[int, str]:
+        from allocator.errors import InputError
+        from allocator.scenario import parse_scenario, scenario_sha256
+
+        hashes: dict[int, str] = {}
+        for row in self.db.execute("SELECT id, sha256, name, toml FROM scenarios"):
+            hashes[row["id"]] = row["sha256"]
+            try:
+                intact = scenario_sha256(parse_scenario(row["toml"])) == row["sha256"]
+            except InputError:
+                intact = False
+            if not intact:
+                runs = self.users("scenario_id", row["id"])
+                self.add("scenario", runs, scenario=row["id"], name=row["name"],
+                         runs=_ids(runs))
+        return hashes
+
+    def check_runs(self, datasets: dict[int, str],
+                   scenarios: dict[int, str]) -> dict[int, sqlite3.Row]:
+        runs: dict[int, sqlite3.Row] = {}
+        for row in self.db.execute("SELECT * FROM runs ORDER BY id"):
+            run_id = row["id"]
+            runs[run_id] = row
+            dataset_sha = datasets.get(row["dataset_id"], "")
+            scenario_sha = scenarios.get(row["scenario_id"], "")
+            if sha256_text(row["result"]) != row["result_sha256"]:
+                self.add("result", [run_id], run=run_id)
+            try:
+                result = json.loads(row["result"])
+                recomputed = result_plan_hash(result, row["ortools_version"])
+            except (ValueError, KeyError, TypeError):
+                self.add("unreadable", [run_id], run=run_id)
+                continue
+            if recomputed != row["plan_sha256"] or result.get("plan_sha256") != recomputed:
+                self.add("plan", [run_id], run=run_id, stored=row["plan_sha256"][:12],
+                         recomputed=recomputed[:12])
+            dataset_input = self.db.execute("SELECT input_sha256 FROM datasets WHERE id = ?",
+                                            (row["dataset_id"],)).fetchone()
+            links = {
+                "dataset": dataset_input is not None
+                and dataset_input[0] == result.get("input_sha256"),
+                "scenario": scenario_sha == result.get("scenario_sha256"),
+                "status": result.get("status") == row["status"]
+                and result.get("allocated") == row["allocated"],
+            }
+            for what, intact in links.items():
+                if not intact:
+                    self.add("link", [run_id], run=run_id, what=text(f"store.what.{what}"))
+            if _record_hash(row, dataset_sha, scenario_sha) != row["record_sha256"]:
+                self.add("record", [run_id], run=run_id)
+        return runs
+
+    def check_approvals(self, runs: dict[int, sqlite3.Row]) -> str:
+        prev = GENESIS
+        self.approvals = 0
+        rows = self.db.execute(
+            "SELECT a.*, d.sha256 AS dataset_sha256, s.sha256 AS scenario_sha256 FROM approvals a"
+            " LEFT JOIN runs r ON r.id = a.run_id LEFT JOIN datasets d ON d.id = r.dataset_id"
+            " LEFT JOIN scenarios s ON s.id = r.scenario_id ORDER BY a.id").fetchall()
+        for row in rows:
+            self.approvals += 1
+            run_id = row["run_id"]
+            run = runs.get(run_id)
+            if row["prev_sha256"] != prev:
+                self.add("chain", [run_id], approval=row["id"], run=run_id)
+            prev = row["chain_sha256"]
+            if run is None:
+                self.add("approved_run_missing", [run_id], run=run_id)
+                continue
+            chain = _chain_hash(
+                run_id=run_id, approver=row["approver"], approved_at=row["approved_at"],
+                note=row["note"], plan_sha256=run["plan_sha256"],
+                result_sha256=run["result_sha256"], dataset_sha256=row["dataset_sha256"] or "",
+                scenario_sha256=row["scenario_sha256"] or "", allocations=row["allocations"],
+                prev_sha256=row["prev_sha256"])
+            if chain != row["chain_sha256"] or row["plan_sha256"] != run["plan_sha256"]:
+                self.add("approval", [run_id], approval=row["id"], run=run_id)
+            self.compare_seats(run_id, row["allocations"], run["result"])
+        return prev
+
+    def compare_seats(self, run_id: int, approved_text: str, result_text: str) -> None:
+        """Name the employers whose stored allocation differs from the approved one."""
+        try:
+            approved = {code: seats for code, seats in json.loads(approved_text)}
+            stored = {code: seats for code, seats in result_allocations(json.loads(result_text))}
+        except (ValueError, KeyError, TypeError):
+            return  # already reported as unreadable or altered
+        differing = [code for code in sorted(approved.keys() | stored.keys())
+                     if approved.get(code) != stored.get(code)]
+        for code in differing[:DIFFS_LISTED]:
+            self.add("seats", [run_id], run=run_id, code=code,
+                     approved=approved.get(code, "-"), stored=stored.get(code, "-"))
+        if len(differing) > DIFFS_LISTED:
+            self.add("seats_more", [run_id], run=run_id, count=len(differing) - DIFFS_LISTED)
+
+    def check_audit(self) -> int:
+        prev, count, expected_id = GENESIS, 0, 1
+        approved_in_log: set[int] = set()
+        for row in self.db.execute("SELECT * FROM audit ORDER BY id"):
+            count += 1
+            digest = _audit_hash(row["id"], row["at"], row["actor"], row["action"],
+                                 row["subject"], row["detail"], row["prev_sha256"])
+            if (row["prev_sha256"] != prev or digest != row["sha256"]
+                    or row["id"] != expected_id):
+                self.add("audit", entry=row["id"])
+            prev, expected_id = row["sha256"], row["id"] + 1
+            if row["action"] == "approve":
+                approved_in_log.add(int(row["subject"].split(":")[1]))
+        approved = {row[0] for row in self.db.execute("SELECT run_id FROM approvals")}
+        for run_id in sorted(approved_in_log - approved):
+            self.add("approval_missing", [run_id], run=run_id)
+        for run_id in sorted(approved - approved_in_log):
+            self.add("approval_unlogged", [run_id], run=run_id)
+        return count
+
+
+def _ids(runs: Sequence[int]) -> str:
+    return ", ".join(str(r) for r in runs) or "-"
