@@ -1,0 +1,161 @@
+"""审批导出 Approve & export: approve a plan under the approver's name, download workbooks."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from allocator.excel import write_comparison_workbook, write_plan_workbook
+from allocator.plan import ApprovalInfo, Plan, PlanStatus, plan_sha256
+from allocator_app import results, state, ui
+from allocator_app.present import XLSX_MIME, workbook_bytes
+from allocator_app.ui import tr
+
+APPROVER_WIDGET = "alloc.w.approver"
+NOTE_WIDGET = "alloc.w.approval_note"
+CONFIRM_WIDGET = "alloc.w.approval_confirm"
+WORKBOOKS = "alloc.workbooks"  # (plan hash, approval chain, language) → the plan workbook
+
+
+def plan_workbook(plan: Plan, approval: ApprovalInfo | None) -> bytes:
+    key = (plan_sha256(plan), approval.chain_sha256 if approval else "", ui.lang())
+    kept: dict[tuple[str, str, str], bytes] = st.session_state.setdefault(WORKBOOKS, {})
+    if key not in kept:
+        kept.clear()  # one plan at a time: the bytes are cheap to make again
+        kept[key] = workbook_bytes(
+            lambda path: write_plan_workbook(plan, path, approval=approval, lang=ui.lang()),
+            "plan.xlsx")
+    return kept[key]
+
+
+def file_stem(text: str) -> str:
+    return state.safe_file_name(text).replace(" ", "_")
+
+
+def approve(draft_id: str) -> str | None:
+    approver = str(st.session_state.get(APPROVER_WIDGET) or "").strip()
+    note = str(st.session_state.get(NOTE_WIDGET) or "").strip()
+    if not approver:
+        ui.flash("error", tr("approve.approver_needed"))
+        return None
+    if not st.session_state.get(CONFIRM_WIDGET):
+        ui.flash("error", tr("approve.confirm_needed"))
+        return None
+    data = state.dataset()
+    if data is None:
+        return None
+    draft = state.drafts()[draft_id]
+    state.approve(data, draft.scenario, approver, note)
+    st.session_state[CONFIRM_WIDGET] = False
+    return None  # the page now shows the approval itself
+
+
+def log_export(run_id: int, file_name: str) -> None:
+    with ui.guarded("export"):
+        state.store().log_export(run_id, file_name)
+
+
+def approval_box(draft: state.Draft, plan: Plan) -> ApprovalInfo | None:
+    """The plan's approval, or the form that gives it one."""
+    found, done = ui.attempt("approve", lambda: state.approval_of(plan))
+    if not done:
+        return None
+    if found is not None:
+        run_id, approval = found
+        st.success(tr("approve.approved", approver=approval.approver,
+                      at=ui.when(approval.approved_at), run=run_id), icon=":material/verified:")
+        st.caption(tr("approve.chain", chain=approval.chain_sha256, note=approval.note or "—"))
+        return approval
+    st.info(tr("approve.not_yet", name=draft.name), icon=":material/pending:")
+    if not draft.valid:
+        st.warning(tr("approve.invalid_edits"), icon=":material/warning:")
+    with st.form("alloc.approve_form", border=True):
+        st.text_input(tr("approve.approver"), key=APPROVER_WIDGET,
+                      placeholder=tr("approve.approver_placeholder"))
+        st.text_area(tr("approve.note"), key=NOTE_WIDGET, height=80,
+                     placeholder=tr("approve.note_placeholder"))
+        st.checkbox(tr("approve.confirm", allocated=ui.number(plan.allocated),
+                       name=draft.name), key=CONFIRM_WIDGET)
+        st.form_submit_button(tr("approve.button"), type="primary", icon=":material/verified:",
+                              on_click=ui.flashed, args=("approve", lambda: approve(draft.id)),
+                              disabled=not draft.valid)
+    return None
+
+
+def exports(draft: state.Draft, plan: Plan, approval: ApprovalInfo | None) -> None:
+    st.subheader(tr("approve.export_title"))
+    left, right = st.columns(2)
+    with left:
+        kind = tr("approve.approved_tag") if approval else tr("approve.draft_tag")
+        name = f"{tr('approve.plan_file', name=file_stem(draft.name), kind=kind)}.xlsx"
+        workbook, done = ui.attempt("export", lambda: plan_workbook(plan, approval))
+        if done and workbook is not None:
+            st.download_button(
+                tr("approve.download_plan"), data=workbook, file_name=name, mime=XLSX_MIME,
+                icon=":material/download:", type="primary" if approval else "secondary",
+                on_click=log_export if approval else "ignore",
+                args=(approval.run_id, name) if approval else None)
+            st.caption(tr("approve.plan_help") if approval else tr("approve.draft_help"))
+    with right:
+        comparison = state.last_comparison()
+        if comparison is None:
+            st.info(tr("approve.no_comparison"))
+            st.page_link("allocator_app/page_compare.py", label=tr("nav.compare"),
+                         icon=":material/compare_arrows:")
+            return
+        book, done = ui.attempt("export", lambda: workbook_bytes(
+            lambda path: write_comparison_workbook(comparison, path, lang=ui.lang()),
+            "comparison.xlsx"))
+        if done and book is not None:
+            st.download_button(tr("approve.download_comparison"), data=book,
+                               file_name=f"{tr('approve.comparison_file')}.xlsx",
+                               mime=XLSX_MIME, icon=":material/download:")
+            names = ui.pick("、", ", ").join(comparison.names)
+            st.caption(tr("approve.comparison_help", names=names))
+
+
+def history() -> None:
+    runs, done = ui.attempt("approve", lambda: state.store().runs())
+    if not done or not runs:
+        st.caption(tr("approve.no_runs"))
+        return
+    st.dataframe({
+        tr("approve.run"): [r.id for r in runs],
+        tr("approve.run_time"): [ui.when(r.created_at) for r in runs],
+        tr("approve.run_scenario"): [r.scenario_name for r in runs],
+        tr("approve.run_data"): [r.dataset_file for r in runs],
+        tr("approve.run_allocated"): [r.allocated for r in runs],
+        tr("approve.run_approver"): [r.approval.approver if r.approval else "" for r in runs],
+        tr("approve.run_approved_at"): [ui.when(r.approval.approved_at) if r.approval else ""
+                                        for r in runs],
+        tr("approve.run_plan"): [r.plan_sha256[:12] for r in runs],
+    }, hide_index=True, width="stretch")
+
+
+def main() -> None:
+    st.title(tr("approve.title"))
+    st.caption(tr("approve.intro"))
+    ui.show_flash()
+    data = results.ready_dataset()
+    if data is None:
+        return
+    draft = state.current()  # the scenario chosen in the sidebar, as on every page
+    st.subheader(tr("approve.scenario", name=draft.name))
+    st.caption(tr("approve.pick_help"))
+    plan = results.obtain_plan(data, draft.scenario)
+    if plan is None:
+        return
+    if plan.status is PlanStatus.INFEASIBLE:
+        results.conflicts(plan)
+        return
+    summary = results.result(plan)
+    st.markdown(tr("approve.summary", allocated=ui.number(summary["allocated"]),
+                   allocatable=ui.number(summary["allocatable"]),
+                   employers=sum(1 for r in summary["employers"] if r["allocated"] > 0),
+                   status=results.status_text(plan), sha=summary["plan_sha256"][:12]))
+    approval = approval_box(draft, plan)
+    exports(draft, plan, approval)
+    st.subheader(tr("approve.history"))
+    history()
+
+
+main()
