@@ -2,8 +2,9 @@
 
 Two readers use these descriptions: the template's instructions sheet (:mod:`allocator.excel`)
 and the column reference ``docs/columns.md``. Both come from the one table of columns, so
-neither can drift from the reader. Regenerate the reference with ``python -m allocator.docs``;
-``tests/test_docs.py`` fails when the committed file differs from what the schema says.
+neither can drift from the reader. ``python -m allocator.docs`` regenerates it together with
+the scenario reference ``docs/scenario.md``; the tests fail when a committed page differs from
+what its table says.
 """
 
 from __future__ import annotations
@@ -139,12 +140,18 @@ def columns_markdown() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write ``docs/columns.md`` (or the path given) from the schema."""
+    """Write the generated reference pages: ``docs/columns.md`` and ``docs/scenario.md``.
+
+    With a directory argument the pages are written there instead of ``docs/``.
+    """
+    from allocator.scenario import parameters_markdown  # the scenario table's own page
+
     args = sys.argv[1:] if argv is None else argv
-    target = Path(args[0]) if args else COLUMNS_MD
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(columns_markdown(), encoding="utf-8")
-    print(f"已写出列说明 Column reference written: {target}")
+    folder = Path(args[0]) if args else COLUMNS_MD.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, page in (("columns.md", columns_markdown()), ("scenario.md", parameters_markdown())):
+        (folder / name).write_text(page, encoding="utf-8")
+        print(f"已写出 Written: {folder / name}")
     return 0
 
 

@@ -29,7 +29,6 @@ import hashlib
 import json
 import math
 import re
-import sys
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -1326,8 +1325,8 @@ _TABLE_HEAD = ("| 参数 Key | 默认值 Default | 名称 Name | 说明 Help | �
 _DOC_INTRO = """\
 # 方案参数 Scenario parameters
 
-<!-- 本页由 `python -m allocator.scenario` 根据 allocator/scenario.py 的参数表生成，请勿手工修改。
-     Generated from the parameter table in allocator/scenario.py by `python -m allocator.scenario`;
+<!-- 本页由 `python -m allocator.docs` 根据 allocator/scenario.py 的参数表生成，请勿手工修改。
+     Generated from the parameter table in allocator/scenario.py by `python -m allocator.docs`;
      do not edit by hand. -->
 
 方案是 `scenarios/` 目录下的一个 TOML 文件。按实施细则第十九条，政策中的每个阈值都是方案参数，
@@ -1394,17 +1393,3 @@ def parameters_markdown() -> str:
 
 
 DOCS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "scenario.md"
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m allocator.scenario [OUT.md]``: write the parameters page (``docs/``)."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    out = Path(args[0]) if args else DOCS_PAGE
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(parameters_markdown(), encoding="utf-8")
-    print(f"已写出 Written: {out}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

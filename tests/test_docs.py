@@ -48,7 +48,9 @@ def test_article_references(article, zh, en):
     assert (article_text(article).zh, article_text(article).en) == (zh, en)
 
 
-def test_entry_point_writes_the_reference(tmp_path, capsys):
-    target = tmp_path / "columns.md"
-    assert main([str(target)]) == 0
-    assert target.read_text(encoding="utf-8") == columns_markdown()
+def test_entry_point_writes_both_reference_pages(tmp_path, capsys):
+    from allocator.scenario import parameters_markdown
+
+    assert main([str(tmp_path)]) == 0
+    assert (tmp_path / "columns.md").read_text(encoding="utf-8") == columns_markdown()
+    assert (tmp_path / "scenario.md").read_text(encoding="utf-8") == parameters_markdown()
