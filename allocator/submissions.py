@@ -24,10 +24,13 @@ from allocator.cells import CellError, is_blank, normalise, parser_for
 from allocator.errors import InputError, Issue, Severity, issue
 from allocator.i18n import Text
 from allocator.schema import BY_KEY, COLUMNS, DEMAND_PARTS, REQUIRED, SECTOR_OF_SECTION, Column
-from allocator.workbook import Grid, read_grid
+from allocator.workbook import Grid, merged_issues, read_grid
 
 SHEET_NAME = "需求申报"
 HEADER_SCAN_ROWS = 30
+#: A report longer than this helps nobody (a whole column typed wrong repeats one problem);
+#: the rest are counted, not listed, so a hostile file cannot flood memory or the screen.
+MAX_LISTED_ISSUES = 1000
 TOTALS_WORDS = ("合计", "总计", "小计", "total", "sum")
 _HEADER_JUNK = re.compile(r"[\s_\-—–()（）\[\]【】:：*＊·/\\.。]+")
 
@@ -195,6 +198,9 @@ class _Reader:
             return Submissions(_empty_frame(), self.issues, self.file, self.sheet)
         keys, extras = self.map_header(header_index)
         header_row = self.grid.row_numbers[header_index]
+        self.issues += merged_issues(self.grid, self.file, header_index, {
+            **{p: (title, False) for p, title in extras.items()},
+            **{p: (self.headers[key], True) for key, p in keys.items()}})
         indices = list(self.data_rows(header_index, [*keys.values(), *extras],
                                       keys.get("credit_code")))
         if not indices and not any(i.is_error for i in self.issues):
@@ -211,6 +217,12 @@ class _Reader:
         plan_year = self.plan_year or infer_plan_year(self.grid.title, frame["submitted_on"])
         self.check_dates(frame, plan_year)
         self.issues.sort(key=lambda found: found.row or 0)
+        if len(self.issues) > MAX_LISTED_ISSUES:
+            more = len(self.issues) - MAX_LISTED_ISSUES
+            has_error = any(i.is_error for i in self.issues)
+            del self.issues[MAX_LISTED_ISSUES:]
+            self.add(ERROR if has_error else WARNING, "too_many", more=more,
+                     listed=MAX_LISTED_ISSUES)
         return Submissions(frame, self.issues, self.file, self.sheet, header_row, plan_year,
                            extra_columns=[t for t in extras.values() if t in data],
                            headers=self.headers)

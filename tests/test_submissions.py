@@ -274,3 +274,16 @@ def test_validate_command_exit_codes_and_json(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "申报人数合计" in err and "不能为负数" in err and "Must not be negative" in err
     assert "Traceback" not in err
+
+
+def test_a_flood_of_problems_is_counted_not_listed(tmp_path):
+    from allocator.submissions import MAX_LISTED_ISSUES
+
+    rows = [HEADER] + [[BAIDU[:-1] + "0", f"单位{i}", "未知", -1] for i in range(600)]
+    result = read_submissions(workbook(tmp_path / "flood.xlsx", rows))
+    # 600 rows × (check character, unit type, negative count) = 1800 problems; a code that
+    # fails its check is not compared for duplicates.
+    assert len(result.issues) == MAX_LISTED_ISSUES + 1
+    last = result.issues[-1]
+    assert last.code == "too_many" and last.is_error
+    assert str(3 * 600 - MAX_LISTED_ISSUES) in last.message.zh
