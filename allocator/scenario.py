@@ -926,6 +926,8 @@ def parse_scenario(text: str, file: str = "<scenario>") -> Scenario:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as problem:
         raise InputError([_syntax_issue(str(problem), text, file)]) from None
+    except RecursionError:  # tomllib recurses once per nesting level
+        raise InputError([_issue("too_deep", file=file)]) from None
     return _validate(data, file=file, lines=KeyLines(text))
 
 
