@@ -350,8 +350,16 @@ def generate(employers: int = 600, seed: int = 2027, year: int = 2027) -> pd.Dat
     names: set[str] = set()
     codes: set[str] = set()
     for firm in firms:
-        while not firm.name or firm.name in names:
+        for _attempt in range(50):
+            if firm.name and firm.name not in names:
+                break
             firm.name = firm.kind.name.format(brand=_brand(rng))
+        # A city-size run exhausts the brand pool: number the branch (…第二分公司 style).
+        suffix = 2
+        base = firm.name
+        while firm.name in names:
+            firm.name = f"{base}（{suffix}）"
+            suffix += 1
         names.add(firm.name)
         recent = firm.kind.unit_type != "institution" and rng.random() < 0.35
         while not firm.credit_code or firm.credit_code in codes:
