@@ -10,6 +10,7 @@ import logging
 
 import streamlit as st
 
+from allocator.workbook import assert_safe_xml
 from allocator_app import state, ui
 from allocator_app.ui import tr
 
@@ -17,6 +18,7 @@ logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name
 
 st.set_page_config(page_title="工作居住证指标分配 Permit quota allocator",
                    page_icon=":material/assignment:", layout="wide")
+assert_safe_xml()  # refuse to start if workbooks could be parsed without defusedxml
 
 ui.language_switch()
 with ui.guarded("start"):

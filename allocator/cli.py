@@ -568,6 +568,9 @@ Handler = Callable[[argparse.Namespace], int]
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from allocator.workbook import assert_safe_xml
+
+    assert_safe_xml()  # issue #8: never parse an outside workbook without defusedxml
     handler: Handler = args.handler
     from allocator.store import StoreError, TamperedError
 
