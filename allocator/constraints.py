@@ -46,9 +46,10 @@ class Node:
     label: Text
     floor: int
     ceiling: int  # UNBOUNDED when the group has no ceiling
-    members: frozenset[int]  # every active employer in the subtree
+    members: np.ndarray  # every active employer in the subtree: positions, ascending
     children: list[Node] = field(default_factory=list)
-    direct: list[int] = field(default_factory=list)  # employers whose innermost node is this
+    # Employers whose innermost node is this one: positions, ascending.
+    direct: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     parent: Node | None = None
     depth: int = 0
 
@@ -96,47 +97,51 @@ def build_tree(groups: list[Any], upper: np.ndarray, allocatable: int, file: str
     overlap without one containing the other.
     """
     active = upper > 0
-    root = Node("cap", text("group.cap"), 0, allocatable, frozenset(np.flatnonzero(active)))
+    root = Node("cap", text("group.cap"), 0, allocatable, np.flatnonzero(active))
+    masks = [g.members & active for g in groups]
     nodes = [Node(g.name, g.label, g.minimum, UNBOUNDED if g.maximum is None else g.maximum,
-                  frozenset(np.flatnonzero(g.members & active))) for g in groups]
+                  np.flatnonzero(mask)) for g, mask in zip(groups, masks, strict=True)]
     problems = []
     for i, a in enumerate(nodes):
-        for b in nodes[i + 1:]:
-            shared = a.members & b.members
-            if shared and not (a.members <= b.members or b.members <= a.members):
+        for j in range(i + 1, len(nodes)):
+            b = nodes[j]
+            shared = int(np.count_nonzero(masks[i] & masks[j]))
+            only_first = a.members.size - shared
+            only_second = b.members.size - shared
+            if shared and only_first and only_second:
                 problems.append(issue(
                     Severity.ERROR, "groups_overlap", file=file, column=f"groups.{a.name}",
-                    first=a.name, second=b.name, shared=len(shared),
-                    only_first=len(a.members - b.members),
-                    only_second=len(b.members - a.members)))
+                    first=a.name, second=b.name, shared=shared, only_first=only_first,
+                    only_second=only_second))
     if problems:
         raise InputError(problems)
     # Larger groups first; equal member sets nest by name so the tree is deterministic.
-    ordered = sorted(nodes, key=lambda n: (-len(n.members), n.name))
+    position_of = {id(node): i for i, node in enumerate(nodes)}
+    ordered = sorted(nodes, key=lambda n: (-n.members.size, n.name))
     for position, node in enumerate(ordered):
         # The smallest earlier group containing this one is its parent.
-        containing = [c for c in ordered[:position] if node.members <= c.members]
-        parent = min(containing, key=lambda c: len(c.members)) if containing else root
+        mask = masks[position_of[id(node)]]
+        containing = [c for c in ordered[:position]
+                      if not np.any(mask & ~masks[position_of[id(c)]])]
+        parent = min(containing, key=lambda c: c.members.size) if containing else root
         node.parent = parent
         parent.children.append(node)
     all_nodes = root.walk()
     for node in all_nodes:
         node.depth = 0 if node.parent is None else node.parent.depth + 1
     innermost = np.full(len(upper), -1, dtype=np.int64)
-    index = {id(node): position for position, node in enumerate(all_nodes)}
-    for node in all_nodes:  # parents first: deeper nodes overwrite
-        for employer in node.members:
-            innermost[employer] = index[id(node)]
-    for employer in np.flatnonzero(active):
-        all_nodes[innermost[employer]].direct.append(int(employer))
+    for position, node in enumerate(all_nodes):  # parents first: deeper nodes overwrite
+        innermost[node.members] = position
+    for position, node in enumerate(all_nodes):
+        node.direct = np.flatnonzero(innermost == position)
     return Tree(root, innermost, all_nodes)
 
 
 def _bounds(node: Node, lower: np.ndarray, upper: np.ndarray,
             out: dict[int, tuple[int, int]]) -> tuple[int, int]:
     """(need, room) of ``node``'s subtree, before its own floor and ceiling are applied."""
-    need = int(lower[node.direct].sum()) if node.direct else 0
-    room = int(upper[node.direct].sum()) if node.direct else 0
+    need = int(lower[node.direct].sum())
+    room = int(upper[node.direct].sum())
     for child in node.children:
         child_need, child_room = _bounds(child, lower, upper, out)
         need += max(child.floor, child_need)
@@ -152,7 +157,7 @@ def conflicts(tree: Tree, lower: np.ndarray, upper: np.ndarray) -> list[Conflict
     found = []
     for node in tree.nodes:
         need, room = sums[id(node)]
-        guaranteed = int(lower[node.direct].sum()) if node.direct else 0
+        guaranteed = int(lower[node.direct].sum())
         floors = need - guaranteed
         if node.parent is None:
             if need > node.ceiling:
@@ -184,59 +189,62 @@ def greedy(tree: Tree, claimants: np.ndarray, lower: np.ndarray, upper: np.ndarr
     Requires :func:`conflicts` to be empty.
     """
     seats = lower.astype(np.int64).copy()
-    need: dict[int, int] = {}
-    subtotal: dict[int, int] = {}
-
-    def fill(node: Node) -> int:
-        total_below = int(seats[node.direct].sum()) if node.direct else 0
-        total_below += sum(fill(child) for child in node.children)
-        subtotal[id(node)] = total_below
-        need[id(node)] = max(node.floor, total_below)
-        return need[id(node)]
-
-    fill(tree.root)
+    nodes = tree.nodes
+    position = {id(node): v for v, node in enumerate(nodes)}
+    floor = [node.floor for node in nodes]
+    ceiling = [node.ceiling for node in nodes]
+    subtotal = [0] * len(nodes)
+    need = [0] * len(nodes)
+    for v in range(len(nodes) - 1, -1, -1):  # children (listed after parents) first
+        node = nodes[v]
+        subtotal[v] = int(seats[node.direct].sum()) + sum(
+            need[position[id(child)]] for child in node.children)
+        need[v] = max(floor[v], subtotal[v])
+    # Each innermost node's path to the root, as node indices.
+    paths = [[position[id(node)] for node in tree.path(int(node.direct[0]))]
+             if node.direct.size else [] for node in nodes]
+    innermost = tree.innermost.tolist()
+    given = [0] * len(seats)
     handed = int(seats.sum())
-    closed = np.zeros(len(seats), dtype=bool)
-    paths: dict[int, list[Node]] = {}
-    for employer in claimants:
+    # Once a seat is refused, so is every later seat of the same innermost node: needs only
+    # grow and floors below only fill, so the +1 reaches the same full node again.
+    closed = [False] * len(nodes)
+    for employer in claimants.tolist():
         if handed >= total:
             break
-        if closed[employer]:
+        start = innermost[employer]
+        if closed[start]:
             continue
-        path = paths.get(employer)
-        if path is None:
-            path = paths[employer] = tree.path(int(employer))
         # Propagate +1 up the path, stopping where a floor still absorbs it.
         changes = []
         delta = 1
         fits = True
-        for node in path:
-            key = id(node)
-            new_subtotal = subtotal[key] + delta
-            new_need = max(node.floor, new_subtotal)
-            changes.append((key, new_subtotal, new_need))
-            if new_need > node.ceiling:
+        for v in paths[start]:
+            new_subtotal = subtotal[v] + delta
+            new_need = floor[v] if floor[v] > new_subtotal else new_subtotal
+            if new_need > ceiling[v]:
                 fits = False
                 break
-            delta = new_need - need[key]
+            changes.append((v, new_subtotal, new_need))
+            delta = new_need - need[v]
             if delta == 0:
                 break
         if not fits:
-            closed[employer] = True  # later seats of this employer rank lower: also refused
+            closed[start] = True
             continue
         # Above the node whose floor absorbed the seat, every need is unchanged.
-        for key, new_subtotal, new_need in changes:
-            subtotal[key], need[key] = new_subtotal, new_need
-        seats[employer] += 1
+        for v, new_subtotal, new_need in changes:
+            subtotal[v], need[v] = new_subtotal, new_need
+        given[employer] += 1
         handed += 1
-    return seats
+    return seats + np.asarray(given, dtype=np.int64)
 
 
 def satisfied(tree: Tree, seats: np.ndarray) -> list[str]:
     """Names of the nodes whose floor or ceiling ``seats`` breaks (empty when all hold)."""
     broken = []
     for node in tree.nodes:
-        count = int(seats[list(node.members)].sum()) if node.members else 0
+        count = int(seats[node.members].sum())
         if count < node.floor or count > node.ceiling:
             broken.append(node.name)
     return broken
@@ -246,7 +254,7 @@ def tight(tree: Tree, seats: np.ndarray) -> list[Node]:
     """Groups whose floor or ceiling the plan meets with equality (the root always counts)."""
     out = [tree.root]
     for node in tree.nodes[1:]:
-        count = int(seats[list(node.members)].sum()) if node.members else 0
+        count = int(seats[node.members].sum())
         if count in (node.floor, node.ceiling) and (node.floor > 0 or
                                                     node.ceiling < UNBOUNDED):
             out.append(node)
@@ -257,11 +265,15 @@ def scopes(tree: Tree, seats: np.ndarray) -> list[tuple[Node, list[int]]]:
     """Each tight node with the employers whose innermost tight node it is (input order)."""
     tight_nodes = tight(tree, seats)
     chosen = {id(n) for n in tight_nodes}
-    members: dict[int, list[int]] = {id(n): [] for n in tight_nodes}
-    for employer in sorted(tree.root.members):
-        node: Node | None = tree.nodes[tree.innermost[employer]]
-        while node is not None and id(node) not in chosen:
-            node = node.parent
-        assert node is not None  # the root is always chosen
-        members[id(node)].append(int(employer))
-    return [(n, members[id(n)]) for n in tight_nodes]
+    # Per node: its nearest tight ancestor-or-self (the root is always tight), as an index.
+    position = {id(n): i for i, n in enumerate(tight_nodes)}
+    scope_of = np.zeros(len(tree.nodes), dtype=np.int64)
+    for v, node in enumerate(tree.nodes):
+        found: Node | None = node
+        while found is not None and id(found) not in chosen:
+            found = found.parent
+        assert found is not None  # the root is always chosen
+        scope_of[v] = position[id(found)]
+    employers = tree.root.members
+    owner = scope_of[tree.innermost[employers]]
+    return [(n, employers[owner == i].tolist()) for i, n in enumerate(tight_nodes)]

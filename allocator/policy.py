@@ -27,11 +27,12 @@ number of permits it moved. Every threshold comes from the scenario (Art. 19).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -93,6 +94,34 @@ class Reason:
 
 def reason(code: str, /, *, amount: int | None = None, factor: Decimal | None = None,
            item: int | None = None, **params: Any) -> Reason:
+    # Many employers share a reason word for word (the same sector weight, the same cut);
+    # reasons are immutable, so each distinct one is rendered once. The key holds each
+    # argument's repr, so values that compare equal but print differently (Decimal("1.2"),
+    # Decimal("1.20")) stay apart.
+    key = (code, repr(amount), repr(factor), repr(item),
+           tuple(sorted((name, repr(value)) for name, value in params.items())))
+    return _remember(_REASONS, key, lambda: _reason(code, amount, factor, item, params))
+
+
+_T = TypeVar("_T")
+_REMEMBERED = 100_000  # entries per memo before it starts afresh: memory stays bounded
+_REASONS: dict[tuple[Any, ...], Reason] = {}
+_PERCENTS: dict[str, str] = {}
+_CUTS: dict[tuple[str, str], Text] = {}
+
+
+def _remember(memo: dict[Any, _T], key: Any, make: Callable[[], _T]) -> _T:
+    """``memo[key]``, made on first use (for immutable values that many employers share)."""
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= _REMEMBERED:
+            memo.clear()
+        found = memo[key] = make()
+    return found
+
+
+def _reason(code: str, amount: int | None, factor: Decimal | None, item: int | None,
+            params: dict[str, Any]) -> Reason:
     article = ARTICLES[code]
     message = text(f"reason.{code}", article=article, amount=amount,
                    removed=None if amount is None else -amount, factor=factor, item=item,
@@ -145,9 +174,9 @@ def build_problem(submissions: Submissions, scenario: Scenario) -> Problem:
     frame = submissions.frame
     allocatable = scenario.cap.allocatable
     ceiling = employer_ceiling(scenario)
-    records = []
-    for record in frame.itertuples(index=False):
-        records.append(_employer(record, scenario, ceiling))
+    weightings: dict[tuple[Any, ...], _Weighting] = {}
+    records = [_employer(record, scenario, ceiling, weightings)
+               for record in frame.itertuples(index=False)]
     employers = pd.DataFrame.from_records(records, columns=[
         "row", "credit_code", "name", "unit_type", "sector", "categories", "top100",
         "submitted_on", "requested", "eligible", "guaranteed", "upper", "weight", "claim",
@@ -174,7 +203,8 @@ def employer_ceiling(scenario: Scenario) -> int | None:
     return min(limits) if limits else None
 
 
-def _employer(record: Any, scenario: Scenario, ceiling: int | None) -> tuple[Any, ...]:
+def _employer(record: Any, scenario: Scenario, ceiling: int | None,
+              weightings: dict[tuple[Any, ...], _Weighting]) -> tuple[Any, ...]:
     reasons: list[Reason] = []
     requested = int(record.demand_total)
     eligible = 0 if _gated(record, scenario, reasons) else requested
@@ -185,8 +215,9 @@ def _employer(record: Any, scenario: Scenario, ceiling: int | None) -> tuple[Any
         reasons.append(reason("CEILING", amount=ceiling - upper, ceiling=ceiling))
         upper = ceiling
     guaranteed = _guarantee(record, scenario, upper, reasons) if upper else 0
-    weight = _weight(record, scenario, reasons)
-    claim = Fraction(weight) * eligible
+    weighting = _weighting(record, scenario, weightings)
+    reasons.extend(weighting.reasons)
+    weight, claim = weighting.weight, weighting.claim(eligible)
     return (record.row, record.credit_code, record.name, record.unit_type, record.sector,
             record.categories, bool(record.top100), record.submitted_on, requested, eligible,
             guaranteed, upper, weight, claim, reasons)
@@ -272,6 +303,38 @@ def _guarantee(record: Any, scenario: Scenario, upper: int, reasons: list[Reason
     return guaranteed
 
 
+@dataclass
+class _Weighting:
+    """A weight with its reasons, and the claims it has made (v = w · e, by e)."""
+
+    weight: Decimal
+    reasons: tuple[Reason, ...]
+    claims: dict[int, Fraction] = field(default_factory=dict)
+
+    def claim(self, eligible: int) -> Fraction:
+        found = self.claims.get(eligible)
+        if found is None:
+            found = self.claims[eligible] = Fraction(self.weight) * eligible
+        return found
+
+
+def _weighting(record: Any, scenario: Scenario,
+               seen: dict[tuple[Any, ...], _Weighting]) -> _Weighting:
+    """The employer's weight with its reasons (Art. 8).
+
+    It depends on the sector, the categories and the top-100 flag alone, so it is worked out
+    once per combination of the three and shared, as are the claims: decimals, fractions and
+    reasons are immutable.
+    """
+    key = (record.sector, tuple(record.categories or ()), bool(record.top100))
+    found = seen.get(key)
+    if found is None:
+        reasons: list[Reason] = []
+        weight = _weight(record, scenario, reasons)
+        found = seen[key] = _Weighting(weight, tuple(reasons))
+    return found
+
+
 def _weight(record: Any, scenario: Scenario, reasons: list[Reason]) -> Decimal:
     weights = scenario.weights
     sector = Decimal(getattr(weights.sector, record.sector))
@@ -321,7 +384,8 @@ def tie_break_order(employers: pd.DataFrame, keys: list[str]) -> np.ndarray:
         "credit_code": employers["credit_code"].tolist(),
     }
     chosen = [columns[key] for key in dict.fromkeys([*keys, "credit_code"])]
-    ranked = sorted(range(len(employers)), key=lambda i: tuple(c[i] for c in chosen))
+    rows = list(zip(*chosen, strict=True))
+    ranked = sorted(range(len(employers)), key=rows.__getitem__)
     order = np.empty(len(employers), dtype=np.int64)
     order[ranked] = np.arange(len(employers))
     return order
@@ -338,10 +402,14 @@ def _violation(item: int) -> Text:
 
 
 def _percent(rate: Decimal) -> str:
-    return f"{(Decimal(rate) * 100).normalize():f}%"
+    # Keyed by repr, the type included: only the same value written the same way is shared.
+    return _remember(_PERCENTS, repr(rate), lambda: f"{(Decimal(rate) * 100).normalize():f}%")
 
 
 def _describe(cut: Cut) -> Text:
-    if cut.kind == "count":
-        return text("cut.count", count=cut.value)
-    return text("cut.share", share=_percent(Decimal(cut.value)))
+    def make() -> Text:
+        if cut.kind == "count":
+            return text("cut.count", count=cut.value)
+        return text("cut.share", share=_percent(Decimal(cut.value)))
+
+    return _remember(_CUTS, (cut.kind, repr(cut.value)), make)

@@ -223,3 +223,24 @@ def test_every_reason_cites_an_article_in_both_languages():
     for reason in row["reasons"]:
         assert reason.article and reason.message.zh and reason.message.en
         assert "{" not in reason.message.zh + reason.message.en
+
+
+def test_shared_reasons_read_exactly_as_freshly_rendered_ones():
+    """Reasons, weights and claims are worked out once and shared between employers; sharing
+    must never change a word: equal values written differently stay apart."""
+    from allocator.policy import _reason, reason
+
+    tidy = reason("WEIGHT_CATEGORY", factor=Decimal("1.2"), item=2)
+    padded = reason("WEIGHT_CATEGORY", factor=Decimal("1.20"), item=2)
+    assert tidy == _reason("WEIGHT_CATEGORY", None, Decimal("1.2"), 2, {})
+    assert padded == _reason("WEIGHT_CATEGORY", None, Decimal("1.20"), 2, {})
+    assert "1.20" in padded.message.en and "1.20" not in tidy.message.en
+    assert reason("WEIGHT_CATEGORY", factor=Decimal("1.2"), item=2) is tidy
+    records = [employer(i, demand_total=6, sector="finance", categories=(2,),
+                        attrition_rate=Decimal("0.2")) for i in range(1, 4)]
+    problem = build_problem(submissions(records), default_scenario(100).with_values(
+        {"weights.sector.finance": Decimal("1.3")}))
+    first, *others = problem.employers["reasons"]
+    assert all(other == first for other in others)
+    # 1.3 (finance) × 1.2 (category 2) × 3 (half of 6 left after the attrition cut)
+    assert problem.column("claim") == [Fraction(13, 10) * Fraction(6, 5) * 3] * 3
