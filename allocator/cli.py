@@ -61,7 +61,9 @@ def render_issues(issues: Sequence[Issue], lang: Lang | None) -> str:
 
 
 def write_json(path: Path, payload: Any) -> None:
-    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n",
+    # No indentation: with ``indent`` the json module falls back to its pure-Python encoder,
+    # four times slower on a large plan (bench/RESULTS.md). One line per file, UTF-8 as is.
+    path.write_text(json.dumps(payload, ensure_ascii=False, default=str) + "\n",
                     encoding="utf-8")
 
 

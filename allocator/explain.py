@@ -737,20 +737,8 @@ def plan_summary(plan: Plan) -> PlanSummary:
 
 
 def _surplus(plan: Plan) -> Text | None:
-    """Why permits stay unallocated: demand below the cap, or groups at their ceilings."""
-    if plan.unallocated <= 0 or plan.allocation is None:
-        return None
-    problem = plan.problem
-    upper = int(sum(problem.column("upper")))
-    if upper <= problem.allocatable:
-        return text("explain.surplus.demand", unallocated=plan.unallocated,
-                    allocatable=problem.allocatable,
-                    eligible=int(sum(problem.column("eligible"))), upper=upper)
-    full = [g for g in problem.groups if g.maximum is not None
-            and int(plan.allocation[g.members].sum()) >= g.maximum]
-    names = _join([text("explain.surplus.group", name=g.name, group=g.label,
-                        maximum=g.maximum) for g in full])
-    return text("explain.surplus.groups", unallocated=plan.unallocated, groups=names)
+    """Why permits stay unallocated (the solver's note: demand below the cap, or full groups)."""
+    return next((note.message for note in plan.warnings if note.code == "SURPLUS"), None)
 
 
 def _headline(summary: PlanSummary, plan: Plan) -> list[Text]:

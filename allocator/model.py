@@ -78,7 +78,7 @@ import numpy as np
 from allocator import constraints
 from allocator.constraints import Tree
 from allocator.errors import InputError, Severity, issue
-from allocator.i18n import text
+from allocator.i18n import Text, text
 from allocator.methods import Apportionment, Method, apportion, hamilton, seat_order
 from allocator.plan import Note, Plan, PlanStatus, Scope, SolverReport, TieReport
 from allocator.policy import Problem
@@ -111,7 +111,10 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
     options = options or SolveOptions()
     # -- data ---------------------------------------------------------------------------------
     lower = np.asarray(problem.column("guaranteed"), dtype=np.int64)
-    upper = np.asarray(problem.column("upper"), dtype=np.int64)
+    # No employer can receive more than the whole allocatable cap, so bounds above it change no
+    # plan; capping them keeps the seat list (one entry per seat) bounded by the cap, whatever a
+    # workbook claims (issue #8: 10 rows of 1,000,000 would otherwise be 10 million seats).
+    upper = np.minimum(np.asarray(problem.column("upper"), dtype=np.int64), problem.allocatable)
     claims: list[Fraction] = problem.column("claim")
     total = problem.allocatable
     version = ortools_version()
@@ -468,13 +471,24 @@ def broken_by(problem: Problem, employers: tuple[int, ...], awarded: tuple[int, 
 
 
 def _note_surplus(plan: Plan) -> None:
-    if plan.unallocated > 0:
-        problem = plan.problem
-        eligible = int(sum(problem.column("eligible")))
-        upper = int(sum(problem.column("upper")))
-        plan.warnings.append(Note("SURPLUS", text(
-            "note.surplus", unallocated=plan.unallocated, allocatable=problem.allocatable,
-            eligible=eligible, upper=upper)))
+    """Why permits stay unallocated: demand (after ceilings) below the cap, or full groups."""
+    if plan.unallocated <= 0 or plan.allocation is None:
+        return
+    problem = plan.problem
+    upper = int(sum(problem.column("upper")))
+    if plan.allocated >= upper:  # every employer is at its upper bound
+        message = text("explain.surplus.demand", unallocated=plan.unallocated,
+                       allocatable=problem.allocatable,
+                       eligible=int(sum(problem.column("eligible"))), upper=upper)
+    else:
+        full = [g for g in problem.groups if g.maximum is not None
+                and int(plan.allocation[g.members].sum()) >= g.maximum]
+        separator = text("explain.list_separator")
+        parts = [text("explain.surplus.group", name=g.name, group=g.label, maximum=g.maximum)
+                 for g in full]
+        message = text("explain.surplus.groups", unallocated=plan.unallocated, groups=Text(
+            zh=separator.zh.join(p.zh for p in parts), en=separator.en.join(p.en for p in parts)))
+    plan.warnings.append(Note("SURPLUS", message))
 
 
 def _hamilton(problem: Problem, claims: list[Fraction], lower: np.ndarray, upper: np.ndarray,

@@ -396,6 +396,25 @@ def _encode(value: Any) -> Any:
     raise TypeError(f"cannot store a cell of type {type(value).__name__}: {value!r}")
 
 
+_PLAIN = (str, int, bool, type(None))
+
+
+def _encode_column(column: list[Any]) -> list[Any]:
+    """A column of cells as :func:`_encode` would give them, cell by cell only where needed."""
+    if all(type(value) in _PLAIN for value in column):
+        return column  # JSON already keeps these exactly as they are
+    # A column repeats few distinct values (dates, rates, category lists): encode each once.
+    # The key is the repr, not the value: Decimal("0.10") == Decimal("0.1") but must stay apart.
+    seen: dict[tuple[type, str], Any] = {}
+    out = []
+    for value in column:
+        key = (type(value), repr(value))
+        if key not in seen:
+            seen[key] = _encode(value)
+        out.append(seen[key])
+    return out
+
+
 _DECODERS: dict[str, Callable[[Any], Any]] = {
     "$float": float,
     "$decimal": Decimal,
@@ -426,7 +445,7 @@ def encode_submissions(submissions: Submissions) -> str:
     columns = [str(name) for name in frame.columns]
     if len(set(columns)) != len(columns) or not frame.index.equals(pd.RangeIndex(len(frame))):
         raise TypeError("submissions frame must have unique columns and a default index")
-    values = [frame[name].tolist() for name in frame.columns]
+    values = [_encode_column(frame[name].tolist()) for name in frame.columns]
     document = {
         "format": DATASET_FORMAT,
         "file": submissions.file, "sheet": submissions.sheet,
@@ -436,7 +455,8 @@ def encode_submissions(submissions: Submissions) -> str:
         "headers": dict(submissions.headers),
         "issues": [found.as_dict() for found in submissions.issues],
         "columns": [{"name": name, "dtype": str(frame[name].dtype)} for name in columns],
-        "rows": [[_encode(column[i]) for column in values] for i in range(len(frame))],
+        "rows": [list(row) for row in zip(*values, strict=True)] if values else
+        [[] for _ in range(len(frame))],
     }
     return canonical(document)
 

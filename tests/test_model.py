@@ -104,6 +104,25 @@ def test_surplus_when_demand_is_below_the_cap():
     assert [n.code for n in plan.warnings] == ["SURPLUS"]
 
 
+def test_surplus_left_by_a_full_group_says_so():
+    records = [employer(1, demand_total=60, sector="finance"),
+               employer(2, demand_total=40, sector="finance")]
+    plan = plan_for(records, 100, groups={"fin": {"sector": "finance", "max": 30}})
+    assert plan.allocated == 30 and plan.unallocated == 70
+    [note] = plan.warnings
+    assert note.code == "SURPLUS" and "fin" in note.message.zh and "fin" in note.message.en
+    assert "30" in note.message.en
+
+
+def test_absurd_demand_is_bounded_by_the_cap():
+    # Ten employers each asking for a million permits: the plan is simply the cap, divided
+    # evenly, and the solver's seat list stays the size of the cap.
+    records = [employer(i, demand_total=1_000_000) for i in range(1, 11)]
+    plan = plan_for(records, 3000)
+    assert seats(plan) == [300] * 10
+    assert plan.problem.column("upper") == [1_000_000] * 10
+
+
 def test_reserve_is_kept_back():
     plan = plan_for([employer(1, demand_total=100)], 50, **{"cap.reserve": 20})
     assert seats(plan) == [30]
