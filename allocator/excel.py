@@ -22,8 +22,10 @@ import json
 import math
 import numbers
 import unicodedata
+import weakref
 import zipfile
 from collections.abc import Iterable, Sequence
+from copy import copy
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -35,6 +37,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
@@ -119,6 +122,39 @@ def put(sheet: Worksheet, row: int, column: int, value: Any, *,
     if number_format is not None:
         cell.number_format = number_format
     return cell
+
+
+#: Per workbook, the cell style (openpyxl's ``StyleArray``) of each combination of font, fill,
+#: border, alignment and number format already used, with the style objects themselves so
+#: that the ids in the key stay theirs.
+_STYLE_CACHE: weakref.WeakKeyDictionary[Workbook, dict[tuple[Any, ...], tuple[Any, ...]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def apply_style(cell: Cell, *, font: Font | None = None, fill: PatternFill | None = None,
+                border: Border | None = None, alignment: Alignment | None = None,
+                number_format: str | None = None) -> None:
+    """Give ``cell`` these styles (``None``: the default), replacing any it had.
+
+    Setting ``cell.font`` and the like makes openpyxl hash the style object against the
+    workbook's list of styles every time, which cost most of the time of a 10,000-row plan
+    workbook. Each combination is set the usual way once per workbook; later cells get a copy
+    of the resulting style indices (what openpyxl's own ``WorksheetCopy`` does). Call it before
+    :func:`put`, which may add the quote prefix.
+    """
+    book = cell.parent.parent
+    cache = _STYLE_CACHE.setdefault(book, {})
+    key = (id(font), id(fill), id(border), id(alignment), number_format)
+    known = cache.get(key)
+    if known is not None:
+        cell._style = copy(known[0])
+        return
+    cell._style = StyleArray()
+    for name, value in (("font", font), ("fill", fill), ("border", border),
+                        ("alignment", alignment), ("number_format", number_format)):
+        if value is not None:
+            setattr(cell, name, value)
+    cache[key] = (copy(cell._style), font, fill, border, alignment, number_format)
 
 
 def style_header(cells_: Iterable[Cell], *, required: Sequence[bool] | None = None) -> None:
@@ -578,16 +614,13 @@ def _table_row(sheet: Worksheet, row: int, values: Sequence[Any], formats: Seque
     for offset, value in enumerate(values):
         number_format = formats[offset] if isinstance(value, int | float) and \
             not isinstance(value, bool) else None
-        cell = put(sheet, row, first_column + offset, _cell_value(value),
-                   number_format=number_format)
-        cell.border = BORDER
-        cell.font = font
-        if fill is not None:
-            cell.fill = fill
         if number_format is not None:
-            cell.alignment = NUMBER_ALIGNMENT
+            alignment = NUMBER_ALIGNMENT
         else:
-            cell.alignment = WRAP if wraps[offset] else TOP_CENTRE
+            alignment = WRAP if wraps[offset] else TOP_CENTRE
+        apply_style(sheet.cell(row=row, column=first_column + offset), font=font, fill=fill,
+                    border=BORDER, alignment=alignment, number_format=number_format)
+        put(sheet, row, first_column + offset, _cell_value(value))
     fit_row(sheet, row, widths, [v if wraps[i] else None for i, v in enumerate(values)],
             first_column=first_column)
 
