@@ -35,6 +35,8 @@ TOTALS_WORDS = ("合计", "总计", "小计", "total", "sum")
 _HEADER_JUNK = re.compile(r"[\s_\-—–()（）\[\]【】:：*＊·/\\.。]+")
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
+#: Markers of a cell value not parsed yet, and of a blank one (see ``parse_column``).
+_UNSEEN, _BLANK = object(), object()
 
 
 def header_token(value: object) -> str:
@@ -188,7 +190,7 @@ class _Reader:
         def word(value: Any) -> bool:
             return isinstance(value, str) and header_token(value) in TOTALS_WORDS
 
-        return any(word(v) for v in cells[:4]) and (is_blank(code) or word(code))
+        return (is_blank(code) or word(code)) and any(word(v) for v in cells[:4])
 
     # -- the whole read -----------------------------------------------------------------------
     def run(self) -> Submissions:
@@ -238,30 +240,37 @@ class _Reader:
             return [blank_value] * len(indices)
         header = self.headers[column.key]
         parse = parser_for(column)
+        # Each distinct value is checked for blankness and parsed once (most columns repeat).
         parsed: dict[Any, Any] = {}
         out: list[Any] = []
+        formulas, errors = self.grid.formulas, self.grid.errors
+        marked = bool(formulas or errors)
         for index, row in zip(indices, rows, strict=True):
             raw = self.grid.value(index, position)
-            if (index, position) in self.grid.formulas:
+            if marked and (index, position) in formulas:
                 self.add(ERROR, "formula", row=row, column=header, value=raw)
                 out.append(None)
                 continue
-            if (index, position) in self.grid.errors:
+            if marked and (index, position) in errors:
                 self.add(ERROR, "excel_error", row=row, column=header, value=raw)
                 out.append(None)
                 continue
-            if is_blank(raw):
+            key = (type(raw), raw)
+            value = parsed.get(key, _UNSEEN)
+            if value is _UNSEEN:
+                if is_blank(raw):
+                    value = _BLANK
+                else:
+                    try:
+                        value = parse(raw)
+                    except CellError as problem:
+                        value = problem
+                parsed[key] = value
+            if value is _BLANK:
                 if column.required:
                     self.add(ERROR, "required_blank", row=row, column=header)
                 out.append(blank_value)
                 continue
-            key = (type(raw), raw)
-            if key not in parsed:
-                try:
-                    parsed[key] = parse(raw)
-                except CellError as problem:
-                    parsed[key] = problem
-            value = parsed[key]
             if isinstance(value, CellError):
                 self.add(ERROR, value.code, row=row, column=header, value=raw, **value.params)
                 out.append(None)
