@@ -149,7 +149,9 @@ def main() -> None:
                      tr("compare.difference"), legend=True)
         st.caption(tr("compare.by_sector_help", first=comparison.names[0]))
     with right:
-        st.dataframe(sector_totals(comparison), hide_index=True, width="stretch")
+        st.dataframe(sector_totals(comparison), hide_index=True, width="stretch",
+                     column_config={name: st.column_config.NumberColumn(format="localized")
+                                    for name in comparison.names})
     st.subheader(tr("compare.parameters", count=len(comparison.parameters)))
     if len(comparison.parameters):
         st.dataframe(parameters_table(comparison), hide_index=True, width="stretch")
