@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import unicodedata
@@ -25,6 +26,50 @@ EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TAMPERED = 0, 1, 2, 3, 4
 
 class UsageError(Exception):
     """A usage problem found after argument parsing (exit 2)."""
+
+
+# -- option values: refused by argparse (exit 2, the option named), never a traceback later --
+MAX_WORKERS = 64
+MAX_TIME_LIMIT_S = 86_400.0
+MAX_SAMPLE_EMPLOYERS = 1_000_000
+
+
+def whole(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high`` (no upper limit if None)."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value.strip())
+        except ValueError:
+            number = None
+        if number is None or number < low or (high is not None and number > high):
+            span = f"{low}–{high}" if high is not None else f"≥ {low}"
+            raise argparse.ArgumentTypeError(
+                f"须为整数（{span}）/ must be a whole number ({span}): {value!r}")
+        return number
+
+    return parse
+
+
+def seconds(value: str) -> float:
+    """An argparse type: a time limit in seconds, more than 0 and at most a day."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not 0 < number <= MAX_TIME_LIMIT_S:  # also refuses NaN
+        raise argparse.ArgumentTypeError(
+            f"须为大于0且不超过{MAX_TIME_LIMIT_S:,.0f}的秒数 / must be a number of seconds above 0 "
+            f"and at most {MAX_TIME_LIMIT_S:,.0f}: {value!r}")
+    return number
+
+
+def plan_year(value: str) -> int:
+    """An argparse type: a plan year within the scenario's bounds for ``scenario.year``."""
+    from allocator.scenario import PARAMETER
+
+    bounds = PARAMETER["scenario.year"]
+    return whole(int(bounds.minimum), int(bounds.maximum))(value)
 
 
 def display_width(value: str) -> int:
@@ -111,8 +156,6 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from allocator.sample import write_sample
 
-    if args.employers < 1:
-        raise UsageError("--employers 须为正整数 / must be a positive whole number")
     write_sample(args.out, employers=args.employers, seed=args.seed, year=args.year)
     print(f"已写出样例申报表 Sample written: {args.out} "
           f"({args.employers} 家单位 employers, seed {args.seed}, {args.year})")
@@ -474,7 +517,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("demand", type=Path, metavar="DEMAND.xlsx")
     validate.add_argument("--json", type=Path, metavar="REPORT.json",
                           help="同时写出 JSON 报告 / also write a JSON report")
-    validate.add_argument("--year", type=int, default=None,
+    validate.add_argument("--year", type=plan_year, default=None,
                           help="计划年度（默认从标题或申报日期推断）/ "
                                "plan year (default: inferred)")
     validate.add_argument("--lang", choices=["zh", "en"], default=None,
@@ -493,10 +536,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="写出结果 JSON / write the result JSON")
     solve.add_argument("--out", type=Path, metavar="PLAN.xlsx",
                        help="写出分配方案工作簿 / write the plan workbook")
-    solve.add_argument("--workers", type=int, default=1,
+    solve.add_argument("--workers", type=whole(1, MAX_WORKERS), default=1,
                        help="求解线程数（结果与线程数无关）/ solver threads (the plan does not "
                             "depend on them)")
-    solve.add_argument("--time-limit", type=float, default=120.0,
+    solve.add_argument("--time-limit", type=seconds, default=120.0,
                        help="求解时限（秒）/ solver time limit in seconds")
     solve.add_argument("--lang", choices=["zh", "en"], default=None)
     solve.add_argument("--db", type=Path, metavar="PATH",
@@ -523,9 +566,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="写出方案比较工作簿 / write the comparison workbook")
     compare.add_argument("--json", type=Path, metavar="COMPARISON.json",
                          help="写出比较结果 JSON / write the comparison as JSON")
-    compare.add_argument("--workers", type=int, default=1,
+    compare.add_argument("--workers", type=whole(1, MAX_WORKERS), default=1,
                          help="求解线程数 / solver threads")
-    compare.add_argument("--time-limit", type=float, default=120.0,
+    compare.add_argument("--time-limit", type=seconds, default=120.0,
                          help="每个方案的求解时限（秒）/ time limit per scenario in seconds")
     compare.add_argument("--lang", choices=["zh", "en"], default=None)
     compare.set_defaults(handler=cmd_compare)
@@ -542,9 +585,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="生成逼真的模拟申报表，同一种子结果相同。Write realistic synthetic "
                     "submissions; the same seed gives the same workbook.")
     sample.add_argument("out", type=Path, metavar="OUT.xlsx")
-    sample.add_argument("--employers", type=int, default=600, help="单位数 / employers (600)")
-    sample.add_argument("--seed", type=int, default=2027, help="随机种子 / random seed (2027)")
-    sample.add_argument("--year", type=int, default=2027, help="计划年度 / plan year (2027)")
+    sample.add_argument("--employers", type=whole(1, MAX_SAMPLE_EMPLOYERS), default=600,
+                        help="单位数 / employers (600)")
+    sample.add_argument("--seed", type=whole(0), default=2027,
+                        help="随机种子 / random seed (2027)")
+    sample.add_argument("--year", type=plan_year, default=2027,
+                        help="计划年度 / plan year (2027)")
     sample.set_defaults(handler=cmd_sample)
 
     apportion = commands.add_parser(
