@@ -15,7 +15,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from allocator import __version__
 from allocator.errors import InputError, Issue
@@ -62,6 +62,10 @@ def seconds(value: str) -> float:
             f"须为大于0且不超过{MAX_TIME_LIMIT_S:,.0f}的秒数 / must be a number of seconds above 0 "
             f"and at most {MAX_TIME_LIMIT_S:,.0f}: {value!r}")
     return number
+
+
+#: A run's number, as SQLite stores it (a signed 64-bit integer).
+run_number = whole(1, 2**63 - 1)
 
 
 def plan_year(value: str) -> int:
@@ -467,7 +471,7 @@ def add_store_commands(commands: Any) -> None:
         "approve", help="审批一次运行的方案 / approve a run's plan",
         description="审批后不可修改、不可撤销，并写入审批链。An approval is permanent and is "
                     "linked into the approval chain.")
-    approve.add_argument("run_id", type=int, metavar="RUN_ID")
+    approve.add_argument("run_id", type=run_number, metavar="RUN_ID")
     approve.add_argument("--by", required=True, metavar="NAME", help="审批人 / approver")
     approve.add_argument("--note", default="", metavar="TEXT", help="备注 / note")
     approve.add_argument("--db", type=Path, metavar="PATH", help=db_help)
@@ -491,7 +495,7 @@ def add_store_commands(commands: Any) -> None:
         description="由存储的申报数据和方案重新求解，方案哈希一致才写出工作簿。Re-solve from "
                     "the stored submissions and scenario; the workbook is written only when "
                     "the plan hash matches the stored one (else exit 4).")
-    export.add_argument("run_id", type=int, metavar="RUN_ID")
+    export.add_argument("run_id", type=run_number, metavar="RUN_ID")
     export.add_argument("--out", type=Path, required=True, metavar="PLAN.xlsx",
                         help="分配方案工作簿 / plan workbook")
     export.add_argument("--by", default=None, metavar="NAME",
@@ -502,8 +506,17 @@ def add_store_commands(commands: Any) -> None:
 
 
 # -- parser -----------------------------------------------------------------------------------
+class Parser(argparse.ArgumentParser):
+    """argparse with its refusals introduced in both languages (its own words are English)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"{self.prog}: 命令行有误 / invalid command line: {message}\n"
+                              f"{self.prog} --help 列出全部选项 / lists every option.\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="allocator",
         description="《北京市工作居住证》办证指标分配 — Work Residence Permit quota allocator",
     )

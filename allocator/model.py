@@ -111,19 +111,24 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
     options = options or SolveOptions()
     # -- data ---------------------------------------------------------------------------------
     lower = np.asarray(problem.column("guaranteed"), dtype=np.int64)
-    # No employer can receive more than the whole allocatable cap, so bounds above it change no
-    # plan; capping them keeps the seat list (one entry per seat) bounded by the cap, whatever a
-    # workbook claims (issue #8: 10 rows of 1,000,000 would otherwise be 10 million seats).
-    upper = np.minimum(np.asarray(problem.column("upper"), dtype=np.int64), problem.allocatable)
+    demanded = np.asarray(problem.column("upper"), dtype=np.int64)
     claims: list[Fraction] = problem.column("claim")
     total = problem.allocatable
     version = ortools_version()
-    tree = constraints.build_tree(problem.groups, upper, total,
+    tree = constraints.build_tree(problem.groups, demanded, total,
                                   file=problem.scenario.scenario.name)
-    found = constraints.conflicts(tree, lower, upper)
+    # Conflicts are judged on the bounds as the policy set them, so that each is told with the
+    # real demand (a floor above a sector's demand, guarantees above the cap, …).
+    found = constraints.conflicts(tree, lower, demanded)
     if found:
         return Plan(problem, PlanStatus.INFEASIBLE, None, conflicts=found,
                     ortools_version=version)
+    # Then no employer can receive more than the whole allocatable cap (its guarantee fits in
+    # it: no conflict), so bounds above it change no plan; capping them keeps the seat list (one
+    # entry per seat) bounded by the cap, whatever a workbook claims (issue #8: 10 rows of
+    # 1,000,000 would otherwise be 10 million seats). At least 1, so that whoever asked for
+    # permits keeps a bound above 0 (the tree's members) even under a cap of 0.
+    upper = np.minimum(demanded, max(total, 1))
     if problem.method is Method.HAMILTON:
         return _hamilton(problem, claims, lower, upper, version)
 

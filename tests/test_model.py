@@ -147,6 +147,24 @@ def test_guarantees_above_the_cap():
     assert "15" in message.zh and "10" in message.zh and "5" in message.en
 
 
+def test_guarantees_above_a_cap_of_zero_are_a_conflict_not_a_crash():
+    # A cap of 0 leaves no room for anyone; the guarantees must still be counted (they once
+    # vanished when every bound was first capped at the cap, and the solve raised instead).
+    plan = plan_for([top100(1, 4), employer(2, demand_total=9)], 0)
+    assert conflict_codes(plan) == [("NEEDS_ABOVE_CAP", "cap", 4)]
+    nobody = plan_for([employer(1, demand_total=9), employer(2, demand_total=3)], 0)
+    assert nobody.status is PlanStatus.OPTIMAL and seats(nobody) == [0, 0]
+
+
+def test_conflicts_are_told_with_the_real_demand_not_the_capped_bound():
+    # One finance employer asking for 20 with a floor of 10 under a cap of 5: the floor is
+    # above the cap (short by 5), not above the sector's demand (20 ≥ 10).
+    records = [employer(1, demand_total=20, sector="finance"),
+               employer(2, demand_total=20)]
+    plan = plan_for(records, 5, groups={"fin": {"sector": "finance", "min": 10}})
+    assert conflict_codes(plan) == [("NEEDS_ABOVE_CAP", "cap", 5)]
+
+
 def test_sector_floor_above_the_sectors_eligible_demand():
     records = [employer(1, demand_total=30, sector="finance"),
                employer(2, demand_total=40, sector="finance", status="suspended"),
