@@ -55,6 +55,9 @@ from allocator.errors import InputError, Issue, Severity, issue, show_value
 from allocator.i18n import Text, text
 from allocator.schema import CATEGORIES, SECTORS, STATUSES, UNIT_TYPES, VIOLATIONS, Choice
 
+#: The application statuses a scenario may exclude (Art. 13, 16): every one but "normal",
+#: which is what being eligible means.
+EXCLUDABLE_STATUSES = tuple(c for c in STATUSES if c.code != "normal")
 #: Largest number of permits any count in a scenario may name (caps, floors, cuts).
 MAX_PERMITS = 10_000_000
 #: Largest weight: a larger multiplier could only overflow the solver's integer coefficients.
@@ -393,7 +396,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "处于这些申请资格状态的单位不予分配：暂停、终止（第十三条），黑名单（第十六条）。",
         "Employers with these application statuses receive nothing: suspended or terminated "
         "(Art. 13), blacklisted (Art. 16).",
-        "13, 16", "list", choices=tuple(c.code for c in STATUSES),
+        "13, 16", "list", choices=tuple(c.code for c in EXCLUDABLE_STATUSES),
     ),
     # [weights]
     Parameter(
@@ -732,7 +735,7 @@ Restricted = Annotated[Literal["exclude", "none"] | Cut, BeforeValidator(_restri
 Rule = Annotated[MethodName, BeforeValidator(_method)]
 TieBreak = Annotated[list[TieBreakKey], BeforeValidator(_tie_break)]
 UnitTypes = Annotated[list[str], BeforeValidator(_codes_of(UNIT_TYPES))]
-Statuses = Annotated[list[str], BeforeValidator(_codes_of(STATUSES))]
+Statuses = Annotated[list[str], BeforeValidator(_codes_of(EXCLUDABLE_STATUSES))]
 
 
 # -- the models -------------------------------------------------------------------------------

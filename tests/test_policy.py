@@ -66,6 +66,23 @@ def test_eligible_unit_types_are_a_scenario_parameter():
     assert one(record, **{"eligibility.unit_types": everyone})["eligible"] == 9
 
 
+@pytest.mark.parametrize("status", ["suspended", "terminated", "blacklisted"])
+def test_every_excludable_status_excludes_with_its_reason(status):
+    record = employer(1, demand_total=9, status=status)
+    row = one(record, **{"eligibility.excluded_statuses": [status]})
+    assert row["eligible"] == 0 and codes(row) == [f"STATUS_{status.upper()}"]
+    assert one(record, **{"eligibility.excluded_statuses": []})["eligible"] == 9
+
+
+def test_normal_status_cannot_be_excluded():
+    # It once passed the scenario and then crashed the policy (found by tests/test_solve_fuzz).
+    from allocator.errors import InputError
+
+    with pytest.raises(InputError) as refused:
+        default_scenario(100).with_values({"eligibility.excluded_statuses": ["normal"]})
+    assert "eligibility.excluded_statuses" in refused.value.issues[0].column
+
+
 def test_restricted_industry_can_be_cut_or_ignored_instead_of_excluded():
     record = employer(1, demand_total=9, negative_list="restricted")
     cut = one(record, **{"sanctions.restricted_industry": Decimal("0.5")})
