@@ -925,8 +925,9 @@ def _summary_sheet(sheet: Worksheet, plan: Plan, summary: PlanSummary, title: st
     start = row
     row = _section(sheet, row, _w(lang, "summary.scopes"), columns,
                    _w(lang, "summary.scopes_note"))
+    # A scope without a divisor (everyone in it at a bound) reads back from pandas as NA.
     scope_rows = [[r[label], r["employers"], r["allocated"],
-                   _divisor_text(None if r["divisor_exact"] is None
+                   _divisor_text(None if pd.isna(r["divisor_exact"])
                                  else Fraction(r["divisor_exact"]))]
                   for _, r in summary.scopes.iterrows()]
     end = _table(sheet, row, [_w(lang, "summary.col.scope"), _w(lang, "summary.col.employers"),

@@ -245,6 +245,34 @@ def test_ties_are_listed_with_what_broke_them(tmp_path):
     assert (4, "与第2行并列争夺最后1个名额，按申报日期先后胜出，按取整结果1个分配。") in cells
 
 
+def seats_of(plan) -> list[int]:
+    return [int(x) for x in plan.allocation]
+
+
+def test_a_scope_without_a_divisor_is_shown_as_a_dash(tmp_path):
+    # Finance is held at its ceiling of 30 (divided by a divisor); everyone else gets all they
+    # asked for, so the cap's scope has no divisor and 60 permits stay unallocated. The plan
+    # workbook once failed here (pandas read the missing divisor back as NaN).
+    records = [employer(1, demand_total=60, sector="finance"),
+               employer(2, demand_total=40, sector="finance"),
+               employer(3, demand_total=10)]
+    scenario = default_scenario(100).with_values(
+        {"weights.sector.finance": 1, "groups": {"fin": {"sector": "finance", "max": 30}}})
+    plan = solve(build_problem(submissions(records), scenario))
+    assert plan.allocated == 40 and plan.unallocated == 60
+    assert {s.name: s.divisor is None for s in plan.scopes} == {"cap": True, "fin": False}
+    path = tmp_path / "surplus.xlsx"
+    write_plan_workbook(plan, path)
+    sheet = openpyxl.load_workbook(path)["分配汇总"]
+    rows = [list(row[:4]) for row in sheet.iter_rows(values_only=True)]
+    header = rows.index(["分配范围", "单位（家）", "分配（个）", "除数"])
+    fin = next(s for s in plan.scopes if s.name == "fin")
+    # 30 permits over claims 60 and 40 at Sainte-Laguë: 18 and 12 at a divisor of 3.4.
+    assert fin.divisor == Decimal("3.4") and seats_of(plan) == [18, 12, 10]
+    assert rows[header + 1:header + 3] == [["年度可分配总量", 1, 10, "—"],
+                                           ["重点产业“金融”", 2, 30, "3.4"]]
+
+
 # -- approval, reproducibility ----------------------------------------------------------------
 def test_approved_plan_shows_approver_and_time(tmp_path):
     plan = hostile_plan()  # no plan year given or inferable: the title goes without

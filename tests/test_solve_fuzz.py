@@ -16,7 +16,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from allocator.compare import compare_plans
 from allocator.errors import InputError
+from allocator.excel import build_comparison_workbook, build_plan_workbook
 from allocator.explain import explain_plan, plan_summary
 from allocator.model import solve
 from allocator.plan import PlanStatus, plan_json
@@ -85,10 +87,16 @@ def submissions(tmp_path_factory: pytest.TempPathFactory):
     return read
 
 
+@pytest.fixture(scope="module")
+def baseline(submissions):
+    return solve(build_problem(submissions, default_scenario(400)))
+
+
 @settings(deadline=None, max_examples=EXAMPLES or 60,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(changes=scenarios())
-def test_any_valid_scenario_ends_in_a_plan_or_conflicts_in_words(submissions, changes):
+def test_any_valid_scenario_ends_in_a_plan_or_conflicts_in_words(submissions, baseline,
+                                                                  changes):
     try:
         scenario = default_scenario(3000).with_values(changes)
     except InputError:
@@ -104,6 +112,9 @@ def test_any_valid_scenario_ends_in_a_plan_or_conflicts_in_words(submissions, ch
     event(f"{problem.method.value}: {plan.status.value}")
     result = plan_json(plan)
     assert result["status"] == plan.status.value
+    # Compared with a baseline, and the comparison written, whatever the plan is.
+    comparison = compare_plans([baseline, plan], ["baseline", "fuzzed"])
+    build_comparison_workbook(comparison)
     if plan.status is PlanStatus.INFEASIBLE:
         assert plan.conflicts and all(c.message.zh and c.message.en and c.shortfall > 0
                                       for c in plan.conflicts)
@@ -118,3 +129,6 @@ def test_any_valid_scenario_ends_in_a_plan_or_conflicts_in_words(submissions, ch
         assert plan_summary(plan).unallocated == problem.allocatable - seats.sum()
     explanations = explain_plan(plan)  # raises when a sentence would not reproduce the plan
     assert [e.allocated for e in explanations] == seats.tolist()
+    book = build_plan_workbook(plan)
+    detail = book.worksheets[2]
+    assert detail.max_row >= 3 + len(seats)  # title, header, one row per employer, total
