@@ -6,10 +6,14 @@ the row and column named on stderr and no traceback.
 
 from __future__ import annotations
 
+import csv
+import os
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from allocator.claims import parse_number, read_claims, run_apportion
 from allocator.cli import main
@@ -241,3 +245,48 @@ def test_a_non_integer_total_is_a_usage_error(tmp_path, capsys):
         main(["apportion", str(path), "--total", "three"])
     assert info.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+# -- fuzzing ----------------------------------------------------------------------------------
+CELLS = ["", "0", "1", "7", "-1", "2.5", "1/3", "1e3", "nan", "inf", "1e400", "9" * 40, "abc",
+         "１２", " 3 ", "=1+1", '"5"', "0.000001"]
+GOOD = {"name": ["A", "B", "东城", "=cmd", ""], "weight": ["1", "7", "2.5", "1/3", "1e3", "0"],
+        "min": ["", "0", "1", "3"], "max": ["", "2", "5", "40"]}
+
+
+@st.composite
+def claim_files(draw: st.DrawFn) -> list[list[str]]:
+    header = draw(st.sampled_from([["name", "weight"], ["name", "weight", "min"],
+                                   ["weight", "name", "max", "min"]])
+                  | st.lists(st.sampled_from(["name", "weight", "min", "max", "x", ""]),
+                             min_size=1, max_size=5))
+    rows = []
+    for _ in range(draw(st.integers(0, 8))):
+        rows.append([draw(st.sampled_from(CELLS) | st.text(max_size=6))
+                     if draw(st.integers(1, 6)) == 1 or column not in GOOD
+                     else draw(st.sampled_from(GOOD[column])) for column in header])
+    return [header, *rows]
+
+
+@settings(deadline=None, max_examples=int(os.environ.get("FUZZ_EXAMPLES", "0")) or 150,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=claim_files(), total=st.integers(0, 50), method=st.sampled_from(
+           ["sainte-lague", "dhondt", "hill", "adams", "dean", "hamilton"]),
+       minimum=st.integers(0, 3))
+def test_any_csv_ends_in_an_apportionment_or_input_errors(tmp_path, lines, total, method,
+                                                          minimum):
+    path = tmp_path / "fuzz.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(lines)
+    try:
+        output = run_apportion(path, total, method, minimum)
+    except InputError as refused:
+        assert refused.issues and all(i.message.zh and i.message.en for i in refused.issues)
+        event("refused")
+        return
+    event("apportioned")
+    assert output.result is not None
+    allocated = list(output.result.seats)
+    assert len(allocated) == len(output.claims) and sum(allocated) <= total
+    assert all(seats >= minimum or (c.maximum is not None and seats == c.maximum)
+               for seats, c in zip(allocated, output.claims, strict=True))
