@@ -53,7 +53,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -387,6 +387,8 @@ def _encode(value: Any) -> Any:
         return {"$date": value.isoformat()}
     if isinstance(value, time):
         return {"$time": value.isoformat()}
+    if isinstance(value, timedelta):  # a duration cell, in an unknown column
+        return {"$timedelta": [value.days, value.seconds, value.microseconds]}
     if isinstance(value, tuple):
         return {"$tuple": [_encode(v) for v in value]}
     if isinstance(value, list):
@@ -421,6 +423,7 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
     "$datetime": datetime.fromisoformat,
     "$date": date.fromisoformat,
     "$time": time.fromisoformat,
+    "$timedelta": lambda parts: timedelta(*parts),
     "$tuple": lambda items: tuple(_decode(v) for v in items),
     "$dict": lambda pairs: {_decode(k): _decode(v) for k, v in pairs},
 }

@@ -29,6 +29,7 @@ from allocator.errors import InputError
 from allocator.policy import build_problem
 from allocator.scenario import PARAMETERS, default_scenario, load_scenario, parse_scenario
 from allocator.schema import COLUMNS
+from allocator.store import decode_submissions, encode_submissions
 from allocator.submissions import read_submissions
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "0"))
@@ -110,6 +111,12 @@ def test_any_workbook_ends_in_issues_or_a_problem(tmp_path, in_process, sheet, m
     submissions = read_submissions(path)  # must not raise
     assert all(i.file == "fuzz.xlsx" and i.message.zh and i.message.en
                for i in submissions.issues)
+    # The store keeps whatever was read exactly (issue #6): every cell with its type.
+    rebuilt = decode_submissions(encode_submissions(submissions))
+    assert [(c, [repr(v) for v in rebuilt.frame[c]]) for c in rebuilt.frame.columns] == \
+        [(c, [repr(v) for v in submissions.frame[c]]) for c in submissions.frame.columns]
+    assert list(rebuilt.frame.dtypes) == list(submissions.frame.dtypes)
+    assert rebuilt.issues == submissions.issues
     if not submissions.ok:
         with pytest.raises(InputError):
             submissions.raise_for_errors()

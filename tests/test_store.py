@@ -17,7 +17,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
 from decimal import Decimal
 from pathlib import Path
 
@@ -267,7 +268,9 @@ def test_submissions_round_trip_exactly(sample):
     frame = sample.frame.copy()
     # Unknown columns carry whatever the workbook held.
     frame["备注"] = [[1.5, "x", None, datetime(2026, 10, 3, 9, 30), True, float("nan"),
-                    Decimal("0.10"), 7][i % 8] for i in range(len(frame))]
+                    Decimal("0.10"), 7, time_of_day(9, 30, 15), timedelta(days=-1, seconds=5,
+                                                                  microseconds=7)][i % 10]
+                   for i in range(len(frame))]
     original = Submissions(frame, sample.issues, sample.file, sample.sheet, sample.header_row,
                            sample.plan_year, sample.sha256, ["备注"], sample.headers)
     rebuilt = decode_submissions(encode_submissions(original))
