@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from allocator import credit_code
+from allocator.errors import CONTROL_CHARACTERS
 from allocator.i18n import Text
 from allocator.schema import (
     INDUSTRY_SECTIONS,
@@ -69,7 +70,13 @@ def parse_text(value: object) -> str:
     # Names keep their full-width punctuation (（集团）): only padding is removed.
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).translate(_INVISIBLE).strip()
+    text = str(value).translate(_INVISIBLE).strip()
+    # A control character (a copying accident: Excel keeps it as _x0007_) would be invisible
+    # in every report and cannot be written into a workbook: the employer's text is refused.
+    found = sorted(set(c for c in CONTROL_CHARACTERS.findall(text) if c not in "\t\n\r"))
+    if found:
+        raise CellError("text_control", characters=", ".join(f"U+{ord(c):04X}" for c in found))
+    return text
 
 
 def parse_credit_code(value: object) -> str:

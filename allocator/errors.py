@@ -8,6 +8,7 @@ exit code 2.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -75,10 +76,23 @@ def issue(
     return Issue(severity, code, message, file, sheet, row, column, shown)
 
 
+#: C0 control characters and DEL: invisible, and able to steer a terminal (ESC) or break a
+#: file format (XML, so Excel's files, cannot hold most of them).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+_NAMED_ESCAPES = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
+
+
+def visible(text: str, keep: str = "") -> str:
+    """``text`` with every control character (except those in ``keep``) written as an escape
+    such as ``\\x07`` or ``\\n``: shown, never obeyed, and never silently lost."""
+    return CONTROL_CHARACTERS.sub(
+        lambda m: m[0] if m[0] in keep else _NAMED_ESCAPES.get(m[0], f"\\x{ord(m[0]):02x}"),
+        text)
+
+
 def show_value(value: object, limit: int = 60) -> str:
     """A cell value as the planner typed it, shortened so a hostile cell cannot flood a report."""
-    shown = value if isinstance(value, str) else str(value)
-    shown = shown.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+    shown = visible(value if isinstance(value, str) else str(value))
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 

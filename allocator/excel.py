@@ -21,6 +21,7 @@ import io
 import json
 import math
 import numbers
+import re
 import unicodedata
 import weakref
 import zipfile
@@ -47,6 +48,7 @@ from openpyxl.writer.excel import ExcelWriter
 from allocator import __version__, cells
 from allocator.compare import Comparison, show_value
 from allocator.docs import article_text, chinese_numeral, choices_text, requirement_text
+from allocator.errors import visible
 from allocator.explain import (
     BREAKDOWNS,
     EmployerExplanation,
@@ -105,6 +107,10 @@ def text_width(value: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
 
 
+#: What a worksheet cannot hold (openpyxl refuses it): C0 controls but tab, LF and CR.
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def put(sheet: Worksheet, row: int, column: int, value: Any, *,
         number_format: str | None = None) -> Cell:
     """Write one cell; text is always stored as text, never as a formula or an error value.
@@ -114,6 +120,8 @@ def put(sheet: Worksheet, row: int, column: int, value: Any, *,
     starting with a formula trigger is also quote-prefixed, so editing it in Excel keeps it text.
     """
     cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str) and _UNWRITABLE.search(value):
+        value = visible(value, keep="\t\n\r")  # XML cannot hold them: shown as \x07 etc.
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"

@@ -171,6 +171,20 @@ def test_text_keeps_full_width_punctuation_but_strips_padding():
     assert cells.parse_text(1234.0) == "1234"
 
 
+@pytest.mark.parametrize(("raw", "shown"), [
+    ("北京\x07东诚", "U+0007"), ("\x1b[31m红字公司", "U+001B"),
+    ("A\x00B\x08C\x00", "U+0000, U+0008"), ("删除\x7f", "U+007F")])
+def test_text_with_control_characters_is_refused_naming_them(raw, shown):
+    with pytest.raises(CellError) as refused:
+        cells.parse_text(raw)
+    assert refused.value.code == "text_control"
+    assert refused.value.params == {"characters": shown}
+
+
+def test_text_keeps_tabs_and_line_breaks():
+    assert cells.parse_text("第一行\n第二行\t末") == "第一行\n第二行\t末"
+
+
 @given(st.integers(min_value=0, max_value=cells.MAX_COUNT))
 def test_count_round_trips_any_whole_number_as_text_or_float(n):
     assert cells.parse_count(str(n)) == n

@@ -290,6 +290,20 @@ def test_approved_plan_shows_approver_and_time(tmp_path):
     assert "（草案）" not in book["分配明细"].oddHeader.center.text
 
 
+def test_control_characters_from_outside_are_written_visibly(tmp_path):
+    # An approver's name or note typed with a control character (the reader refuses them in
+    # a workbook, but a name comes from the command line or the app too): the workbook is
+    # still written, the character shown as an escape instead of breaking the file.
+    from dataclasses import replace
+
+    path = tmp_path / "approved.xlsx"
+    write_plan_workbook(hostile_plan(), path,
+                        approval=replace(APPROVAL, approver="张\x07三", note="通过\x1b[2J"))
+    values = key_values(openpyxl.load_workbook(path)["说明"])
+    assert values["审定人"] == "张\\x07三"
+    assert any(v == "通过\\x1b[2J" for v in values.values())
+
+
 def test_the_same_plan_gives_the_same_bytes(tmp_path):
     plan = hostile_plan()
     first, again = tmp_path / "first.xlsx", tmp_path / "again.xlsx"

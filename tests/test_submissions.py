@@ -53,6 +53,18 @@ def test_minimal_clean_workbook(tmp_path):
     assert result.header_row == 1 and result.sheet == "需求申报"
 
 
+def test_a_control_character_in_a_name_is_an_error_shown_escaped(tmp_path, capsys):
+    # Excel keeps a control character as _x0007_; the reader decodes it. It is refused, and
+    # the report shows it as \x07 (an ESC would otherwise steer the planner's terminal).
+    path = workbook(tmp_path / "d.xlsx", [HEADER, [BAIDU, "百度_x0007_在线_x001B_[2J", "企业", 12]])
+    result = read_submissions(path)
+    assert codes(result) == [("text_control", 2, "单位名称")]
+    assert result.issues[0].value == "百度\\x07在线\\x1b[2J"
+    assert main(["validate", str(path)]) == 2
+    out = capsys.readouterr()
+    assert "\x1b" not in out.out + out.err and "\\x1b[2J" in out.out + out.err
+
+
 def test_title_rows_merged_cells_and_notes_above_the_header(tmp_path):
     book = openpyxl.Workbook()
     ws = book.active
