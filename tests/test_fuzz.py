@@ -50,7 +50,9 @@ CELL = st.one_of(
     st.none(),
     SAFE_TEXT,
     st.sampled_from(CHOICES + CODES + ["是", "否", "12%", "一、三", "J66", "I6510", "合计",
-                                       "2026-10-15", "2026年10月15日", "=1+2", "#N/A", "", " "]),
+                                       "2026-10-15", "2026年10月15日", "=1+2", "#N/A", "", " ",
+                                       # control characters, as Excel stores them
+                                       "公司_x0007_", "_x001B_[2J", "a_x0000_b", "_x000A_"]),
     st.integers(-10**12, 10**12),
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),
@@ -82,7 +84,7 @@ def demand_sheet(draw: st.DrawFn) -> list[list[object]]:
         header[4:] = [f"备注{i}" if draw(st.booleans()) else h for i, h in enumerate(header[4:])]
         for number, row in enumerate(rows):
             row[:4] = [credit_code.complete(f"91110101{number:08d}0"),
-                       draw(SAFE_TEXT.filter(str.strip)),
+                       draw(SAFE_TEXT.filter(str.strip) | st.just("名称_x0008_")),
                        draw(st.sampled_from(["企业", "事业单位", "律师事务所", "其他"])),
                        draw(st.integers(0, 500))]
     title = draw(st.lists(st.one_of(st.none(), SAFE_TEXT), max_size=2))
