@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from allocator import __version__
-from allocator.errors import InputError, Issue
+from allocator.errors import InputError, Issue, visible
 from allocator.i18n import Lang, text
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TAMPERED = 0, 1, 2, 3, 4
@@ -86,7 +86,9 @@ def pad(value: str, width: int) -> str:
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A plain-text table that lines up Chinese and Latin text alike."""
-    cells = [[str(h) for h in headers], *[["" if v is None else str(v) for v in r] for r in rows]]
+    # Control characters shown as escapes: a stored name must not steer the terminal.
+    cells = [[str(h) for h in headers],
+             *[["" if v is None else visible(str(v)) for v in r] for r in rows]]
     widths = [max(display_width(row[i]) for row in cells) for i in range(len(headers))]
     lines = ["  ".join(pad(v, w) for v, w in zip(row, widths, strict=True)).rstrip()
              for row in cells]

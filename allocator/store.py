@@ -56,9 +56,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from time import monotonic, sleep
 from typing import TYPE_CHECKING, Any
 
 from allocator import __version__
+from allocator.errors import CONTROL_CHARACTERS
 from allocator.i18n import Text, text
 from allocator.plan import plan_hash
 
@@ -201,6 +203,10 @@ def _guard_triggers() -> dict[str, str]:
 
 
 # -- errors -----------------------------------------------------------------------------------
+#: Longest approver name and approval note (they are printed on the approved plan).
+MAX_APPROVER, MAX_NOTE = 100, 2000
+
+
 class StoreError(Exception):
     """The store cannot do what was asked (bad path, unknown run, …): the CLI exits 2."""
 
@@ -554,7 +560,7 @@ class Store:
             raise StoreError("db_unreadable", path=shown, reason=str(problem)) from None
         store = cls(connection, target)
         try:
-            store._prepare(by or current_user())
+            store._prepare_patiently(by or current_user())
         except StoreError:
             connection.close()
             raise
@@ -564,6 +570,21 @@ class Store:
                 raise StoreError("not_a_store", path=shown) from None
             raise StoreError("db_unreadable", path=shown, reason=str(problem)) from None
         return store
+
+    def _prepare_patiently(self, actor: str) -> None:
+        """:meth:`_prepare`, tried again while another process holds the file (it creates or
+        migrates the schema, or switches it to WAL): SQLite may answer "locked" at once there,
+        without waiting for the busy timeout."""
+        deadline = monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self._prepare(actor)
+                return
+            except sqlite3.OperationalError as problem:
+                busy = "locked" in str(problem) or "busy" in str(problem)
+                if not busy or monotonic() > deadline:
+                    raise
+                sleep(0.05)
 
     def _prepare(self, actor: str) -> None:
         db = self._db
@@ -580,11 +601,13 @@ class Store:
             self._migrate(actor)
 
     def _header(self) -> tuple[int, int, int]:
-        db = self._db
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        application = db.execute("PRAGMA application_id").fetchone()[0]
-        objects = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        return version, application, objects
+        # One statement, so one snapshot: three separate reads could see another process's
+        # new tables but not yet its application id, and call a fresh store a foreign file.
+        row = self._db.execute(
+            "SELECT (SELECT user_version FROM pragma_user_version),"
+            " (SELECT application_id FROM pragma_application_id),"
+            " (SELECT count(*) FROM sqlite_master)").fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
 
     def _check_version(self, version: int, application: int, objects: int) -> None:
         shown = str(self.path)
@@ -881,6 +904,16 @@ class Store:
         approver, note = approver.strip(), note.strip()
         if not approver:
             raise StoreError("approver_blank")
+        for field_name, value, limit, allowed in (
+                (Text(zh="审批人姓名", en="approver's name"), approver, MAX_APPROVER, ""),
+                (Text(zh="审批备注", en="approval note"), note, MAX_NOTE, "\n")):
+            if len(value) > limit:
+                raise StoreError("approval_too_long", field=field_name, limit=limit,
+                                 length=len(value))
+            found = sorted({c for c in CONTROL_CHARACTERS.findall(value) if c not in allowed})
+            if found:
+                raise StoreError("approval_control", field=field_name,
+                                 characters=", ".join(f"U+{ord(c):04X}" for c in found))
         with self._write() as db:
             row = db.execute(
                 "SELECT r.*, d.sha256 AS dataset_sha256, d.file AS dataset_file,"

@@ -6,6 +6,7 @@ import streamlit as st
 
 from allocator.excel import write_comparison_workbook, write_plan_workbook
 from allocator.plan import ApprovalInfo, Plan, PlanStatus, plan_sha256
+from allocator.store import MAX_APPROVER, MAX_NOTE
 from allocator_app import results, state, ui
 from allocator_app.present import XLSX_MIME, workbook_bytes
 from allocator_app.ui import tr
@@ -69,9 +70,9 @@ def approval_box(draft: state.Draft, plan: Plan) -> ApprovalInfo | None:
     if not draft.valid:
         st.warning(tr("approve.invalid_edits"), icon=":material/warning:")
     with st.form("alloc.approve_form", border=True):
-        st.text_input(tr("approve.approver"), key=APPROVER_WIDGET,
+        st.text_input(tr("approve.approver"), key=APPROVER_WIDGET, max_chars=MAX_APPROVER,
                       placeholder=tr("approve.approver_placeholder"))
-        st.text_area(tr("approve.note"), key=NOTE_WIDGET, height=80,
+        st.text_area(tr("approve.note"), key=NOTE_WIDGET, height=80, max_chars=MAX_NOTE,
                      placeholder=tr("approve.note_placeholder"))
         st.checkbox(tr("approve.confirm", allocated=ui.number(plan.allocated),
                        name=draft.name), key=CONFIRM_WIDGET)

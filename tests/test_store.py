@@ -370,9 +370,23 @@ def test_approval_refusals_are_clear(filled, db, capsys):
     code, _, err = cli(capsys, "approve", str(filled["proportional"]), "--by", "  ",
                          "--db", str(db))
     assert code == 2 and "--by" in err
+    # The name and the note go onto the approved plan: bounded, and no control characters
+    # (a line break in the note is fine).
+    proportional = str(filled["proportional"])
+    for extra, words in (
+            (["--by", "张\x1b[2J三"], ("U+001B", "审批人姓名", "approver's name")),
+            (["--by", "张" * 101], ("101", "100", "审批人姓名")),
+            (["--by", "李四", "--note", "x" * 2001], ("2001", "2000", "approval note")),
+            (["--by", "李四", "--note", "同意\x07"], ("U+0007", "审批备注"))):
+        code, _, err = cli(capsys, "approve", proportional, *extra, "--db", str(db))
+        assert code == 2 and all(w in err for w in words), err
+        assert "\x1b" not in err
     with Store.open(db) as store:
         assert [r.id for r in store.runs() if r.approved] == [filled["baseline"]]
         assert store.verify().ok
+    code, _, _ = cli(capsys, "approve", proportional, "--by", "李四", "--note", "同意\n此致",
+                     "--db", str(db))
+    assert code == 0
 
 
 def test_approve_and_runs_on_the_command_line(filled, db, capsys):
@@ -845,3 +859,37 @@ def test_two_processes_writing_at_once_do_not_corrupt_the_store(db, tmp_path):
     assert all(by[i] == tag for tag in ids for i in ids[tag])
     assert report.ok, report.findings
     assert len(migrations) == 1
+
+
+OPENER = """
+import sys, time
+from pathlib import Path
+from allocator.store import Store
+folder = Path(sys.argv[1])
+(folder / f"ready-{sys.argv[2]}").touch()
+while not (folder / "go").exists():
+    time.sleep(0.002)
+with Store.open(folder / "store.sqlite3") as store:
+    store.runs()
+"""
+
+
+def test_many_processes_creating_one_store_at_once_all_get_it(tmp_path):
+    """Openers racing to create the schema: none may find it half made ("not a store") or
+    give up at once on a lock (SQLite does not always wait while the file changes mode)."""
+    for trial in range(2):
+        folder = tmp_path / f"trial-{trial}"
+        folder.mkdir()
+        openers = [subprocess.Popen([sys.executable, "-c", OPENER, str(folder), str(k)],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                   for k in range(6)]
+        deadline = time.monotonic() + 60
+        while len(list(folder.glob("ready-*"))) < len(openers):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        (folder / "go").touch()
+        for opener in openers:
+            _, err = opener.communicate(timeout=120)
+            assert opener.returncode == 0, err.decode()
+        integrity, runs, approvals, _ = counts(folder / "store.sqlite3")
+        assert integrity == "ok" and runs == approvals == 0
