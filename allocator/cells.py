@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from allocator import credit_code
-from allocator.errors import CONTROL_CHARACTERS
+from allocator.errors import control_characters
 from allocator.i18n import Text
 from allocator.schema import (
     INDUSTRY_SECTIONS,
@@ -73,9 +73,9 @@ def parse_text(value: object) -> str:
     text = str(value).translate(_INVISIBLE).strip()
     # A control character (a copying accident: Excel keeps it as _x0007_) would be invisible
     # in every report and cannot be written into a workbook: the employer's text is refused.
-    found = sorted(set(c for c in CONTROL_CHARACTERS.findall(text) if c not in "\t\n\r"))
+    found = control_characters(text, allowed="\t\n\r")
     if found:
-        raise CellError("text_control", characters=", ".join(f"U+{ord(c):04X}" for c in found))
+        raise CellError("text_control", characters=found)
     return text
 
 

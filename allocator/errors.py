@@ -90,6 +90,13 @@ def visible(text: str, keep: str = "") -> str:
         text)
 
 
+def control_characters(text: str, allowed: str = "") -> str | None:
+    """The control characters in ``text`` (but those in ``allowed``) as code points, such as
+    ``U+0007, U+001B``, for a message; ``None`` when there are none."""
+    found = sorted({c for c in CONTROL_CHARACTERS.findall(text) if c not in allowed})
+    return ", ".join(f"U+{ord(c):04X}" for c in found) if found else None
+
+
 def show_value(value: object, limit: int = 60) -> str:
     """A cell value as the planner typed it, shortened so a hostile cell cannot flood a report."""
     shown = visible(value if isinstance(value, str) else str(value))

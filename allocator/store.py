@@ -60,7 +60,7 @@ from time import monotonic, sleep
 from typing import TYPE_CHECKING, Any
 
 from allocator import __version__
-from allocator.errors import CONTROL_CHARACTERS
+from allocator.errors import control_characters
 from allocator.i18n import Text, text
 from allocator.plan import plan_hash
 
@@ -910,10 +910,9 @@ class Store:
             if len(value) > limit:
                 raise StoreError("approval_too_long", field=field_name, limit=limit,
                                  length=len(value))
-            found = sorted({c for c in CONTROL_CHARACTERS.findall(value) if c not in allowed})
+            found = control_characters(value, allowed)
             if found:
-                raise StoreError("approval_control", field=field_name,
-                                 characters=", ".join(f"U+{ord(c):04X}" for c in found))
+                raise StoreError("approval_control", field=field_name, characters=found)
         with self._write() as db:
             row = db.execute(
                 "SELECT r.*, d.sha256 AS dataset_sha256, d.file AS dataset_file,"

@@ -833,21 +833,27 @@ for run_id in ids:
 """
 
 
+def run_together(folder: Path, commands: list[list[str]]) -> None:
+    """Start the processes, let them all reach their start line (each touches ``ready-…`` in
+    ``folder`` and waits for ``go``), release them at once, and require each to succeed."""
+    processes = [subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                 for command in commands]
+    deadline = time.monotonic() + 60
+    while len(list(folder.glob("ready-*"))) < len(processes):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    (folder / "go").touch()
+    for process in processes:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err.decode()
+
+
 def test_two_processes_writing_at_once_do_not_corrupt_the_store(db, tmp_path):
     book = tmp_path / "demand.xlsx"
     assert main(["sample", str(book), "--employers", "25", "--seed", "11"]) == 0
     assert not db.exists()  # both processes race to create the schema too
-    writers = [subprocess.Popen([sys.executable, "-c", PARALLEL_WRITER, str(db), str(book),
-                                 tag, str(tmp_path)], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE) for tag in ("甲", "乙")]
-    deadline = time.monotonic() + 60
-    while not all((tmp_path / f"ready-{tag}").exists() for tag in ("甲", "乙")):
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-    (tmp_path / "go").touch()
-    for writer in writers:
-        _, err = writer.communicate(timeout=120)
-        assert writer.returncode == 0, err.decode()
+    run_together(tmp_path, [[sys.executable, "-c", PARALLEL_WRITER, str(db), str(book), tag,
+                             str(tmp_path)] for tag in ("甲", "乙")])
     ids = {tag: json.loads((tmp_path / f"ids-{tag}.json").read_text()) for tag in ("甲", "乙")}
     integrity, runs, approvals, _ = counts(db)
     assert integrity == "ok" and runs == approvals == 8
@@ -880,16 +886,7 @@ def test_many_processes_creating_one_store_at_once_all_get_it(tmp_path):
     for trial in range(2):
         folder = tmp_path / f"trial-{trial}"
         folder.mkdir()
-        openers = [subprocess.Popen([sys.executable, "-c", OPENER, str(folder), str(k)],
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-                   for k in range(6)]
-        deadline = time.monotonic() + 60
-        while len(list(folder.glob("ready-*"))) < len(openers):
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
-        (folder / "go").touch()
-        for opener in openers:
-            _, err = opener.communicate(timeout=120)
-            assert opener.returncode == 0, err.decode()
+        run_together(folder, [[sys.executable, "-c", OPENER, str(folder), str(k)]
+                              for k in range(6)])
         integrity, runs, approvals, _ = counts(folder / "store.sqlite3")
         assert integrity == "ok" and runs == approvals == 0
