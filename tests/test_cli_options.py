@@ -18,26 +18,21 @@ COMPARE = ["compare", DEMAND, str(ROOT / "scenarios" / "baseline.toml"),
 OUT = "OUT"  # replaced by a file in the test's own folder
 
 
+#: (command line before the option, the option, values it must refuse)
+REFUSED = [
+    (SOLVE, "--time-limit", ["nan", "inf", "0", "-1", "86401", "soon"]),
+    (SOLVE, "--workers", ["0", "-3", "65", "1.5"]),
+    (COMPARE, "--workers", ["abc"]),
+    (COMPARE, "--time-limit", ["nan"]),
+    (["validate", DEMAND], "--year", ["99999", "-1"]),
+    (["sample", OUT], "--year", ["0"]),
+    (["sample", OUT], "--seed", ["-1"]),
+    (["sample", OUT], "--employers", ["0", "1000001"]),
+]
+
+
 @pytest.mark.parametrize(("argv", "option"), [
-    ([*SOLVE, "--time-limit", "nan"], "--time-limit"),
-    ([*SOLVE, "--time-limit", "inf"], "--time-limit"),
-    ([*SOLVE, "--time-limit", "0"], "--time-limit"),
-    ([*SOLVE, "--time-limit", "-1"], "--time-limit"),
-    ([*SOLVE, "--time-limit", "86401"], "--time-limit"),
-    ([*SOLVE, "--time-limit", "soon"], "--time-limit"),
-    ([*SOLVE, "--workers", "0"], "--workers"),
-    ([*SOLVE, "--workers", "-3"], "--workers"),
-    ([*SOLVE, "--workers", "65"], "--workers"),
-    ([*SOLVE, "--workers", "1.5"], "--workers"),
-    ([*COMPARE, "--workers", "abc"], "--workers"),
-    ([*COMPARE, "--time-limit", "nan"], "--time-limit"),
-    (["validate", DEMAND, "--year", "99999"], "--year"),
-    (["validate", DEMAND, "--year", "-1"], "--year"),
-    (["sample", OUT, "--year", "0"], "--year"),
-    (["sample", OUT, "--seed", "-1"], "--seed"),
-    (["sample", OUT, "--employers", "0"], "--employers"),
-    (["sample", OUT, "--employers", "1000001"], "--employers"),
-])
+    ([*before, option, value], option) for before, option, values in REFUSED for value in values])
 def test_a_bad_option_value_exits_2_naming_it(argv, option, capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("ALLOCATOR_DB", str(tmp_path / "store.sqlite3"))
     out = tmp_path / "out.xlsx"
@@ -63,3 +58,15 @@ def test_good_values_still_solve(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("ALLOCATOR_DB", str(tmp_path / "store.sqlite3"))
     assert cli.main([*SOLVE, "--workers", "2", "--time-limit", "30"]) == cli.EXIT_OK
     assert "最优" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["approve", "export"])
+@pytest.mark.parametrize("run", ["0", "-1", str(2**63), "x"])
+def test_a_run_number_sqlite_cannot_hold_exits_2(command, run, capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("ALLOCATOR_DB", str(tmp_path / "store.sqlite3"))
+    extra = ["--by", "张三"] if command == "approve" else ["--out", str(tmp_path / "p.xlsx")]
+    with pytest.raises(SystemExit) as exited:
+        cli.main([command, run, *extra])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument RUN_ID" in err and "Traceback" not in err
