@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from openpyxl.utils import get_column_letter
+
 HEADER = ["统一社会信用代码", "单位名称", "单位类型", "申报人数合计"]
 BAIDU = "91110000802100433B"
 BOC = "911000001000013428"
@@ -71,20 +73,17 @@ def cell(ref: str, value: object) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{esc(text)}</t></is></c>'
 
 
-def letter(index: int) -> str:
-    out = ""
-    while index > 0:
-        index, rest = divmod(index - 1, 26)
-        out = chr(65 + rest) + out
-    return out
+def row_xml(number: int, values: list[object], last: str = "") -> str:
+    """Row ``number`` with ``values`` from column A, then ``last``: raw XML for the one cell a
+    case is about (a formula with its cached value, an error, a shared formula, …)."""
+    cells = "".join(cell(f"{get_column_letter(i)}{number}", v)
+                    for i, v in enumerate(values, start=1))
+    last = last.replace("{ref}", f"{get_column_letter(len(values) + 1)}{number}")
+    return f'<row r="{number}">{cells}{last}</row>'
 
 
 def rows_xml(rows: list[list[object]], first: int = 1) -> str:
-    out = []
-    for number, values in enumerate(rows, start=first):
-        cells = "".join(cell(f"{letter(i)}{number}", v) for i, v in enumerate(values, start=1))
-        out.append(f'<row r="{number}">{cells}</row>')
-    return "".join(out)
+    return "".join(row_xml(number, values) for number, values in enumerate(rows, start=first))
 
 
 PROLOG = '<?xml version="1.0" encoding="UTF-8"?>'
@@ -97,6 +96,8 @@ def sheet_xml(data: str, *, head: str = "", tail: str = "", prolog: str = "") ->
 
 
 GOOD_ROWS = [HEADER, [BAIDU, "百度", "企业", 12], [BOC, "中国银行", "企业", 150]]
+#: Bank of China's row up to its demand cell, for cases about that one cell.
+BOC_CELLS: list[object] = [BOC, "中国银行", "企业"]
 
 
 def package(sheets: list[tuple[str, str, str]] | None = None, *,
@@ -346,33 +347,22 @@ def merged(ranges: list[str], rows: list[list[object]] | None = None) -> Callabl
 
 def cached_formula(path: Path) -> None:
     """A formula whose cached value is a perfectly good number: it must still be refused."""
-    data = (rows_xml(GOOD_ROWS[:2])
-            + f'<row r="3"><c r="A3" t="inlineStr"><is><t>{BOC}</t></is></c>'
-            '<c r="B3" t="inlineStr"><is><t>中国银行</t></is></c><c r="C3" t="inlineStr"><is>'
-            '<t>企业</t></is></c><c r="D3"><f>SUM(D2,138)</f><v>150</v></c></row>')
+    data = rows_xml(GOOD_ROWS[:2]) + row_xml(
+        3, BOC_CELLS, '<c r="{ref}"><f>SUM(D2,138)</f><v>150</v></c>')
     write_zip(path, package(sheets=[(SHEET, "visible", sheet_xml(data))]))
 
 
 def shared_formula(path: Path) -> None:
-    data = (rows_xml([HEADER])
-            + f'<row r="2"><c r="A2" t="inlineStr"><is><t>{BAIDU}</t></is></c>'
-            '<c r="B2" t="inlineStr"><is><t>百度</t></is></c><c r="C2" t="inlineStr"><is>'
-            '<t>企业</t></is></c><c r="D2"><v>6</v></c></row>'
-            f'<row r="3"><c r="A3" t="inlineStr"><is><t>{BOC}</t></is></c>'
-            '<c r="B3" t="inlineStr"><is><t>中国银行</t></is></c><c r="C3" t="inlineStr"><is>'
-            '<t>企业</t></is></c><c r="D3"><f t="shared" ref="D3:D4" si="0">D2*2</f>'
-            '<v>12</v></c></row>'
-            f'<row r="4"><c r="A4" t="inlineStr"><is><t>{ICBC}</t></is></c>'
-            '<c r="B4" t="inlineStr"><is><t>工商银行</t></is></c><c r="C4" t="inlineStr"><is>'
-            '<t>企业</t></is></c><c r="D4"><f t="shared" si="0"/><v>24</v></c></row>')
+    data = (rows_xml([HEADER, [BAIDU, "百度", "企业", 6]])
+            + row_xml(3, BOC_CELLS,
+                      '<c r="{ref}"><f t="shared" ref="D3:D4" si="0">D2*2</f><v>12</v></c>')
+            + row_xml(4, [ICBC, "工商银行", "企业"],
+                      '<c r="{ref}"><f t="shared" si="0"/><v>24</v></c>'))
     write_zip(path, package(sheets=[(SHEET, "visible", sheet_xml(data))]))
 
 
 def error_cells(path: Path) -> None:
-    data = (rows_xml(GOOD_ROWS[:2])
-            + f'<row r="3"><c r="A3" t="inlineStr"><is><t>{BOC}</t></is></c>'
-            '<c r="B3" t="inlineStr"><is><t>中国银行</t></is></c><c r="C3" t="inlineStr"><is>'
-            '<t>企业</t></is></c><c r="D3" t="e"><v>#DIV/0!</v></c></row>')
+    data = rows_xml(GOOD_ROWS[:2]) + row_xml(3, BOC_CELLS, '<c r="{ref}" t="e"><v>#DIV/0!</v></c>')
     write_zip(path, package(sheets=[(SHEET, "visible", sheet_xml(data))]))
 
 
@@ -386,10 +376,7 @@ def prefixed(path: Path) -> None:
 
 
 def bad_boolean(path: Path) -> None:
-    data = (rows_xml(GOOD_ROWS[:2])
-            + f'<row r="3"><c r="A3" t="inlineStr"><is><t>{BOC}</t></is></c>'
-            '<c r="B3" t="inlineStr"><is><t>中国银行</t></is></c><c r="C3" t="inlineStr"><is>'
-            '<t>企业</t></is></c><c r="D3" t="b"><v>2</v></c></row>')
+    data = rows_xml(GOOD_ROWS[:2]) + row_xml(3, BOC_CELLS, '<c r="{ref}" t="b"><v>2</v></c>')
     write_zip(path, package(sheets=[(SHEET, "visible", sheet_xml(data))]))
 
 
