@@ -15,24 +15,14 @@ Timings are printed, never asserted: they depend on the machine.
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 from functools import partial
 
 import numpy as np
+from timing import best_of  # bench/timing.py (the script's own folder)
 
 from allocator.methods import DIVISOR_METHODS, apportion, hamilton, seat_order
 
 SIZES = (1_000, 10_000, 100_000)
-
-
-def best_of(repeat: int, run: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

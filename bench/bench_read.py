@@ -23,9 +23,10 @@ import argparse
 import subprocess
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
+
+from timing import best_of  # bench/timing.py (the script's own folder)
 
 #: ``allocator sample`` never finishes above ~65,000 employers: its unique names come from a
 #: finite pool per kind of employer (allocator/sample.py). Larger frames repeat 50,000
@@ -103,15 +104,6 @@ def openpyxl_read_grid(path: Path) -> int:
     return rows
 
 
-def best(function, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return min(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
@@ -137,13 +129,13 @@ def main() -> None:
         repeat = 1 if size >= 100_000 else args.repeat
         grid, issues = read_grid(path, "需求申报")
         assert grid is not None, issues
-        pandas = best(lambda p=path: pd.read_excel(p, engine="openpyxl"), repeat)
-        old = best(lambda p=path: openpyxl_read_grid(p), repeat)
-        new = best(lambda p=path: read_grid(p, "需求申报"), repeat)
+        pandas = best_of(repeat, lambda p=path: pd.read_excel(p, engine="openpyxl"))
+        old = best_of(repeat, lambda p=path: openpyxl_read_grid(p))
+        new = best_of(repeat, lambda p=path: read_grid(p, "需求申报"))
         row = [f"{size:>11,}", f"{path.stat().st_size / 2**20:11.1f}", f"{pandas:11.2f}",
                f"{old:11.2f}", f"{new:11.2f}", f"{new / pandas:11.1%}"]
         if args.submissions:
-            row.append(f"{best(lambda p=path: read_submissions(p), repeat):11.2f}")
+            row.append(f"{best_of(repeat, lambda p=path: read_submissions(p)):11.2f}")
         print("  ".join(row), flush=True)
 
 
