@@ -205,7 +205,7 @@ def _lines(messages: Sequence[Any], langs: Sequence[Lang], indent: str = "") -> 
 
 def print_plan(plan, lang: Lang | None) -> None:
     """A short report: status, the summary's headline, allocation by sector, notes."""
-    from allocator.explain import plan_summary
+    from allocator.explain import plan_summary, warning_lines
     from allocator.plan import PlanStatus
 
     problem = plan.problem
@@ -216,6 +216,7 @@ def print_plan(plan, lang: Lang | None) -> None:
     if plan.status is PlanStatus.INFEASIBLE:
         print("\n冲突的规则 Conflicting rules:")
         _lines([conflict.message for conflict in plan.conflicts], langs, "  - ")
+        _print_warnings(warning_lines(plan, surplus=False), langs)
         return
     summary = plan_summary(plan)
     print()
@@ -226,10 +227,17 @@ def print_plan(plan, lang: Lang | None) -> None:
     print()
     print(render_table(["重点产业 Sector", "单位 Employers", "申报 Requested", "合格 Eligible",
                         "分配 Allocated", "满足率 Fill (of eligible)"], rows))
-    _lines([note.message for note in plan.warnings if note.code != "SURPLUS"], langs, "  * ")
+    _print_warnings([w for w in warning_lines(plan) if w not in summary.lines], langs)
     if plan.solver is not None:
         print(f"\n求解器 Solver: {plan.solver.name} {plan.solver.version} "
               f"{plan.solver.status} {plan.solver.wall_s:.3f}s")
+
+
+def _print_warnings(warnings: Sequence[Any], langs: Sequence[Lang]) -> None:
+    """The plan's warnings, each naming its row and employer (DESIGN §6)."""
+    if warnings:
+        print(f"\n提示 Warnings: {len(warnings)}")
+        _lines(warnings, langs, "  * ")
 
 
 def _percent(value: Any) -> str:

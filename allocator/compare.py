@@ -290,6 +290,11 @@ _CHOICE_TABLES = {
 }
 
 
+#: Choice parameters whose options have labels, and where the catalogue keeps them.
+OPTION_LABELS = {"sanctions.share_rounding": "scenario_option.share_rounding",
+                 "weights.combine": "scenario_option.combine"}
+
+
 def show_value(parameter: Parameter | None, value: Any) -> Text:
     """A parameter's value as a planner reads it: 50% for a share cut, 2个 for a count,
     Chinese labels for codes, 是/否 for flags, — for none."""
@@ -315,6 +320,8 @@ def show_value(parameter: Parameter | None, value: Any) -> Text:
         return _choice(_CHOICE_TABLES[key], value)
     if key == "sanctions.restricted_industry" and isinstance(value, str):
         return text(f"compare.value.restricted_{value}")
+    if key in OPTION_LABELS and isinstance(value, str):
+        return text(f"{OPTION_LABELS[key]}.{value}")
     if isinstance(value, Decimal):
         if parameter is not None and parameter.kind == "share":
             return Text(zh=_percent(value), en=_percent(value))

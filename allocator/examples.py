@@ -19,8 +19,8 @@ from allocator.submissions import Submissions
 
 BLANK: dict[str, Any] = {
     column.key: column.default for column in COLUMNS
-} | {"top100": False, "categories": (), "violations": (), "sector": "other",
-     "unit_type": "enterprise"}
+} | {"top100": False, "positive_list": False, "categories": (), "violations": (),
+     "sector": "other", "unit_type": "enterprise"}
 
 
 def credit_code(number: int, prefix: str = "91") -> str:

@@ -1060,7 +1060,7 @@ def adjustment_rows(plan: Plan, explanations: list[EmployerExplanation],
         if e.gates:
             blocks["excluded"].append([*base, -e.requested,
                                        "\n".join(r.message.get(lang) for r in e.gates)])
-        applied = [r for r in e.cuts if r.amount]
+        applied = list(e.cuts)  # every sanction that applied, even one that removed 0
         if applied:
             blocks["cuts"].append([*base, sum(r.amount or 0 for r in applied),
                                    "\n".join(r.message.get(lang) for r in applied)])

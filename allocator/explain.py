@@ -50,7 +50,7 @@ import pandas as pd
 
 from allocator.docs import article_text, chinese_numeral
 from allocator.i18n import Text, text
-from allocator.methods import Method, rounded, signpost
+from allocator.methods import Method, Priority, rounded, signpost
 from allocator.plan import Plan, PlanStatus, Scope, TieReport
 from allocator.policy import Reason
 from allocator.schema import CATEGORIES, SECTORS, UNIT_TYPES
@@ -67,6 +67,7 @@ __all__ = [
     "explain_plan",
     "fill_rate",
     "plan_summary",
+    "warning_lines",
 ]
 
 #: Reasons that exclude an employer outright (Art. 3, 5, 13, 16).
@@ -76,8 +77,11 @@ GATE_CODES = ("UNIT_TYPE_INELIGIBLE", "STATUS_SUSPENDED", "STATUS_TERMINATED",
 CUT_CODES = ("RESTRICTED_CUT", "ATTRITION_CUT", "LOST_WITHIN_3M_CUT", "VIOLATION_CUT",
              "UTILISATION_CUT")
 #: Reasons that set the floor or the ceiling.
-BOUND_CODES = ("CEILING", "TOP100_GUARANTEE", "GUARANTEE_LIMITED", "MIN_FLOOR")
-WEIGHT_CODES = ("WEIGHT_SECTOR", "WEIGHT_CATEGORY", "WEIGHT_TOP100")
+BOUND_CODES = ("CEILING", "TOP100_GUARANTEE", "TOP100_NO_BREAKDOWN", "GUARANTEE_LIMITED",
+               "MIN_FLOOR")
+#: Multipliers (Art. 3, 8), and the note that the sector could not be decided.
+WEIGHT_CODES = ("WEIGHT_SECTOR", "WEIGHT_CATEGORY", "WEIGHT_POSITIVE_LIST", "WEIGHT_TOP100")
+SECTOR_NOTE = "SECTOR_UNDECIDED"
 
 #: Methods whose first signpost is 0: a first permit has infinite priority.
 _ZERO_FIRST = (Method.ADAMS, Method.DEAN, Method.HUNTINGTON_HILL)
@@ -296,7 +300,7 @@ def _explain(context: _Context, position: int) -> EmployerExplanation:
     gates = tuple(r for r in reasons if r.code in GATE_CODES)
     cuts = tuple(r for r in reasons if r.code in CUT_CODES)
     bounds = tuple(r for r in reasons if r.code in BOUND_CODES)
-    multipliers = tuple(r for r in reasons if r.code in WEIGHT_CODES)
+    multipliers = tuple(r for r in reasons if r.code in WEIGHT_CODES or r.code == SECTOR_NOTE)
     allocated = None if plan.allocation is None else plan.seats(position)
     scope = context.scope_of.get(position)
     tie = context.tie_of.get(position)
@@ -325,11 +329,12 @@ def _explain(context: _Context, position: int) -> EmployerExplanation:
         parts.append(part(("eligible", eligible, cuts), lambda: _eligible_text(eligible, cuts)))
         parts.append(part(("bounds", guaranteed, upper, bounds),
                           lambda: _bounds_text(guaranteed, upper, bounds)))
+        weights = problem.scenario.weights
         parts.append(part(
             ("weight", weight, multipliers, record["sector"],
              None if categories is None else tuple(categories)),
-            lambda: _weight_text(record, weight, multipliers,
-                                 problem.scenario.weights.category)))
+            lambda: _weight_text(record, weight, multipliers, weights.category,
+                                 weights.combine)))
         parts.append(part(("claim", weight, eligible, claim),
                           lambda: text("explain.claim", weight=exact_text(weight),
                                        eligible=eligible, claim=exact_text(claim))))
@@ -384,39 +389,50 @@ def _gate_text(reason: Reason) -> Text:
 
 
 def _eligible_text(eligible: int, cuts: tuple[Reason, ...]) -> Text:
-    applied = [r for r in cuts if r.amount]
-    if not applied:
+    """Every sanction that applied, with what it removed — even nothing (DESIGN §4)."""
+    if not cuts:
         return text("explain.eligible", eligible=eligible)
     items = [text("explain.cut", label=text(f"explain.reason.{r.code}"),
-                  article=article_text(r.article), removed=-(r.amount or 0)) for r in applied]
+                  article=article_text(r.article), removed=-(r.amount or 0),
+                  warning=_warning_note(r)) for r in cuts]
     return text("explain.eligible_cut", eligible=eligible, cuts=_join(items))
+
+
+def _warning_note(reason: Reason) -> Text | str:
+    """The workbook warning that changed a number, for the sentence (empty when none did)."""
+    if reason.warning is None:
+        return ""
+    return text("explain.warning", warning=text(f"reason.warning.{reason.warning}"))
 
 
 def _bounds_text(guaranteed: int, upper: int, bounds: tuple[Reason, ...]) -> Text:
     notes = []
     for r in bounds:
+        article = article_text(r.article)
         if r.code == "CEILING":
-            notes.append(text("explain.bound.CEILING", ceiling=upper,
-                              article=article_text(r.article)))
+            notes.append(text("explain.bound.CEILING", ceiling=upper, article=article))
         elif r.code == "GUARANTEE_LIMITED":
             notes.append(text("explain.bound.GUARANTEE_LIMITED", removed=-(r.amount or 0)))
         else:
             notes.append(text(f"explain.bound.{r.code}", amount=r.amount or 0,
-                              article=article_text(r.article)))
+                              article=article, warning=_warning_note(r)))
     if not notes:
         return text("explain.bounds", guaranteed=guaranteed, upper=upper)
     return text("explain.bounds_why", guaranteed=guaranteed, upper=upper, why=_join(notes))
 
 
 def _weight_text(record: dict[str, Any], weight: Decimal, multipliers: tuple[Reason, ...],
-                 weights: dict[int, Decimal]) -> Text:
-    if not multipliers:
-        return text("explain.weight", weight=exact_text(weight))
+                 weights: dict[int, Decimal], combine: str) -> Text:
+    """The weight and every multiplier that applied, and how they combined (Art. 3, 8)."""
     factors = []
     for r in multipliers:
+        article = article_text(r.article)
+        if r.code == SECTOR_NOTE:
+            factors.append(text("explain.factor.undecided", article=article,
+                                warning=text(f"reason.warning.{r.warning}")))
+            continue
         assert r.factor is not None
         factor = exact_text(r.factor)
-        article = article_text(r.article)
         if r.code == "WEIGHT_SECTOR":
             factors.append(text("explain.factor.sector", sector=sector_label(record["sector"]),
                                 factor=factor, article=article))
@@ -425,8 +441,15 @@ def _weight_text(record: dict[str, Any], weight: Decimal, multipliers: tuple[Rea
                                 item=_category_item(record["categories"], r.factor,
                                                     weights),
                                 factor=factor, article=article))
+        elif r.code == "WEIGHT_POSITIVE_LIST":
+            factors.append(text("explain.factor.positive_list", factor=factor, article=article))
         else:
             factors.append(text("explain.factor.top100", factor=factor, article=article))
+    if not factors:
+        return text("explain.weight", weight=exact_text(weight))
+    tilts = sum(1 for r in multipliers if r.code != SECTOR_NOTE)
+    if tilts > 1:  # several tilts apply: say how they combine, each factor shown
+        factors.append(text(f"explain.combine.{combine}", weight=exact_text(weight)))
     return text("explain.weight_why", weight=exact_text(weight), factors=_join(factors))
 
 
@@ -438,7 +461,8 @@ def _category_item(categories: Iterable[int] | None, factor: Decimal,
     best = max(items, key=lambda item: (weights[item], -item))
     if Decimal(weights[best]) != factor:
         raise ExplanationError(f"category {best} weighs {weights[best]}, the reason {factor}")
-    return Text(zh=chinese_numeral(best), en=str(best))
+    zh, en = CATEGORIES[best]
+    return Text(zh=zh, en=en)
 
 
 def _quotient_text(method: Method, scope: Scope, claim: Fraction, divisor: Fraction,
@@ -586,6 +610,27 @@ def _hamilton_quotas(plan: Plan, scope: Scope) -> dict[int, Fraction]:
             for i in members}
 
 
+# -- warnings ---------------------------------------------------------------------------------
+def warning_lines(plan: Plan, *, surplus: bool = True) -> list[Text]:
+    """Every warning of the plan (:attr:`Plan.all_warnings`) as a line that names its row and
+    employer: 第12行 某某公司（9111…）：… / Row 12, … (9111…): …. ``surplus=False`` leaves out
+    the note on unallocated permits, which the headline already gives."""
+    names = dict(zip(plan.problem.column("row"), plan.problem.column("name"), strict=True))
+    lines = []
+    for warning in plan.all_warnings:
+        if warning.code == "SURPLUS" and not surplus:
+            continue
+        if warning.row is None:
+            lines.append(warning.message)
+        elif warning.credit_code is None or warning.row not in names:
+            lines.append(text("explain.warning_row", row=warning.row, message=warning.message))
+        else:
+            lines.append(text("explain.warning_employer", row=warning.row,
+                              name=names[warning.row], credit_code=warning.credit_code,
+                              message=warning.message))
+    return lines
+
+
 # -- the plan ---------------------------------------------------------------------------------
 #: The breakdowns of :class:`PlanSummary`, in the order the workbook shows them.
 BREAKDOWNS = ("sector", "category", "top100", "unit_type")
@@ -689,34 +734,38 @@ def breakdown_groups(frame: pd.DataFrame, name: str) -> list[tuple[str, Text, np
 
 def _reason_table(frame: pd.DataFrame, codes: Sequence[str], first_only: bool) -> pd.DataFrame:
     """Employers and permits by reason code; for gates only the one that removed permits
-    counts (the others are cited but remove nothing)."""
-    tally: dict[str, list[int]] = {code: [0, 0] for code in codes}
+    counts (the others are cited but remove nothing). A cut counts every employer it applied
+    to, as its sentence shows it — ``unchanged`` of them lost nothing by it."""
+    tally: dict[str, list[int]] = {code: [0, 0, 0] for code in codes}
     for reasons in frame["reasons"]:
-        seen = set()
+        removed: dict[str, int] = {}
         for r in reasons:
-            if r.code not in tally or (first_only and not r.amount):
-                continue
-            if r.code not in seen:
-                tally[r.code][0] += 1
-                seen.add(r.code)
-            tally[r.code][1] += -(r.amount or 0)
+            if r.code in tally and not (first_only and not r.amount):
+                removed[r.code] = removed.get(r.code, 0) - (r.amount or 0)
+        for code, permits in removed.items():
+            tally[code][0] += 1
+            tally[code][1] += permits
+            tally[code][2] += permits == 0
     rows = []
     for code in codes:
-        employers, permits = tally[code]
+        employers, permits, unchanged = tally[code]
         if employers:
             label = text(f"explain.reason.{code}")
             article = article_text(_article(code))
             rows.append({"code": code, "label_zh": label.zh, "label_en": label.en,
                          "article_zh": article.zh, "article_en": article.en,
-                         "employers": employers, "permits": permits})
+                         "employers": employers, "permits": permits, "unchanged": unchanged})
     return pd.DataFrame(rows, columns=["code", "label_zh", "label_en", "article_zh",
-                                       "article_en", "employers", "permits"]).set_index("code")
+                                       "article_en", "employers", "permits",
+                                       "unchanged"]).set_index("code")
 
 
 def _article(code: str) -> str:
+    """The article a kind of reason cites, for the summary's tables: an itemised one (a
+    violation under Art. 16(n)) by its article alone, its items differing by employer."""
     from allocator.policy import ARTICLES
 
-    return ARTICLES[code]
+    return ARTICLES[code].split("(")[0]
 
 
 def plan_summary(plan: Plan) -> PlanSummary:
@@ -779,25 +828,60 @@ def _headline(summary: PlanSummary, plan: Plan) -> list[Text]:
             "explain.headline.group_divisor"
         lines.append(text(key, divisor=divisor, name=scope.name, group=scope.label,
                           employers=len(scope.employers), allocated=scope.seats,
-                          method=method_label(plan.problem.method)))
+                          method=method_label(plan.problem.method),
+                          interval=interval_text(scope)))
     excluded = summary.excluded
     if len(excluded):
         lines.append(text("explain.headline.excluded",
                           employers=int(excluded["employers"].sum()),
                           permits=int(excluded["permits"].sum())))
     if len(summary.cuts):
-        lines.append(text("explain.headline.cuts", employers=_cut_employers(plan),
+        employers, unchanged = _cut_employers(plan)
+        lines.append(text("explain.headline.cuts_unchanged" if unchanged else
+                          "explain.headline.cuts", employers=employers, unchanged=unchanged,
                           permits=int(summary.cuts["permits"].sum())))
     if summary.ties:
         lines.append(text("explain.headline.ties", ties=summary.ties))
+    # What the scenario leaves inert although the workbook would use it (Art. 8 guarantees).
+    lines += [w.message for w in plan.problem.warnings if w.row is None]
     if summary.surplus is not None:
         lines.append(summary.surplus)
     return lines
 
 
-def _cut_employers(plan: Plan) -> int:
-    return sum(1 for reasons in plan.problem.employers["reasons"]
-               if any(r.code in CUT_CODES and r.amount for r in reasons))
+def interval_text(scope: Scope) -> Text:
+    """The divisors that reproduce a scope (BAZI's divisor interval), for people: every D
+    strictly between the two bounds gives the same plan with no quotient on a rounding
+    threshold; a single point is a real tie. Empty when the scope has no divisor."""
+    if scope.interval is None:
+        return Text(zh="", en="")
+    low, high = scope.interval
+    shown_low = _bound_text(low)
+    if high is None:
+        return text("explain.interval.open", low=shown_low)
+    if high == low:
+        return text("explain.interval.tie", low=shown_low)
+    return text("explain.interval.between", low=shown_low, high=_bound_text(high))
+
+
+def _bound_text(priority: Priority) -> str:
+    value = priority.value
+    if value is not None:
+        shown, exact = decimal_text(value, 6)
+        return shown if exact else "≈" + shown
+    return "≈" + decimal_text(Fraction(float(priority)), 6)[0]  # irrational (Hill)
+
+
+def _cut_employers(plan: Plan) -> tuple[int, int]:
+    """Employers a sanction applied to, and how many of them lost nothing by it (their
+    sentences show the cut of 0): the same employers the cuts table counts."""
+    cut = unchanged = 0
+    for reasons in plan.problem.employers["reasons"]:
+        amounts = [r.amount or 0 for r in reasons if r.code in CUT_CODES]
+        if amounts:
+            cut += 1
+            unchanged += not any(amounts)
+    return cut, unchanged
 
 
 def _percent(rate: Fraction | None) -> str:

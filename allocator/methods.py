@@ -68,18 +68,24 @@ the pre-pass and take a slower, purely exact path.
 
 The divisor
 -----------
-:attr:`Apportionment.divisor` is the decimal with the fewest significant digits in
-(first_refused, last_awarded] — the largest such one — like the "nice" divisors BAZI prints.
-Special cases, all deliberate:
+Every divisor D with ``first_refused < D < last_awarded`` reproduces the seats, each quotient
+strictly between two rounding thresholds; at either end some quotient sits exactly on one (a
+tie, at D = last_awarded broken in the seats' favour). :func:`divisor_interval` gives that
+interval, exactly, as BAZI prints it. :attr:`Apportionment.divisor` is a representative
+strictly inside it: the decimal with the fewest significant digits, and among those the one
+nearest the interval's midpoint (the larger at equal distance) — short enough to read, and as
+far from both ends as the digits allow, so that the rounding of every claimant reproduces from
+it and no sentence speaks of a tie where there is none. Special cases, all deliberate:
 
-* a **tie** at the cut-off (first_refused == last_awarded) leaves no interval; the divisor is
+* a **tie** at the cut-off (first_refused == last_awarded) leaves a single point; the divisor is
   that priority itself, at which the tie's losers would round up too. For Huntington–Hill a
   tied priority vᵢ/√(k(k+1)) is irrational (k(k+1) is never a square for k ≥ 1): then the
   divisor is ``None`` — no rational number reproduces that tie — and ``last_awarded`` /
   ``first_refused`` (exact, as squares) still explain it.
 * no seat refused (everyone at the upper bound), a cut-off among infinite priorities, or zero
   claims holding seats: no finite positive divisor exists, ``None``.
-* no seat handed out: the smallest one-digit decimal above ``first_refused``.
+* no seat handed out: the interval has no upper end; the smallest one-digit decimal above
+  ``first_refused``.
 
 Hamilton (largest remainders) is offered for comparison only: see :func:`hamilton`. It has
 no divisor and shows the Alabama paradox that divisor methods cannot.
@@ -109,6 +115,7 @@ __all__ = [
     "Priority",
     "Tie",
     "apportion",
+    "divisor_interval",
     "hamilton",
     "parse_method",
     "priority",
@@ -845,6 +852,20 @@ def _explain(p: _Problem, method: Method, x: np.ndarray) -> Apportionment:
 
 
 # -- the divisor ------------------------------------------------------------------------------
+def divisor_interval(result: Apportionment) -> tuple[Priority, Priority | None] | None:
+    """The divisors that reproduce ``result``: every D with low < D < high, (low, high) =
+    (first_refused, last_awarded); high is ``None`` when nothing was handed out (no upper end).
+    ``None`` where no finite positive divisor exists (see the module notes)."""
+    last, first = result.last_awarded, result.first_refused
+    if first is None or first.infinite:
+        return None
+    if last is not None and last.claim == 0:
+        return None
+    if last is None or last.infinite:
+        return first, None
+    return first, last
+
+
 def _nice_divisor(last_awarded: Priority | None,
                   first_refused: Priority | None) -> Fraction | None:
     if first_refused is None or first_refused.infinite:
@@ -877,14 +898,31 @@ def _floor_sqrt(x: Fraction) -> int:
 
 
 def _decimal_between(low: Fraction, high: Fraction) -> Fraction:
-    """The largest decimal with the fewest significant digits D with √low < D ≤ √high."""
+    """The decimal D with the fewest significant digits and √low < D < √high (the bounds given
+    as squares, low < high); among several, the nearest to the midpoint (√low + √high) / 2,
+    the larger at equal distance. Exact: no square root is ever rounded."""
     e = _exponent(high)
     for digits in count(1):
         step = Fraction(10) ** (e - digits + 1)
-        candidate = _floor_sqrt(high / step**2) * step
-        if candidate > 0 and candidate**2 > low:
-            return candidate
+        first = _floor_sqrt(low / step**2)
+        while (first * step) ** 2 <= low:
+            first += 1
+        last = _floor_sqrt(high / step**2)
+        while last > 0 and (last * step) ** 2 >= high:
+            last -= 1
+        if first <= last:
+            best = first
+            for k in range(first + 1, last + 1):
+                if _sum_of_roots_at_least(low, high, (best + k) * step):
+                    best = k  # k is at least as near the midpoint as best
+            return best * step
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _sum_of_roots_at_least(a: Fraction, b: Fraction, s: Fraction) -> bool:
+    """√a + √b ≥ s, exactly (a, b ≥ 0, s > 0): square both sides twice."""
+    rest = s * s - a - b  # √a + √b ≥ s ⟺ 2√(ab) ≥ s² − a − b
+    return rest <= 0 or 4 * a * b >= rest * rest
 
 
 def _decimal_above(low: Fraction) -> Fraction:

@@ -79,7 +79,14 @@ from allocator import constraints
 from allocator.constraints import Tree
 from allocator.errors import InputError, Severity, issue
 from allocator.i18n import Text, text
-from allocator.methods import Apportionment, Method, apportion, hamilton, seat_order
+from allocator.methods import (
+    Apportionment,
+    Method,
+    apportion,
+    divisor_interval,
+    hamilton,
+    seat_order,
+)
 from allocator.plan import Note, Plan, PlanStatus, Scope, SolverReport, TieReport
 from allocator.policy import Problem
 
@@ -453,7 +460,8 @@ def _explain_scopes(plan: Plan, tree: Tree, claims: list[Fraction], lower: np.nd
                                order=problem.order[index].tolist())
         if not np.array_equal(np.asarray(result.seats), plan.allocation[index]):
             raise VerificationError(f"scope {node.name} does not reproduce the plan")
-        plan.scopes.append(Scope(node.name, node.label, tuple(members), seats, result.divisor))
+        plan.scopes.append(Scope(node.name, node.label, tuple(members), seats, result.divisor,
+                                 divisor_interval(result)))
         for tie in result.ties:
             employers = tuple(members[i] for i in tie.claimants)
             awarded = tuple(members[i] for i in tie.awarded)

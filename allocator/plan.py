@@ -20,7 +20,8 @@ import numpy as np
 from allocator import __version__
 from allocator.constraints import Conflict
 from allocator.i18n import Text
-from allocator.policy import Problem
+from allocator.methods import Priority
+from allocator.policy import PlanWarning, Problem
 from allocator.schema import SECTORS
 
 
@@ -52,13 +53,20 @@ class TieReport:
 
 @dataclass(frozen=True)
 class Scope:
-    """Employers apportioned together by one divisor: the cap's, or a binding group's."""
+    """Employers apportioned together by one divisor: the cap's, or a binding group's.
+
+    ``interval`` (low, high) holds every divisor that reproduces the scope's allocations
+    (:func:`allocator.methods.divisor_interval`: the priorities of the strongest seat refused
+    and the weakest awarded; high ``None`` when nothing was handed out); ``divisor`` is the
+    representative inside it that the sentences use — the point itself at a tie.
+    """
 
     name: str
     label: Text
     employers: tuple[int, ...]
     seats: int
     divisor: Fraction | None
+    interval: tuple[Priority, Priority | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,14 @@ class Plan:
         """The cap's divisor: the one that explains employers outside every binding group."""
         return self.scopes[0].divisor if self.scopes else None
 
+    @property
+    def all_warnings(self) -> tuple[PlanWarning, ...]:
+        """Everything a planner should be warned of (DESIGN §6 ``warnings``), for every output:
+        the workbook's validation warnings and the policy's (each naming its row and
+        employer), then the solver's notes on the plan as a whole."""
+        return (*self.problem.warnings,
+                *(PlanWarning(note.code, note.message) for note in self.warnings))
+
     def seats(self, employer: int) -> int:
         return 0 if self.allocation is None else int(self.allocation[employer])
 
@@ -150,12 +166,51 @@ def _number(value: Fraction | None) -> float | None:
     return None if value is None else float(value)
 
 
+def exact_number(value: Fraction) -> str:
+    """A rational number written exactly: a terminating decimal as one (``1.84``), any other
+    as a fraction (``7/3``)."""
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    if denominator != 1:
+        return f"{value.numerator}/{value.denominator}"
+    places = 0
+    while (value * 10**places).denominator != 1:
+        places += 1
+    whole = value * 10**places
+    sign = "-" if whole < 0 else ""
+    digits = str(abs(whole.numerator)).rjust(places + 1, "0")
+    return sign + (digits if not places else f"{digits[:-places]}.{digits[-places:]}")
+
+
+def priority_text(priority: Priority) -> str:
+    """A priority (a divisor's bound) exactly: a rational one by :func:`exact_number`, an
+    irrational Huntington–Hill one v/√(k(k+1)) as ``sqrt(q)`` with q its exact square."""
+    value = priority.value
+    if value is not None:
+        return exact_number(value)
+    square = priority.square
+    assert square is not None
+    return f"sqrt({exact_number(square)})"
+
+
+def interval_json(scope: Scope | None) -> list[str | None] | None:
+    """``[low, high]`` of DESIGN §6 ``divisor_interval``: exact strings, ``high`` null when
+    the interval has no upper end; ``None`` when no divisor reproduces the scope."""
+    if scope is None or scope.interval is None:
+        return None
+    low, high = scope.interval
+    return [priority_text(low), None if high is None else priority_text(high)]
+
+
 def plan_json(plan: Plan) -> dict[str, Any]:
     """The result object of DESIGN §6 (plus a few additive fields: scopes, conflicts, …)."""
     problem = plan.problem
     employers = problem.employers
     codes = problem.column("credit_code")
     rows = []
+    own = problem.warnings_by_row()
     for position, record in enumerate(employers.itertuples(index=False)):
         rows.append({
             "row": int(record.row), "credit_code": record.credit_code, "name": record.name,
@@ -166,6 +221,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             "weight": float(record.weight), "claim": float(record.claim),
             "allocated": plan.seats(position),
             "reasons": [r.as_dict() for r in record.reasons],
+            "warnings": [w.as_dict() for w in own.get(int(record.row), ())],
         })
     by_sector = {}
     for choice in SECTORS:
@@ -186,6 +242,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "unallocated": plan.unallocated if plan.allocation is not None else None,
         "divisor": _number(plan.divisor),
         "divisor_exact": None if plan.divisor is None else str(plan.divisor),
+        "divisor_interval": interval_json(plan.scopes[0] if plan.scopes else None),
         "employers": rows,
         "ties": [{"credit_codes": [codes[i] for i in tie.employers], "permits": tie.permits,
                   "awarded": [codes[i] for i in tie.awarded], "broken_by": tie.broken_by,
@@ -193,12 +250,12 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "scopes": [{"name": s.name, "zh": s.label.zh, "en": s.label.en,
                     "employers": len(s.employers), "allocated": s.seats,
                     "divisor": _number(s.divisor),
-                    "divisor_exact": None if s.divisor is None else str(s.divisor)}
+                    "divisor_exact": None if s.divisor is None else str(s.divisor),
+                    "divisor_interval": interval_json(s)}
                    for s in plan.scopes],
         "by_sector": by_sector,
         "conflicts": [c.as_dict() for c in plan.conflicts],
-        "warnings": [w.as_dict() for w in plan.warnings]
-        + [{"code": "POLICY", "zh": w.zh, "en": w.en} for w in problem.warnings],
+        "warnings": [w.as_dict() for w in plan.all_warnings],
         "input_sha256": problem.input_sha256,
         "scenario_sha256": problem.scenario_sha256,
         "plan_sha256": plan_sha256(plan),

@@ -1,52 +1,65 @@
 """The rules: Submissions × Scenario → Problem (bounds, weights and the reason for each).
 
-For every employer the policy computes, in this order (DESIGN §2):
+For every employer the policy computes, in this order (DESIGN §2; ``docs/policy.md`` restates
+each article and says where it is encoded):
 
-1. ``requested`` dᵢ — the demand as submitted (Art. 7).
+1. ``requested`` dᵢ — the demand as submitted (Art. 7). Screening the applicants behind it
+   (Art. 6, 17, 18: a roster, DESIGN §3b) belongs right after this step, before the gates: it
+   can only lower each role's demand, and everything below works on what it leaves.
 2. **Gates** that set eligible demand to 0: unit type outside the eligible list (Art. 5),
-   an excluded application status — suspended or terminated (Art. 13), blacklisted (Art. 16) —
-   a prohibited industry (Art. 3, always), a restricted industry when the scenario excludes it
-   (Art. 3).
+   an excluded application status — suspended or terminated (Art. 13, or the Art. 16 items
+   recorded on the row when it was an Art. 16 sanction), blacklisted (Art. 16) — a prohibited
+   industry (Art. 3, always), a restricted industry when the scenario excludes it (Art. 3).
 3. **Cuts** that reduce eligible demand, applied one after another to what remains: a restricted
    industry when the scenario cuts rather than excludes (Art. 3); a one-year attrition rate
    strictly above the threshold (Art. 16(3)); leavers within three months of their permit
-   (Art. 16(3)); each Art. 16 violation item; low use of last year's quota (utilisation).
-   The result is ``eligible`` eᵢ ≤ dᵢ.
+   (Art. 16(3)); each Art. 16 violation item (Art. 16(1)…(6)); low use of last year's quota
+   (the district's practice under Art. 19). A share is rounded as the scenario says (by
+   default a breach never rounds to zero). The result is ``eligible`` eᵢ ≤ dᵢ.
 4. ``upper`` bᵢ = min(eᵢ, the per-employer ceilings: an absolute maximum and a share of the
-   allocatable cap).
+   allocatable cap; Art. 4).
 5. ``guaranteed`` aᵢ ≤ bᵢ — Art. 8: a top-100 firm's senior managers (a share, 100 % by
    default) and a share of its key staff, each rounded down; then the scenario's floor for every
-   eligible employer.
-6. ``weight`` wᵢ = sector multiplier × the largest multiplier of its priority categories ×
-   the top-100 multiplier (Art. 8), each kept as an exact decimal.
+   eligible employer (the district's practice under Art. 19).
+6. ``weight`` wᵢ — the multipliers that apply: priority sector and the largest of its
+   priority categories (Art. 8), the positive list (Art. 3), the top-100 multiplier (Art. 8);
+   combined as the scenario says (their product by default, or the largest), exactly.
 7. ``claim`` vᵢ = wᵢ · eᵢ, an exact fraction.
 
 Every change leaves a :class:`Reason` with its code, article, Chinese and English text and the
-number of permits it moved. Every threshold comes from the scenario (Art. 19).
+number of permits it moved; a number that a workbook warning changed (an attrition rate typed
+as 1, a top-100 firm without a breakdown by role, an industry code too coarse for a sector)
+says so in its reason. Every warning — the workbook's and the policy's — is kept on the
+:class:`Problem` as a :class:`PlanWarning` naming the row and the employer. Every threshold
+comes from the scenario (Art. 19).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
+from allocator.docs import article_text
 from allocator.i18n import Text, text
 from allocator.methods import Method
 from allocator.scenario import Cut, GroupConfig, Scenario, scenario_sha256
-from allocator.schema import BY_KEY, VIOLATIONS
+from allocator.schema import BY_KEY, CATEGORIES, VIOLATIONS
 from allocator.submissions import Submissions
 
-#: Reason codes and the article each cites.
+#: Reason codes and the article each cites, in machine form (DESIGN §6: ``"16(3)"``); an
+#: item is filled in per employer (``"16({item})"``). People read them through
+#: :func:`allocator.docs.article_text` only: 第十六条第三项 / Art. 16(3).
 ARTICLES: dict[str, str] = {
     "UNIT_TYPE_INELIGIBLE": "5",
-    "STATUS_SUSPENDED": "13",
+    "STATUS_SUSPENDED": "13",  # or the Art. 16 items of the row: see _status_article
     "STATUS_TERMINATED": "13",
     "STATUS_BLACKLISTED": "16",
     "NEGATIVE_LIST_PROHIBITED": "3",
@@ -54,14 +67,17 @@ ARTICLES: dict[str, str] = {
     "RESTRICTED_CUT": "3",
     "ATTRITION_CUT": "16(3)",
     "LOST_WITHIN_3M_CUT": "16(3)",
-    "VIOLATION_CUT": "16",
-    "UTILISATION_CUT": "4, 19",
-    "CEILING": "4, 19",
+    "VIOLATION_CUT": "16({item})",
+    "UTILISATION_CUT": "19",  # no article provides it: the district's practice under Art. 19
+    "CEILING": "4",
     "TOP100_GUARANTEE": "8",
+    "TOP100_NO_BREAKDOWN": "8",
     "GUARANTEE_LIMITED": "8",
-    "MIN_FLOOR": "19",
+    "MIN_FLOOR": "19",  # likewise the district's practice under Art. 19
+    "SECTOR_UNDECIDED": "8",
     "WEIGHT_SECTOR": "8",
-    "WEIGHT_CATEGORY": "8",
+    "WEIGHT_CATEGORY": "8({item})",
+    "WEIGHT_POSITIVE_LIST": "3",
     "WEIGHT_TOP100": "8",
 }
 
@@ -79,6 +95,7 @@ class Reason:
     amount: int | None = None  # permits added (+) or removed (−); None for a weight
     factor: Decimal | None = None  # the multiplier, for weights
     item: int | None = None  # the Art. 16 violation item or Art. 8 category it concerns
+    warning: str | None = None  # the workbook warning behind this number, if one is
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "article": self.article,
@@ -89,18 +106,41 @@ class Reason:
             out["factor"] = float(self.factor)
         if self.item is not None:
             out["item"] = self.item
+        if self.warning is not None:
+            out["warning"] = self.warning
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class PlanWarning:
+    """Something a planner should know about the plan (DESIGN §6 ``warnings``): a warning of
+    the workbook's validation (the reader's issue code and message, unchanged) or of the
+    policy, with the Excel row and the credit code of the employer it concerns (``None`` for
+    the plan as a whole)."""
+
+    code: str
+    message: Text
+    row: int | None = None
+    credit_code: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "row": self.row, "credit_code": self.credit_code,
+                "zh": self.message.zh, "en": self.message.en}
+
+
 def reason(code: str, /, *, amount: int | None = None, factor: Decimal | None = None,
-           item: int | None = None, **params: Any) -> Reason:
+           item: int | None = None, article: str | None = None, warning: str | None = None,
+           **params: Any) -> Reason:
+    """The reason ``code``; ``article`` overrides the table's (:data:`ARTICLES`)."""
     # Many employers share a reason word for word (the same sector weight, the same cut);
     # reasons are immutable, so each distinct one is rendered once. The key holds each
     # argument's repr, so values that compare equal but print differently (Decimal("1.2"),
     # Decimal("1.20")) stay apart.
-    key = (code, repr(amount), repr(factor), repr(item),
+    cited = article if article is not None else ARTICLES[code].format(item=item)
+    key = (code, repr(amount), repr(factor), repr(item), cited, warning,
            tuple(sorted((name, repr(value)) for name, value in params.items())))
-    return _remember(_REASONS, key, lambda: _reason(code, amount, factor, item, params))
+    return _remember(_REASONS, key,
+                     lambda: _reason(code, amount, factor, item, params, cited, warning))
 
 
 _T = TypeVar("_T")
@@ -121,12 +161,16 @@ def _remember(memo: dict[Any, _T], key: Any, make: Callable[[], _T]) -> _T:
 
 
 def _reason(code: str, amount: int | None, factor: Decimal | None, item: int | None,
-            params: dict[str, Any]) -> Reason:
-    article = ARTICLES[code]
-    message = text(f"reason.{code}", article=article, amount=amount,
+            params: dict[str, Any], article: str | None = None,
+            warning: str | None = None) -> Reason:
+    cited = article if article is not None else ARTICLES[code].format(item=item)
+    message = text(f"reason.{code}", article=article_text(cited), amount=amount,
                    removed=None if amount is None else -amount, factor=factor, item=item,
                    **params)
-    return Reason(code, article, message, amount, factor, item)
+    if warning is not None:  # the workbook warning that changed this number, in its words
+        message = text("reason.with_warning", reason=message,
+                       warning=text(f"reason.warning.{warning}"))
+    return Reason(code, cited, message, amount, factor, item, warning)
 
 
 @dataclass(frozen=True)
@@ -146,7 +190,8 @@ class Problem:
 
     ``employers`` columns: row, credit_code, name, unit_type, sector, categories, top100,
     submitted_on, requested, eligible, guaranteed, upper, weight (Decimal), claim (Fraction),
-    reasons (list of :class:`Reason`).
+    reasons (list of :class:`Reason`). ``warnings`` holds every warning of the workbook's
+    validation and of the policy, in row order (plan-wide ones last).
     """
 
     employers: pd.DataFrame
@@ -159,7 +204,7 @@ class Problem:
     order: np.ndarray  # tie-break rank per employer: 0 wins every tie
     input_sha256: str
     scenario_sha256: str
-    warnings: list[Text] = field(default_factory=list)
+    warnings: tuple[PlanWarning, ...] = ()
 
     @property
     def size(self) -> int:
@@ -168,14 +213,23 @@ class Problem:
     def column(self, key: str) -> list[Any]:
         return self.employers[key].tolist()
 
+    def warnings_by_row(self) -> dict[int, list[PlanWarning]]:
+        """Each employer's own warnings, by Excel row."""
+        found: dict[int, list[PlanWarning]] = {}
+        for warning in self.warnings:
+            if warning.row is not None:
+                found.setdefault(warning.row, []).append(warning)
+        return found
+
 
 def build_problem(submissions: Submissions, scenario: Scenario) -> Problem:
     """Apply the scenario's rules to validated submissions (call ``raise_for_errors`` first)."""
     frame = submissions.frame
     allocatable = scenario.cap.allocatable
     ceiling = employer_ceiling(scenario)
+    warned = _warned_rows(submissions)
     weightings: dict[tuple[Any, ...], _Weighting] = {}
-    records = [_employer(record, scenario, ceiling, weightings)
+    records = [_employer(record, scenario, ceiling, weightings, warned.get(record.row, ()))
                for record in frame.itertuples(index=False)]
     employers = pd.DataFrame.from_records(records, columns=[
         "row", "credit_code", "name", "unit_type", "sector", "categories", "top100",
@@ -190,7 +244,43 @@ def build_problem(submissions: Submissions, scenario: Scenario) -> Problem:
                 for name, config in sorted(scenario.groups.items())],
         order=tie_break_order(employers, scenario.method.tie_break),
         input_sha256=submissions.sha256, scenario_sha256=scenario_sha256(scenario),
+        warnings=(*validation_warnings(submissions), *scenario_warnings(employers, scenario)),
     )
+
+
+def validation_warnings(submissions: Submissions) -> list[PlanWarning]:
+    """The workbook's warnings as ``validate`` reports them — code, row and message
+    unchanged — each with the credit code of the row it is about."""
+    frame = submissions.frame
+    codes = dict(zip(frame["row"].tolist(), frame["credit_code"].tolist(), strict=True))
+    return [PlanWarning(found.code, found.message, found.row, codes.get(found.row))
+            for found in submissions.warnings]
+
+
+def scenario_warnings(employers: pd.DataFrame, scenario: Scenario) -> list[PlanWarning]:
+    """Art. 8 guarantees this scenario leaves inert although the workbook has top-100 firms:
+    "全力支持" must not silently do nothing."""
+    top = employers["top100"].astype(bool) if len(employers) else pd.Series(dtype=bool)
+    if not top.any():
+        return []
+    firms = int(top.sum())
+    found = []
+    for role, share in (("senior", scenario.guarantee.top100_senior),
+                        ("key_staff", scenario.guarantee.top100_key_staff)):
+        if share == 0:
+            code = f"GUARANTEE_{role.upper()}_INERT"
+            found.append(PlanWarning(code, text(f"policy_warning.{code}", firms=firms,
+                                                article=article_text("8"))))
+    return found
+
+
+def _warned_rows(submissions: Submissions) -> dict[int, tuple[str, ...]]:
+    """The codes of the workbook's warnings about each row."""
+    found: dict[int, list[str]] = {}
+    for warning in submissions.warnings:
+        if warning.row is not None:
+            found.setdefault(warning.row, []).append(warning.code)
+    return {row: tuple(codes) for row, codes in found.items()}
 
 
 def employer_ceiling(scenario: Scenario) -> int | None:
@@ -204,23 +294,47 @@ def employer_ceiling(scenario: Scenario) -> int | None:
 
 
 def _employer(record: Any, scenario: Scenario, ceiling: int | None,
-              weightings: dict[tuple[Any, ...], _Weighting]) -> tuple[Any, ...]:
+              weightings: dict[tuple[Any, ...], _Weighting],
+              warned: tuple[str, ...]) -> tuple[Any, ...]:
     reasons: list[Reason] = []
     requested = int(record.demand_total)
+    # (Roster screening, DESIGN §3b, will lower the demand per role here, before the gates.)
     eligible = 0 if _gated(record, scenario, reasons) else requested
     if eligible:
-        eligible = _cut(record, scenario, eligible, reasons)
+        eligible = _cut(record, scenario, eligible, reasons, warned)
     upper = eligible
     if ceiling is not None and upper > ceiling:
         reasons.append(reason("CEILING", amount=ceiling - upper, ceiling=ceiling))
         upper = ceiling
     guaranteed = _guarantee(record, scenario, upper, reasons) if upper else 0
-    weighting = _weighting(record, scenario, weightings)
+    weighting = _weighting(record, scenario, weightings, warned)
     reasons.extend(weighting.reasons)
     weight, claim = weighting.weight, weighting.claim(eligible)
     return (record.row, record.credit_code, record.name, record.unit_type, record.sector,
             record.categories, bool(record.top100), record.submitted_on, requested, eligible,
             guaranteed, upper, weight, claim, reasons)
+
+
+def _sanctioned_items(record: Any, scenario: Scenario) -> list[int]:
+    """The Art. 16 items the row records: its violations, and item 3 for attrition above the
+    threshold or leavers within three months."""
+    items = set(record.violations or ())
+    rate = record.attrition_rate
+    if (rate is not None and rate > scenario.sanctions.attrition_threshold) or \
+            (record.lost_within_3m or 0) > 0:
+        items.add(3)
+    return sorted(items)
+
+
+def _status_article(record: Any, scenario: Scenario) -> str:
+    """Art. 13 suspends or terminates an employer that did not report changes; Art. 16
+    suspends, terminates or blacklists one for the situations it lists. A status is cited as
+    an Art. 16 sanction when the row records an Art. 16 situation (its items), else as Art. 13;
+    a blacklisting is always Art. 16."""
+    items = _sanctioned_items(record, scenario)
+    if items:
+        return ", ".join(f"16({item})" for item in items)
+    return "16" if record.status == "blacklisted" else "13"
 
 
 def _gated(record: Any, scenario: Scenario, reasons: list[Reason]) -> bool:
@@ -231,26 +345,35 @@ def _gated(record: Any, scenario: Scenario, reasons: list[Reason]) -> bool:
         reasons.append(reason("UNIT_TYPE_INELIGIBLE", amount=-requested,
                               unit_type=_label("unit_type", record.unit_type)))
     if record.status in rules.excluded_statuses:
-        reasons.append(reason(STATUS_REASONS[record.status], amount=-requested))
+        reasons.append(reason(STATUS_REASONS[record.status], amount=-requested,
+                              article=_status_article(record, scenario)))
     if record.negative_list == "prohibited":
         reasons.append(reason("NEGATIVE_LIST_PROHIBITED", amount=-requested))
     if record.negative_list == "restricted" and scenario.sanctions.restricted_industry == \
             "exclude":
         reasons.append(reason("NEGATIVE_LIST_RESTRICTED", amount=-requested))
     if len(reasons) > 1:  # only the first gate removes the permits; the rest are cited
-        reasons[1:] = [Reason(r.code, r.article, r.message, 0, r.factor, r.item)
+        reasons[1:] = [Reason(r.code, r.article, r.message, 0, r.factor, r.item, r.warning)
                        for r in reasons[1:]]
     return bool(reasons)
 
 
-def _cut(record: Any, scenario: Scenario, eligible: int, reasons: list[Reason]) -> int:
-    """Art. 3 and 16 sanctions and the utilisation rule, each on what the previous left."""
-    sanctions = scenario.sanctions
+def _cut(record: Any, scenario: Scenario, eligible: int, reasons: list[Reason],
+         warned: tuple[str, ...]) -> int:
+    """Art. 3 and 16 sanctions and the utilisation rule, each on what the previous left.
 
-    def apply(code: str, cut: Cut, **params: Any) -> None:
+    Every sanction that applies is recorded with what it removed, even nothing."""
+    sanctions = scenario.sanctions
+    rounding = sanctions.share_rounding
+
+    def apply(code: str, cut: Cut, warning: str | None = None, **params: Any) -> None:
         nonlocal eligible
-        removed = cut.amount(eligible)
-        reasons.append(reason(code, amount=-removed, cut=_describe(cut), **params))
+        removed = cut.amount(eligible, rounding)
+        raised = cut.kind == "share" and removed > cut.amount(eligible, "down")
+        reasons.append(reason(code, amount=-removed, cut=_describe(cut), warning=warning,
+                              rounding=text("cut.raised", rule=text(f"cut.rounding.{rounding}"))
+                              if raised else "",
+                              **params))
         eligible -= removed
 
     restricted = sanctions.restricted_industry
@@ -260,7 +383,9 @@ def _cut(record: Any, scenario: Scenario, eligible: int, reasons: list[Reason]) 
     rate = record.attrition_rate
     if rate is not None and rate > sanctions.attrition_threshold and \
             not sanctions.attrition_cut.is_none():
-        apply("ATTRITION_CUT", sanctions.attrition_cut, rate=_percent(rate),
+        # A rate typed as 1 reads as 100 % (the reader warns): the reason says so.
+        apply("ATTRITION_CUT", sanctions.attrition_cut,
+              "rate_one" if "rate_one" in warned else None, rate=_percent(rate),
               threshold=_percent(sanctions.attrition_threshold))
     leavers = record.lost_within_3m or 0
     lost_cut = sanctions.lost_within_3m_cut
@@ -282,17 +407,34 @@ def _cut(record: Any, scenario: Scenario, eligible: int, reasons: list[Reason]) 
     return eligible
 
 
+#: The reader's warning when a top-100 firm gives no breakdown by role at all, and when it
+#: gives some parts only.
+_NO_BREAKDOWN, _PARTS_MISSING = "demand_parts_top100", "demand_parts_missing"
+
+
 def _guarantee(record: Any, scenario: Scenario, upper: int, reasons: list[Reason]) -> int:
     rules = scenario.guarantee
     guaranteed = 0
-    if record.top100:
-        senior = int(Fraction(rules.top100_senior) * (record.demand_senior or 0))
-        key_staff = int(Fraction(rules.top100_key_staff) * (record.demand_key_staff or 0))
+    shares = {"demand_senior": rules.top100_senior, "demand_key_staff": rules.top100_key_staff}
+    if record.top100 and any(shares.values()):
+        counts = {key: getattr(record, key) for key in shares}
+        # Art. 8 guarantees roles; a role left blank guarantees nothing, and the reason says
+        # so (the reader warned: the parts are missing).
+        missing = [key for key, share in shares.items() if share and counts[key] is None]
+        breakdown = _NO_BREAKDOWN if all(getattr(record, key) is None for key in
+                                         ("demand_senior", "demand_key_staff",
+                                          "demand_other")) else _PARTS_MISSING
+        senior = int(Fraction(rules.top100_senior) * (counts["demand_senior"] or 0))
+        key_staff = int(Fraction(rules.top100_key_staff) * (counts["demand_key_staff"] or 0))
         wanted = senior + key_staff
-        if wanted:
+        if missing and not wanted:
+            reasons.append(reason("TOP100_NO_BREAKDOWN", amount=0, warning=breakdown,
+                                  missing=_column_names(missing)))
+        elif wanted:
             guaranteed = min(wanted, upper)
             reasons.append(reason("TOP100_GUARANTEE", amount=guaranteed, senior=senior,
-                                  key_staff=key_staff))
+                                  key_staff=key_staff,
+                                  warning=breakdown if missing else None))
             if guaranteed < wanted:
                 reasons.append(reason("GUARANTEE_LIMITED", amount=guaranteed - wanted,
                                       wanted=wanted, upper=upper))
@@ -318,41 +460,67 @@ class _Weighting:
         return found
 
 
-def _weighting(record: Any, scenario: Scenario,
-               seen: dict[tuple[Any, ...], _Weighting]) -> _Weighting:
-    """The employer's weight with its reasons (Art. 8).
+#: The reader's warnings when an industry code cannot decide the sector.
+_UNDECIDED = ("industry_too_coarse", "industry_partial")
 
-    It depends on the sector, the categories and the top-100 flag alone, so it is worked out
-    once per combination of the three and shared, as are the claims: decimals, fractions and
-    reasons are immutable.
+
+def _weighting(record: Any, scenario: Scenario, seen: dict[tuple[Any, ...], _Weighting],
+               warned: tuple[str, ...]) -> _Weighting:
+    """The employer's weight with its reasons (Art. 3, 8).
+
+    It depends on the sector, the categories, the positive-list and top-100 flags (and, when
+    the industry code could not decide the sector, on that code) alone, so it is worked out
+    once per combination and shared, as are the claims: decimals, fractions and reasons are
+    immutable.
     """
-    key = (record.sector, tuple(record.categories or ()), bool(record.top100))
+    undecided = next((code for code in warned if code in _UNDECIDED), None)
+    key = (record.sector, tuple(record.categories or ()), bool(record.top100),
+           _positive(record), undecided and record.industry_code)
     found = seen.get(key)
     if found is None:
         reasons: list[Reason] = []
+        if undecided is not None:
+            reasons.append(reason("SECTOR_UNDECIDED", warning=undecided,
+                                  industry=record.industry_code))
         weight = _weight(record, scenario, reasons)
         found = seen[key] = _Weighting(weight, tuple(reasons))
     return found
 
 
+def _positive(record: Any) -> bool:
+    # Workbooks (and stored datasets) from before the positive-list column have none.
+    return bool(getattr(record, "positive_list", False))
+
+
 def _weight(record: Any, scenario: Scenario, reasons: list[Reason]) -> Decimal:
+    """Every multiplier that applies (≠ 1) leaves its reason; the scenario says how they
+    combine: their product, or the largest of them."""
     weights = scenario.weights
-    sector = Decimal(getattr(weights.sector, record.sector))
-    weight = sector
-    if sector != 1:
-        reasons.append(reason("WEIGHT_SECTOR", factor=sector,
-                              sector=_label("sector", record.sector)))
+    factors: list[Decimal] = []
+
+    def tilt(code: str, factor: Decimal, **params: Any) -> None:
+        if factor != 1:
+            factors.append(factor)
+            reasons.append(reason(code, factor=factor, **params))
+
+    tilt("WEIGHT_SECTOR", Decimal(getattr(weights.sector, record.sector)),
+         sector=_label("sector", record.sector))
     categories = record.categories or ()
     if categories:
         best = max(categories, key=lambda item: (weights.category[item], -item))
-        factor = Decimal(weights.category[best])
-        if factor != 1:
-            weight *= factor
-            reasons.append(reason("WEIGHT_CATEGORY", factor=factor, item=best))
-    if record.top100 and weights.top100 != 1:
-        weight *= Decimal(weights.top100)
-        reasons.append(reason("WEIGHT_TOP100", factor=Decimal(weights.top100)))
-    return weight
+        tilt("WEIGHT_CATEGORY", Decimal(weights.category[best]), item=best,
+             category=_category(best))
+    if _positive(record):
+        tilt("WEIGHT_POSITIVE_LIST", Decimal(weights.positive_list))
+    if record.top100:
+        tilt("WEIGHT_TOP100", Decimal(weights.top100))
+    if not factors:
+        return Decimal(1)
+    if weights.combine == "largest":
+        return max(factors)
+    with localcontext() as exact:  # four factors of six places each: more than 28 digits
+        exact.prec = 200
+        return math.prod(factors, start=Decimal(1))
 
 
 def resolve_group(name: str, config: GroupConfig, employers: pd.DataFrame) -> Group:
@@ -394,6 +562,15 @@ def tie_break_order(employers: pd.DataFrame, keys: list[str]) -> np.ndarray:
 def _label(key: str, code: str) -> Text:
     choice = BY_KEY[key].choice(code)
     return Text(zh=choice.zh, en=choice.en)
+
+
+def _category(item: int) -> Text:
+    zh, en = CATEGORIES[item]
+    return Text(zh=zh, en=en)
+
+
+def _column_names(keys: list[str]) -> Text:
+    return Text(zh="、".join(BY_KEY[k].zh for k in keys), en=", ".join(BY_KEY[k].en for k in keys))
 
 
 def _violation(item: int) -> Text:

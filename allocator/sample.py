@@ -5,7 +5,8 @@ services, culture and professional services (law, accounting, HR and headhunting
 state-owned headquarters and research institutes and a tail of others. Demand is heavy-tailed:
 most employers ask for two or three permits, a few bank and SOE headquarters for 50 to 150; the
 district's top-100 firms hold 30–50 % of it. A minority cross the 10 % attrition line (Art. 16),
-some are suspended (Art. 13), a few blacklisted, restricted or of an ineligible type (Art. 3, 5).
+some are suspended (Art. 13), a few blacklisted, restricted or of an ineligible type (Art. 3, 5);
+a share, mostly in technology, R&D and culture, is on the city's positive list (Art. 3).
 
 Everything is drawn from one ``numpy.random.default_rng(seed)``: the same seed gives the same
 frame and, through :func:`allocator.excel.write_demand_workbook`, the same workbook bytes. Trade
@@ -27,7 +28,8 @@ import pandas as pd
 
 from allocator import credit_code
 from allocator.i18n import text
-from allocator.schema import COLUMNS, SECTOR_OF_SECTION
+from allocator.industries import sector_of_industry
+from allocator.schema import COLUMNS
 
 DONGCHENG = "110101"  # administrative division code of the registering authority
 
@@ -185,6 +187,9 @@ INDIVIDUAL_BUSINESS = EmployerKind("北京市东城区{brand}设计工作室", "
 #: Share of employers by segment, before a small per-seed jitter.
 SEGMENT_SHARES = {FINANCE: .285, INFORMATION: .185, CULTURE: .18, PROFESSIONAL: .185,
                   STATE_RD: .0825, OTHER: .0825}
+#: Chance that an employer's industry is on the city's positive list (Art. 3), by segment.
+POSITIVE_LIST_SHARES = {FINANCE: .25, INFORMATION: .45, CULTURE: .3, PROFESSIONAL: .15,
+                        STATE_RD: .4, OTHER: .05}
 #: Industries whose employers may fall on the city's negative list (Art. 3): wholesale,
 #: construction, manufacturing and real estate in the capital's core districts.
 NEGATIVE_LIST_INDUSTRIES = ("F5199", "F5211", "E4790", "C2720", "K7010")
@@ -397,7 +402,8 @@ def generate(employers: int = 600, seed: int = 2027, year: int = 2027) -> pd.Dat
             "demand_senior": senior, "demand_key_staff": key, "demand_other": other,
             "demand_total": firm.demand, "prior_quota": quota, "prior_used": used,
             "attrition_rate": rate, "lost_within_3m": lost, "violations": (),
-            "status": "normal", "negative_list": "none", "submitted_on": None,
+            "status": "normal", "negative_list": "none", "positive_list": False,
+            "submitted_on": None,
         })
 
     # Sanctions (Art. 13, 16): attrition above the 10 % line, early leavers, violations, status.
@@ -438,6 +444,12 @@ def generate(employers: int = 600, seed: int = 2027, year: int = 2027) -> pd.Dat
     for row, pick in zip(rows, picks, strict=True):
         row["submitted_on"] = days[pick]
 
+    # The city's list of supported and encouraged industries (Art. 3, the positive list):
+    # mostly technology, R&D, culture and finance, never an industry on the negative list.
+    for firm, row in zip(firms, rows, strict=True):
+        row["positive_list"] = bool(row["negative_list"] == "none"
+                                    and rng.random() < POSITIVE_LIST_SHARES[firm.segment])
+
     # As received by the bureau: by date, then credit code.
     rows.sort(key=lambda r: (r["submitted_on"], r["credit_code"]))
     return pd.DataFrame({c.key: pd.Series([r[c.key] for r in rows], dtype="object")
@@ -446,7 +458,7 @@ def generate(employers: int = 600, seed: int = 2027, year: int = 2027) -> pd.Dat
 
 def _sector(industry: str) -> str:
     """The Art. 8 priority sector of an industry class (the rule the reader applies to blanks)."""
-    return SECTOR_OF_SECTION.get(industry[0], "other")
+    return sector_of_industry(industry)[0]
 
 
 def sample_title(year: int) -> str:

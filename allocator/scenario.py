@@ -79,6 +79,16 @@ TieBreakKey = Literal["weight", "submitted_on", "credit_code"]
 
 RESTRICTED_RULES: tuple[str, ...] = ("exclude", "none")
 
+#: How a share cut is rounded to whole permits (DESIGN §4): by default a breach never rounds
+#: to a cut of zero — an employer with eligible demand loses at least one permit.
+SHARE_ROUNDINGS: tuple[str, ...] = ("at_least_one", "down", "nearest", "up")
+ShareRounding = Literal["at_least_one", "down", "nearest", "up"]
+
+#: How the multipliers that apply to one employer (sector, category, positive list, top-100)
+#: combine into its weight (Art. 8 states the tilts, not how they add up).
+WEIGHT_COMBINATIONS: tuple[str, ...] = ("product", "largest")
+WeightCombination = Literal["product", "largest"]
+
 Kind = Literal["int", "decimal", "share", "cut", "choice", "list", "text", "bool"]
 
 _NUMERALS = "一二三四五六七八九"
@@ -216,16 +226,33 @@ class Cut(BaseModel):
         # The TOML spelling: an int for a count, a Decimal (written as a float) for a share.
         return self.value
 
-    def amount(self, eligible: int) -> int:
-        """Permits removed from ``eligible``: never more than ``eligible``, shares rounded down.
+    def amount(self, eligible: int, rounding: str = "down") -> int:
+        """Permits removed from ``eligible``: never more than ``eligible``.
 
-        The share is multiplied exactly (as a fraction), so 0.3 × 10 is 3, not 2.9999….
+        A share is multiplied exactly (as a fraction), so 0.3 × 10 is 3, not 2.9999…, and
+        rounded as ``rounding`` says (:data:`SHARE_ROUNDINGS`): ``down``, ``nearest`` (halves
+        up), ``up``, or ``at_least_one`` — down, but a positive share of a positive demand
+        removes at least one permit (DESIGN §4: a breach never rounds to a cut of zero).
+
+        >>> [Cut.share("0.2").amount(4, r) for r in ("down", "at_least_one", "nearest", "up")]
+        [0, 1, 1, 1]
         """
         if eligible < 0:
             raise ValueError(f"eligible demand must not be negative, got {eligible}")
         if self.kind == "count":
             return min(int(self.value), eligible)
-        return min(eligible, math.floor(Fraction(self.value) * eligible))
+        exact = Fraction(self.value) * eligible
+        if rounding == "down":
+            removed = math.floor(exact)
+        elif rounding == "at_least_one":
+            removed = max(math.floor(exact), 1 if exact > 0 else 0)
+        elif rounding == "nearest":
+            removed = math.floor(exact + Fraction(1, 2))
+        elif rounding == "up":
+            removed = math.ceil(exact)
+        else:
+            raise ValueError(f"unknown share rounding {rounding!r}")
+        return min(eligible, removed)
 
     def is_none(self) -> bool:
         """True when the cut removes nothing, whatever the demand."""
@@ -352,10 +379,12 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     Parameter(
         "method.min_per_employer", 0, "每单位最低指标", "Minimum per employer",
-        "每个有效需求大于0的单位至少分得的指标数（不超过其有效需求）；0表示不设。",
+        "每个有效需求大于0的单位至少分得的指标数（不超过其有效需求）；0表示不设。细则没有这一条，"
+        "这是区里依第十九条的做法。",
         "Permits every employer with eligible demand receives at least (never more than its "
-        "eligible demand); 0 means no floor.",
-        "8", "int", minimum=0, maximum=MAX_PERMITS,
+        "eligible demand); 0 means no floor. No article says this: it is the district's "
+        "practice under Art. 19.",
+        "19", "int", minimum=0, maximum=MAX_PERMITS,
     ),
     Parameter(
         "method.max_per_employer", 0, "每单位最高指标", "Maximum per employer",
@@ -401,10 +430,28 @@ PARAMETERS: tuple[Parameter, ...] = (
     # [weights]
     Parameter(
         "weights.top100", Decimal(1), "区级百强企业权重", "Top-100 weight",
-        "区级百强企业的额外系数。单位的权重 = 产业权重 × 类别权重 × 百强权重；1表示不另加权。",
-        "Extra multiplier for district top-100 firms. An employer's weight = sector weight × "
-        "category weight × top-100 weight; 1 means none.",
+        "区级百强企业的额外系数；各项系数如何合成权重见“权重合成方式”。1表示不另加权。",
+        "Extra multiplier for district top-100 firms; how the multipliers make one weight is "
+        "set by 'How weights combine'. 1 means none.",
         "8", "decimal", minimum=0, maximum=MAX_WEIGHT, exclusive_minimum=True,
+    ),
+    Parameter(
+        "weights.positive_list", Decimal("1.2"), "正面清单权重", "Positive-list weight",
+        "属于全市支持和鼓励发展产业目录（第三条“正面清单”）的单位的系数；1表示不倾斜。",
+        "Multiplier for employers whose industry is on the city's list of supported and "
+        "encouraged industries (Art. 3, the 'positive list'); 1 means no tilt.",
+        "3", "decimal", minimum=0, maximum=MAX_WEIGHT, exclusive_minimum=True,
+    ),
+    Parameter(
+        "weights.combine", "product", "权重合成方式", "How weights combine",
+        "一家单位同时适用多项系数（重点产业、重点支持类别、正面清单、区级百强企业）时："
+        "product（相乘，默认）或 largest（只取其中最大的一项）。第八条只规定倾斜，未规定叠加方式；"
+        "每家单位的说明列出适用的各项系数。",
+        "When several multipliers apply to one employer (priority sector, category, positive "
+        "list, top-100): product (multiply them, the default) or largest (only the largest "
+        "applies). Art. 8 states the tilts, not how they add up; each employer's sentence "
+        "lists every multiplier that applied.",
+        "8", "choice", choices=WEIGHT_COMBINATIONS,
     ),
     # [weights.sector]
     *(
@@ -499,20 +546,31 @@ PARAMETERS: tuple[Parameter, ...] = (
         "excluded (Art. 3).",
         "3", "cut", minimum=0, choices=RESTRICTED_RULES,
     ),
+    Parameter(
+        "sanctions.share_rounding", "at_least_one", "压减比例取整", "Rounding of share cuts",
+        "按比例压减时人数如何取整：at_least_one（向下取整，但有合格需求的单位至少压减1个，默认）、"
+        "down（向下取整，小单位可能减0个）、nearest（四舍五入）、up（向上取整）。",
+        "How a share cut is rounded to whole permits: at_least_one (down, but an employer "
+        "with eligible demand loses at least one; the default), down (small employers may lose "
+        "none), nearest (halves up) or up.",
+        "16", "choice", choices=SHARE_ROUNDINGS,
+    ),
     # [utilisation]
     Parameter(
         "utilisation.min_rate", Decimal(0), "上年使用率下限", "Minimum prior-year utilisation",
-        "上年度实际使用 ÷ 上年度分配指标严格低于该值时压减；0表示不考核。",
+        "上年度实际使用 ÷ 上年度分配指标严格低于该值时压减；0表示不考核。细则没有这一条，"
+        "这是区人力社保局依第十九条（适时调整申办条件）的做法。",
         "When prior-year used ÷ prior-year quota is strictly below this, the quota is cut; 0 "
-        "means no check.",
-        "2", "share", minimum=0, maximum=1,
+        "means no check. No article of the rules says this: it is the district's practice "
+        "under Art. 19 (the bureau adjusts the conditions).",
+        "19", "share", minimum=0, maximum=1,
     ),
     Parameter(
         "utilisation.cut", Cut.share("0"), "使用率不足压减", "Cut for low utilisation",
-        "使用率低于下限时的压减：小数为压减比例，整数为压减人数。",
+        "使用率低于下限时的压减：小数为压减比例，整数为压减人数（区里依第十九条的做法）。",
         "Cut when utilisation is below the minimum: a decimal is a share, a whole number is "
-        "permits.",
-        "2", "cut", minimum=0,
+        "permits (the district's practice under Art. 19).",
+        "19", "cut", minimum=0,
     ),
 )
 
@@ -704,6 +762,15 @@ def _codes_of(choices: Sequence[Choice]) -> Callable[[object], list[str]]:
     return validate
 
 
+def _option(value: object, options: tuple[str, ...]) -> str:
+    """One of ``options``, written in any case and with - or _ alike."""
+    if isinstance(value, str):
+        spelled = _spelling(value).replace("-", "_")
+        if spelled in options:
+            return spelled
+    raise _error("choice", options=_codes_text(options))
+
+
 def _restricted(value: object) -> str | Cut:
     if isinstance(value, str) and _spelling(value) in RESTRICTED_RULES:
         return _spelling(value)
@@ -733,6 +800,9 @@ CategoryWeight = Annotated[Decimal, BeforeValidator(_as_decimal),
 SectorCode = Annotated[str, BeforeValidator(lambda v: _choice_code(v, SECTORS))]
 Restricted = Annotated[Literal["exclude", "none"] | Cut, BeforeValidator(_restricted)]
 Rule = Annotated[MethodName, BeforeValidator(_method)]
+Rounding = Annotated[ShareRounding, BeforeValidator(lambda v: _option(v, SHARE_ROUNDINGS))]
+Combination = Annotated[WeightCombination,
+                        BeforeValidator(lambda v: _option(v, WEIGHT_COMBINATIONS))]
 TieBreak = Annotated[list[TieBreakKey], BeforeValidator(_tie_break)]
 UnitTypes = Annotated[list[str], BeforeValidator(_codes_of(UNIT_TYPES))]
 Statuses = Annotated[list[str], BeforeValidator(_codes_of(EXCLUDABLE_STATUSES))]
@@ -797,6 +867,8 @@ class Weights(_Table):
     category: dict[CategoryItem, CategoryWeight] = Field(
         default_factory=lambda: _item_defaults("weights.category"))
     top100: Number = _spec("weights.top100")
+    positive_list: Number = _spec("weights.positive_list")
+    combine: Combination = _spec("weights.combine")
 
     @field_validator("category", mode="after")
     @classmethod
@@ -817,6 +889,7 @@ class SanctionsConfig(_Table):
     violation_cut: dict[ViolationItem, Cut] = Field(
         default_factory=lambda: _item_defaults("sanctions.violation_cut"))
     restricted_industry: Restricted = _spec("sanctions.restricted_industry")
+    share_rounding: Rounding = _spec("sanctions.share_rounding")
 
     @field_validator("violation_cut", mode="after")
     @classmethod
@@ -1349,15 +1422,18 @@ good starting point for a new scenario.
   Whole numbers have no decimal point (`3000`), decimals have one (`0.5`); numbers are not quoted.
   At most 6 decimal places.
 - **压减（cut）**：整数 `n` 表示压减 `n` 个指标；0 到 1 之间的小数 `c` 表示压减有效需求的
-  `c` 倍并向下取整。`1` 与 `1.0` 不同：`1` 是压减 1 个，`1.0` 是全部压减。
+  `c` 倍，按 `sanctions.share_rounding` 取整（默认向下取整，但至少压减 1 个）。`1` 与 `1.0`
+  不同：`1` 是压减 1 个，`1.0` 是全部压减。
   **A cut**: a whole number `n` removes `n` permits; a decimal `c` between 0 and 1 removes
-  `floor(c × eligible demand)`. `1` and `1.0` differ: `1` removes one permit, `1.0` removes
-  everything.
+  `c × eligible demand`, rounded as `sanctions.share_rounding` says (by default down, but at
+  least one permit). `1` and `1.0` differ: `1` removes one permit, `1.0` removes everything.
 - 比例（share）为 0 到 1 之间的小数，如 10% 写作 `0.1`。
   A share is a decimal between 0 and 1: 10 % is written `0.1`.
-- 单位的权重 = 产业权重 × 类别权重（属于多类时取最大）× 百强权重；分配依据 = 权重 × 有效需求。
-  An employer's weight = sector weight × category weight (the largest, if several) × top-100
-  weight; its claim = weight × eligible demand.
+- 单位的权重由适用的各项系数合成：产业权重、类别权重（属于多类时取最大）、正面清单权重、百强权重，
+  按 `weights.combine` 相乘（默认）或取最大；分配依据 = 权重 × 有效需求。
+  An employer's weight combines the multipliers that apply — sector, category (the largest,
+  if several), positive list, top-100 — by `weights.combine`: their product (the default) or
+  the largest; its claim = weight × eligible demand.
 """
 
 _DOC_GROUPS = """\

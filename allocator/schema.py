@@ -150,9 +150,15 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "sector", "重点产业", "Priority sector", Kind.ENUM, False,
-        "金融、文化、信息服务或其他；为空时按行业代码判定（J→金融，R→文化，I→信息服务）。",
+        "金融、文化、信息服务或其他；为空时按行业代码和国家统计分类判定：金融业（门类J）为金融，"
+        "门类I为信息服务（《数字经济及其核心产业统计分类（2021）》），《文化及相关产业分类（2018）》"
+        "所列小类为文化。代码过粗或所属小类只部分属于文化时不作推断，按其他计并提示。",
         "Finance, culture, information services or other; when blank it follows the industry "
-        "code (J → finance, R → culture, I → information services).",
+        "code by the national classifications: section J is finance, section I information "
+        "services (digital economy classification, 2021), the classes of the classification "
+        "of cultural and related industries (2018) culture. A code too coarse to decide, or a "
+        "class that is only partly cultural, is not guessed: it counts as other, with a "
+        "warning.",
         article="8", choices=SECTORS, aliases=("产业", "所属产业", "sector"),
     ),
     Column(
@@ -235,6 +241,15 @@ COLUMNS: tuple[Column, ...] = (
         aliases=("禁止限制目录", "negative list"),
     ),
     Column(
+        "positive_list", "正面清单", "Positive list", Kind.BOOL, False,
+        "是否属于全市支持和鼓励发展产业目录（第三条“正面清单”）：是或否；为空视为否。"
+        "属于的单位按方案的正面清单权重倾斜。",
+        "Whether the employer's industry is on the city's list of supported and encouraged "
+        "industries (Art. 3, the 'positive list'): yes or no; blank means no. Such employers "
+        "get the scenario's positive-list weight.",
+        article="3", aliases=("支持和鼓励发展产业目录", "鼓励类产业", "positive list"),
+    ),
+    Column(
         "submitted_on", "申报日期", "Submission date", Kind.DATE, False,
         "申报日期，如2026-10-15；应在计划年度前一年的第四季度。",
         "Date of submission, e.g. 2026-10-15; expected in Q4 of the year before the plan year.",
@@ -253,9 +268,6 @@ INDUSTRY_SECTIONS: dict[str, tuple[int, int]] = {
     "M": (73, 75), "N": (76, 79), "O": (80, 82), "P": (83, 83), "Q": (84, 85), "R": (86, 90),
     "S": (91, 96), "T": (97, 97),
 }
-
-#: The Art. 8 priority sector an industry section belongs to (DESIGN §3 ``industry_code``).
-SECTOR_OF_SECTION: dict[str, str] = {"J": "finance", "R": "culture", "I": "information"}
 
 
 def section_of_division(division: int) -> str | None:

@@ -23,7 +23,8 @@ import pandas as pd
 from allocator.cells import CellError, is_blank, normalise, parser_for
 from allocator.errors import InputError, Issue, Severity, issue
 from allocator.i18n import Text
-from allocator.schema import BY_KEY, COLUMNS, DEMAND_PARTS, REQUIRED, SECTOR_OF_SECTION, Column
+from allocator.industries import sector_of_industry, sectors_within
+from allocator.schema import BY_KEY, COLUMNS, DEMAND_PARTS, REQUIRED, Column
 from allocator.workbook import Grid, merged_issues, read_grid
 
 SHEET_NAME = "需求申报"
@@ -232,7 +233,7 @@ class _Reader:
     def parse_column(self, column: Column, position: int | None, indices: list[int],
                      rows: list[int]) -> list[Any]:
         blank_value = column.default
-        if column.key == "top100":
+        if column.key in ("top100", "positive_list"):
             blank_value = False
         elif column.key in ("categories", "violations"):
             blank_value = ()
@@ -301,13 +302,21 @@ class _Reader:
             if used is not None and quota is not None and used > quota:
                 self.add(WARNING, "prior_used_above_quota", row=row,
                          column=self.header("prior_used"), value=used, quota=quota)
-        # A blank sector follows the industry code (Art. 8 priority sectors).
-        derived = [
-            sector if sector is not None else
-            (SECTOR_OF_SECTION.get(industry[0], "other") if industry else "other")
-            for sector, industry in zip(frame["sector"], frame["industry_code"], strict=True)
-        ]
-        frame["sector"] = pd.Series(derived, index=frame.index, dtype="object")
+        frame["sector"] = pd.Series(self.sectors(frame), index=frame.index, dtype="object")
+
+    def sectors(self, frame: pd.DataFrame) -> list[str]:
+        """A blank sector follows the industry code by the national classifications (Art. 8,
+        :mod:`allocator.industries`); a code that cannot decide is warned about, not guessed."""
+        derived = []
+        for row, sector, industry in zip(frame["row"], frame["sector"], frame["industry_code"],
+                                         strict=True):
+            if sector is None:
+                sector, problem = sector_of_industry(industry) if industry else ("other", None)
+                if problem is not None:
+                    self.add(WARNING, problem, row=int(row), column=self.header("industry_code"),
+                             value=industry, sectors=sector_names(sectors_within(industry)))
+            derived.append(sector)
+        return derived
 
     def check_demand(self, record: Any) -> None:
         total = record.demand_total
@@ -339,6 +348,12 @@ class _Reader:
                 self.add(WARNING, "date_outside_q4", row=int(row),
                          column=self.header("submitted_on"), value=submitted.isoformat(),
                          plan_year=plan_year, first=first.isoformat(), last=last.isoformat())
+
+
+def sector_names(codes: Sequence[str]) -> Text:
+    column = BY_KEY["sector"]
+    return Text(zh="、".join(column.choice(c).zh for c in codes),
+                en=", ".join(column.choice(c).en for c in codes))
 
 
 def column_names(keys: Sequence[str]) -> Text:

@@ -13,8 +13,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from allocator.compare import OPTION_LABELS
 from allocator.docs import article_text
 from allocator.errors import Issue
+from allocator.i18n import text
 from allocator.scenario import (
     GROUP_PARAMETERS,
     PARAMETER,
@@ -110,6 +112,8 @@ def option_label(parameter: Parameter, code: str) -> str:
         return sector_label(code)
     if key == "sanctions.restricted_industry":
         return tr(f"scenario.restricted_{code}")
+    if key in OPTION_LABELS:
+        return show(text(f"{OPTION_LABELS[key]}.{code}"))
     return code
 
 

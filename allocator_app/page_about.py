@@ -7,7 +7,7 @@ import streamlit as st
 from allocator.docs import article_text
 from allocator_app.ui import show, tr
 
-#: The articles the allocator models, in order (see policy/ARTICLES.md).
+#: The articles the allocator models, in order (docs/policy.md restates each).
 MODELLED = ("2", "3", "4", "5", "7", "8", "13", "16", "19")
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from allocator.compare import Comparison
+from allocator.docs import article_text
 from allocator.plan import Plan, PlanStatus
 from allocator.schema import SECTORS
 from allocator_app import results, state, ui
@@ -78,7 +79,7 @@ def parameters_table(comparison: Comparison) -> pd.DataFrame:
     english = ui.lang() == "en"
     out = pd.DataFrame({
         tr("compare.parameter"): table["label_en" if english else "label_zh"].tolist(),
-        tr("explain.article"): table["article"].tolist(),
+        tr("explain.article"): [show(article_text(a)) if a else "" for a in table["article"]],
     })
     for name in comparison.names:
         out[name] = table[f"{name}__en" if english else name].tolist()

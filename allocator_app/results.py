@@ -13,7 +13,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from allocator.explain import PlanSummary, explain_employer, plan_summary
+from allocator.docs import article_text
+from allocator.explain import PlanSummary, explain_employer, plan_summary, warning_lines
 from allocator.i18n import text
 from allocator.plan import Plan, PlanStatus, plan_json
 from allocator.scenario import Scenario
@@ -184,7 +185,7 @@ def table(frame: pd.DataFrame) -> pd.DataFrame:
 def reasons_frame(reasons: list[dict[str, Any]]) -> pd.DataFrame:
     lang = ui.lang()
     return pd.DataFrame({
-        tr("explain.article"): [r["article"] for r in reasons],
+        tr("explain.article"): [show(article_text(r["article"])) for r in reasons],
         tr("explain.reason"): [r[lang] for r in reasons],
         tr("explain.amount"): [r.get("amount") for r in reasons],
     }).astype({tr("explain.amount"): "Int64"})
@@ -331,12 +332,13 @@ def ties(summary: dict[str, Any]) -> None:
     st.caption(tr("ties.help"))
 
 
-def warnings(summary: dict[str, Any]) -> None:
-    found = summary["warnings"]
+def warnings(plan: Plan) -> None:
+    """Every warning of the workbook and of the policy, naming its row and employer."""
+    found = warning_lines(plan)
     if not found:
         st.caption(tr("results.no_warnings"))
-    for note in found:
-        st.warning(note[ui.lang()], icon=":material/warning:")
+    for line in found:
+        st.warning(show(line), icon=":material/warning:")
 
 
 def conflicts(plan: Plan) -> None:
@@ -377,5 +379,5 @@ def full(plan: Plan) -> None:
         st.markdown(f"**{tr('ties.title')}**")
         ties(summary)
         st.markdown(f"**{tr('results.warnings')}**")
-        warnings(summary)
+        warnings(plan)
 

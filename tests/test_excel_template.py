@@ -113,6 +113,7 @@ def edge_frame() -> pd.DataFrame:
             "violations": tuple(range(1, 7)) if index == 2 else (4,) if index == 5 else (),
             "status": statuses[index % 4],
             "negative_list": negatives[index % 3],
+            "positive_list": index % 3 == 1,
             "submitted_on": date(2026, 10, 1) + pd.Timedelta(days=index * 8).to_pytimedelta(),
         })
     return pd.DataFrame({c.key: pd.Series([r[c.key] for r in rows], dtype="object")

@@ -247,7 +247,9 @@ def test_sentences_of_the_sample_plans_agree_with_the_plans():
     baseline, floors = sample_plans()
     assert check_sentences(baseline)["quotients"] > 500
     checked = check_sentences(floors)
-    assert checked["ties"] == 2  # the sector-floor scenario has one tie of two employers
+    # The sector-floor scenario has three ties: four employers for the cap's last three
+    # permits, and two employers each in the finance and the information-services groups.
+    assert checked["ties"] == 8
 
 
 def test_hand_worked_sainte_lague():
@@ -293,8 +295,10 @@ def test_hand_worked_cuts_bounds_and_weights():
     assert first.startswith("Requested 10; eligible 4 (attrition above the threshold, "
                             "Art. 16(3), −5, leavers within three months, Art. 16(3), −1); "
                             "floor 3, ceiling 4 (top-100 guarantee of 3 under Art. 8); "
-                            "weight 3.3 (sector Finance ×1.5 under Art. 8, category 3 ×2 under "
-                            "Art. 8, top-100 firm ×1.1 under Art. 8); claim 3.3 × 4 = 13.2")
+                            "weight 3.3 (sector Finance ×1.5 under Art. 8, category 'Key "
+                            "financial institutions' ×2 under Art. 8(3), top-100 firm ×1.1 "
+                            "under Art. 8, the multipliers multiplied together); "
+                            "claim 3.3 × 4 = 13.2")
     assert explain_employer(plan, 2).en == \
         "Requested 4; excluded: blacklisted under Art. 16; allocated 0."
     assert explain_employer(plan, 2).zh == "申报4个；不予分配：列入黑名单（第十六条）；分配0个。"

@@ -23,6 +23,7 @@ from allocator.methods import (
     Method,
     Tie,
     apportion,
+    divisor_interval,
     hamilton,
     parse_method,
     priority,
@@ -197,22 +198,26 @@ def test_bundestag_2005_hare_niemeyer_is_hamilton():
 def test_dhondt_by_hand():
     # v/(k+1): A 53, 26.5, 17.67, 13.25, 10.6 | B 24, 12, 8 | C 23, 11.5
     # best 7: 53 26.5 24 23 17.67 13.25 12 → A 4, B 2, C 1. Weakest awarded 12 (B's 2nd),
-    # strongest refused 11.5 (C's 2nd): D in (11.5, 12]; no 1-digit number, 12 has 2 digits.
+    # strongest refused 11.5 (C's 2nd): D strictly inside (11.5, 12); no 1- or 2-digit number
+    # (12 is an end), 3 digits: 11.6 … 11.9; 11.7 and 11.8 lie equally near the midpoint
+    # 11.75, and the larger is taken.
     result = apportion([53, 24, 23], 7, DH)
     assert result.seats == (4, 2, 1)
     assert result.last_awarded == priority(DH, 24, 1)
     assert result.first_refused == priority(DH, 23, 1)
-    assert result.divisor == 12
+    assert result.divisor == F(118, 10)
+    assert divisor_interval(result) == (priority(DH, 23, 1), priority(DH, 24, 1))
     assert result.ties == ()
 
 
 def test_sainte_lague_by_hand():
     # v/(k+½): A 106, 35.33, 21.2, 15.14 | B 48, 16, 9.6 | C 46, 15.33, 9.2
     # best 7: 106 48 46 35.33 21.2 16 15.33 → A 3, B 2, C 2; refused first: 15.142857 (53/3.5)
-    # D in (15.142857, 15.333…]: 10 and 15 are too small, 15.3 fits (3 digits).
+    # D in (15.142857, 15.333…): 10 and 15 are too small; 3 digits: 15.2 and 15.3, and
+    # 15.2 is nearer the midpoint 15.238.
     result = apportion([53, 24, 23], 7, SL)
     assert result.seats == (3, 2, 2)
-    assert result.divisor == F(153, 10)
+    assert result.divisor == F(152, 10)
 
 
 def test_huntington_hill_by_hand():
@@ -231,10 +236,10 @@ def test_huntington_hill_by_hand():
 def test_adams_by_hand():
     # v/k: A(10): ∞ 10 5 3.33 2.5 | B(6): ∞ 6 3 2 | C(3): ∞ 3 1.5
     # best 9: ∞ ∞ ∞ 10 6 5 3.33 3 3 → A 4, B 3, C 2 (both 3s fit, no tie). Refused: 2.5.
-    # D in (2.5, 3] → 3.
+    # D strictly inside (2.5, 3): 2.6 … 2.9; 2.7 and 2.8 are equally near 2.75: 2.8.
     result = apportion([10, 6, 3], 9, AD)
     assert result.seats == (4, 3, 2)
-    assert result.divisor == 3
+    assert result.divisor == F(28, 10)
     assert result.ties == ()
 
 
@@ -265,9 +270,9 @@ def test_bounds_by_hand():
     # 7 − 2 = 5 seats to hand out: 53 26.5 24 12 8 → A 2, B 3, C 2.
     result = apportion([53, 24, 23], 7, DH, lower=[0, 0, 2], upper=[2, None, None])
     assert result.seats == (2, 3, 2)
-    # D in (max(7.67, 6), 8] = (7.67, 8] → 8. Check: A clamp(6, 0, 2) = 2; B ⌊24/8⌋ = 3;
-    # C clamp(⌊23/8⌋ = 2, 2, ∞) = 2.
-    assert result.divisor == 8
+    # D in (max(7.67, 6), 8) = (7.67, 8): 7.7, 7.8, 7.9, and 7.8 is nearest the midpoint
+    # 7.83. Check: A clamp(⌊53/7.8⌋ = 6, 0, 2) = 2; B ⌊24/7.8⌋ = 3; C clamp(⌊23/7.8⌋ = 2, 2, ∞).
+    assert result.divisor == F(78, 10)
 
 
 def test_hamilton_by_hand_and_the_alabama_paradox():
@@ -471,8 +476,14 @@ def test_divisor_reproduces_the_seats(instance, method):
         expected = clamp(rounded(method, F(v) / d), a, b)
         assert x == (expected - 1 if i in losers else expected)
     if not result.ties and result.last_awarded is not None and not result.last_awarded.infinite:
-        # D lies in (first_refused, last_awarded], compared exactly through squares.
-        assert result.first_refused.square < d * d <= result.last_awarded.square
+        # D lies strictly inside (first_refused, last_awarded), compared exactly through
+        # squares: no quotient sits on a rounding threshold unless there is a tie.
+        assert result.first_refused.square < d * d < result.last_awarded.square
+        assert divisor_interval(result) == (result.first_refused, result.last_awarded)
+        for v, a, b, x in zip(claims, lower, upper, result.seats, strict=True):
+            q = F(v) / d  # between its bounds a seat's quotient lies strictly between signposts
+            if a < x < (b if b is not None else x + 1) and v:
+                assert signpost_squared(method, x - 1) < q * q < signpost_squared(method, x)
 
 
 @settings(max_examples=150, deadline=None)
@@ -538,9 +549,10 @@ def test_hill_tie_has_no_rational_divisor():
 
 def test_divisor_has_the_fewest_significant_digits():
     # US 2020: weakest awarded 762,997.7 (MN), strongest refused 762,994.35 (NY); the only
-    # 6-digit decimals in between are 762,995 … 762,997, and the largest is chosen.
+    # 6-digit decimals in between are 762,995 … 762,997, and 762,996 is nearest the midpoint
+    # 762,996.03.
     result = apportion(US_2020_POPULATION, 435, HH, lower=[1] * 50)
-    assert result.divisor == 762997
+    assert result.divisor == 762996
 
 
 def test_rounded_at_the_signposts():

@@ -84,7 +84,7 @@ def test_sheets_and_title(sample_book):
     assert values["年度指标总量（个）"] == 3000 and values["可分配指标（个）"] == 3000
     assert values["已分配指标（个）"] == plan.allocated
     assert values["未分配指标（个）"] == plan.unallocated
-    assert values["除数"] == "1.37" and values["分配方法"] == "圣拉古法"
+    assert values["除数"] == "1.39" and values["分配方法"] == "圣拉古法"
     assert values["求解状态"] == "最优（已证明）"
     assert values["状态"] == "草案，尚未审定"
 
@@ -267,10 +267,12 @@ def test_a_scope_without_a_divisor_is_shown_as_a_dash(tmp_path):
     rows = [list(row[:4]) for row in sheet.iter_rows(values_only=True)]
     header = rows.index(["分配范围", "单位（家）", "分配（个）", "除数"])
     fin = next(s for s in plan.scopes if s.name == "fin")
-    # 30 permits over claims 60 and 40 at Sainte-Laguë: 18 and 12 at a divisor of 3.4.
-    assert fin.divisor == Decimal("3.4") and seats_of(plan) == [18, 12, 10]
+    # 30 permits over claims 60 and 40 at Sainte-Laguë: 18 and 12. Weakest seat awarded
+    # 60/17.5 = 3.4286, strongest refused 60/18.5 = 3.2432: of the two-digit divisors inside,
+    # 3.3 and 3.4, 3.3 is nearer the midpoint 3.336.
+    assert fin.divisor == Decimal("3.3") and seats_of(plan) == [18, 12, 10]
     assert rows[header + 1:header + 3] == [["年度可分配总量", 1, 10, "—"],
-                                           ["重点产业“金融”", 2, 30, "3.4"]]
+                                           ["重点产业“金融”", 2, 30, "3.3"]]
 
 
 # -- approval, reproducibility ----------------------------------------------------------------

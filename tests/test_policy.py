@@ -126,7 +126,10 @@ def test_violations_apply_in_item_order_to_what_remains():
     # 10 − floor(0.5·10) = 5; 5 − floor(0.3·5) = 4
     assert row["eligible"] == 4
     assert [r.amount for r in row["reasons"]] == [-5, -1]
-    assert all(r.code == "VIOLATION_CUT" and r.article == "16" for r in row["reasons"])
+    assert [(r.code, r.article) for r in row["reasons"]] == [("VIOLATION_CUT", "16(2)"),
+                                                              ("VIOLATION_CUT", "16(5)")]
+    assert "第十六条第二项" in row["reasons"][0].message.zh
+    assert "Art. 16(5)" in row["reasons"][1].message.en
 
 
 def test_a_full_share_violation_removes_everything():
@@ -188,7 +191,8 @@ def test_floor_for_every_eligible_employer():
 
 
 def test_weights_multiply_sector_best_category_and_top100_exactly():
-    record = employer(1, demand_total=10, sector="finance", categories=(1, 3), top100=True)
+    record = employer(1, demand_total=10, sector="finance", categories=(1, 3), top100=True,
+                      demand_senior=0, demand_key_staff=0, demand_other=10)
     row = one(record, **{"weights.sector.finance": Decimal("1.2"),
                          "weights.category.1": Decimal("1.5"),
                          "weights.category.3": Decimal("1.3"),
@@ -247,12 +251,13 @@ def test_shared_reasons_read_exactly_as_freshly_rendered_ones():
     must never change a word: equal values written differently stay apart."""
     from allocator.policy import _reason, reason
 
-    tidy = reason("WEIGHT_CATEGORY", factor=Decimal("1.2"), item=2)
-    padded = reason("WEIGHT_CATEGORY", factor=Decimal("1.20"), item=2)
-    assert tidy == _reason("WEIGHT_CATEGORY", None, Decimal("1.2"), 2, {})
-    assert padded == _reason("WEIGHT_CATEGORY", None, Decimal("1.20"), 2, {})
+    tidy = reason("WEIGHT_CATEGORY", factor=Decimal("1.2"), item=2, category="listed")
+    padded = reason("WEIGHT_CATEGORY", factor=Decimal("1.20"), item=2, category="listed")
+    assert tidy == _reason("WEIGHT_CATEGORY", None, Decimal("1.2"), 2, {"category": "listed"})
+    assert padded == _reason("WEIGHT_CATEGORY", None, Decimal("1.20"), 2,
+                             {"category": "listed"})
     assert "1.20" in padded.message.en and "1.20" not in tidy.message.en
-    assert reason("WEIGHT_CATEGORY", factor=Decimal("1.2"), item=2) is tidy
+    assert reason("WEIGHT_CATEGORY", factor=Decimal("1.2"), item=2, category="listed") is tidy
     records = [employer(i, demand_total=6, sector="finance", categories=(2,),
                         attrition_rate=Decimal("0.2")) for i in range(1, 4)]
     problem = build_problem(submissions(records), default_scenario(100).with_values(

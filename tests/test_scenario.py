@@ -147,7 +147,8 @@ EXPECTED_DEFAULTS: dict[str, object] = {
     "weights.sector.finance": Decimal("1.2"), "weights.sector.culture": Decimal("1.2"),
     "weights.sector.information": Decimal("1.2"), "weights.sector.other": Decimal(1),
     **{f"weights.category.{n}": Decimal("1.2") for n in range(1, 8)},
-    "weights.top100": Decimal(1),
+    "weights.top100": Decimal(1), "weights.positive_list": Decimal("1.2"),
+    "weights.combine": "product",
     "guarantee.top100_senior": Decimal(1), "guarantee.top100_key_staff": Decimal(0),
     "sanctions.attrition_threshold": Decimal("0.10"),
     "sanctions.attrition_cut": Cut(kind="share", value=Decimal("0.5")),
@@ -159,6 +160,7 @@ EXPECTED_DEFAULTS: dict[str, object] = {
     "sanctions.violation_cut.5": Cut(kind="share", value=Decimal("0.3")),
     "sanctions.violation_cut.6": Cut(kind="share", value=Decimal("0.2")),
     "sanctions.restricted_industry": "exclude",
+    "sanctions.share_rounding": "at_least_one",  # DESIGN §4: a breach never rounds to zero
     "utilisation.min_rate": Decimal(0), "utilisation.cut": Cut(kind="share", value=Decimal(0)),
 }
 
@@ -450,7 +452,8 @@ def value_for(parameter: Parameter) -> st.SearchStrategy[object]:
         cut = st.one_of(st.integers(0, 10**4), decimals(0, 1, 3))
         return st.one_of(cut, st.sampled_from(parameter.choices)) if parameter.choices else cut
     if kind == "choice":
-        return st.sampled_from([*parameter.choices, *METHOD_ALIASES])
+        aliases = METHOD_ALIASES if parameter.key == "method.rule" else ()
+        return st.sampled_from([*parameter.choices, *aliases])
     if kind == "list":
         return st.lists(st.sampled_from(parameter.choices), unique=True)
     if kind == "text":
