@@ -168,7 +168,9 @@ def _reason(code: str, amount: int | None, factor: Decimal | None, item: int | N
                    removed=None if amount is None else -amount, factor=factor, item=item,
                    **params)
     if warning is not None:  # the workbook warning that changed this number, in its words
-        message = text("reason.with_warning", reason=message,
+        message = text("reason.with_warning",
+                       reason=Text(zh=message.zh.removesuffix("。"),
+                                   en=message.en.removesuffix(".")),
                        warning=text(f"reason.warning.{warning}"))
     return Reason(code, cited, message, amount, factor, item, warning)
 
@@ -429,7 +431,7 @@ def _guarantee(record: Any, scenario: Scenario, upper: int, reasons: list[Reason
         wanted = senior + key_staff
         if missing and not wanted:
             reasons.append(reason("TOP100_NO_BREAKDOWN", amount=0, warning=breakdown,
-                                  missing=_column_names(missing)))
+                                  missing=_roles(missing)))
         elif wanted:
             guaranteed = min(wanted, upper)
             reasons.append(reason("TOP100_GUARANTEE", amount=guaranteed, senior=senior,
@@ -569,8 +571,14 @@ def _category(item: int) -> Text:
     return Text(zh=zh, en=en)
 
 
-def _column_names(keys: list[str]) -> Text:
-    return Text(zh="、".join(BY_KEY[k].zh for k in keys), en=", ".join(BY_KEY[k].en for k in keys))
+#: The roles Art. 8 guarantees, by the demand column that counts them.
+_ROLES = {"demand_senior": ("高级管理人员", "senior managers"),
+          "demand_key_staff": ("业务骨干", "key staff")}
+
+
+def _roles(keys: list[str]) -> Text:
+    return Text(zh="、".join(_ROLES[k][0] for k in keys),
+                en=" and ".join(_ROLES[k][1] for k in keys))
 
 
 def _violation(item: int) -> Text:

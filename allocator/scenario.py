@@ -51,6 +51,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from allocator.docs import article_text
 from allocator.errors import InputError, Issue, Severity, issue, show_value
 from allocator.i18n import Text, text
 from allocator.schema import CATEGORIES, SECTORS, STATUSES, UNIT_TYPES, VIOLATIONS, Choice
@@ -473,10 +474,10 @@ PARAMETERS: tuple[Parameter, ...] = (
         Parameter(
             f"weights.category.{n}", Decimal("1.2"),
             f"重点支持类别{_numeral(n)}权重", f"Category {n} weight",
-            f"属于第八条第{_numeral(n)}类（{zh}）的单位的系数；单位属于多类时取其中最大者。",
+            f"属于第八条第{_numeral(n)}项（{zh}）的单位的系数；单位属于多类时取其中最大者。",
             f"Multiplier for Art. 8 category {n} ({en}); an employer in several categories "
             "takes the largest.",
-            "8", "decimal", minimum=0, maximum=MAX_WEIGHT, exclusive_minimum=True,
+            f"8({n})", "decimal", minimum=0, maximum=MAX_WEIGHT, exclusive_minimum=True,
         )
         for n, (zh, en) in CATEGORIES.items()
     ),
@@ -1392,8 +1393,10 @@ def _allowed(p: Parameter) -> str:
 def _row(p: Parameter, key: str | None = None) -> str:
     default = "**必填 required**" if p.required else (
         f"`{_toml_value(p.default)}`" if p.default not in (None, "") else "—")
+    cited = article_text(p.article)
     cells = [f"`{key or p.key}`", default, f"{p.label_zh}<br>{p.label_en}",
-             f"{p.help_zh}<br>{p.help_en}", p.article or "—", _allowed(p)]
+             f"{p.help_zh}<br>{p.help_en}", f"{cited.zh}<br>{cited.en}" if p.article else "—",
+             _allowed(p)]
     return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
 
