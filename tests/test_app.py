@@ -217,6 +217,36 @@ def test_an_uploaded_workbook_is_planned_exactly_as_the_library_plans_it(
     assert "东城区申报.xlsx" in app.sidebar.caption[0].value
 
 
+def test_the_results_page_shows_every_warning_with_its_row_and_employer(
+        app: AppTest, tmp_path: Path) -> None:
+    frame = generate(employers=12, seed=5)
+    frame.loc[1, "sector"] = None  # the industry code decides …
+    frame.loc[1, "industry_code"] = "R90"  # … and cannot: a warning
+    book = load_workbook(io.BytesIO(workbook_bytes(frame)))
+    header = next(row for row in book.active.iter_rows() if "近一年流失率" in
+                  [c.value for c in row])
+    rate = next(c for c in header if c.value == "近一年流失率")
+    content = workbook_bytes(frame, **{f"{rate.column_letter}{rate.row + 1}": 1})  # 1 → 100 %
+    path = tmp_path / "d.xlsx"
+    path.write_bytes(content)
+    demand = read_submissions(path)
+    assert {w.code for w in demand.warnings} >= {"rate_one", "industry_too_coarse"}
+    upload(app, "d.xlsx", content)
+    go(app, "results")
+    shown = [w.value for w in app.warning]
+    names = dict(zip(demand.frame["row"], demand.frame["name"], strict=True))
+    codes = dict(zip(demand.frame["row"], demand.frame["credit_code"], strict=True))
+    for warning in demand.warnings:
+        line = f"第{warning.row}行 {names[warning.row]}（{codes[warning.row]}）：" \
+               f"{warning.message.zh}"
+        assert line in shown, (line, shown)
+    # The reasons table cites in the one style (第十六条第三项), not the machine form.
+    app.selectbox(key="alloc.w.explain").select(0).run()
+    reasons = next(d.value for d in app.dataframe if app_text("explain.article")
+                   in d.value.columns)
+    assert "第十六条第三项" in reasons[app_text("explain.article")].tolist()
+
+
 # -- scenario ---------------------------------------------------------------------------------
 def test_changing_a_parameter_resolves_the_plan(app: AppTest) -> None:
     go(app, "scenario")

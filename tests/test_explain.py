@@ -408,3 +408,114 @@ def test_an_infeasible_plan_is_explained_up_to_the_claim():
                            "infeasible: nothing allocated.")
     summary = plan_summary(plan)
     assert summary.allocated is None and summary.lines[-1].zh == "方案不可行，未分配。"
+
+
+# -- the divisor interval (issue 13) ---------------------------------------------------------
+def test_the_divisor_lies_inside_its_interval_and_no_sentence_invents_a_tie():
+    # D'Hondt, claims 53, 24, 23 and 7 permits: A 4, B 2, C 1. The weakest permit handed out
+    # is B's second (24/2 = 12), the strongest refused C's second (23/2 = 11.5): every
+    # divisor strictly between 11.5 and 12 gives this plan. The old choice, 12, put B's
+    # quotient exactly on its threshold 2 — a "tie" that is not one. 11.8 is inside.
+    from allocator.plan import plan_json
+
+    plan = plan_for([employer(1, demand_total=53), employer(2, demand_total=24),
+                     employer(3, demand_total=23)], 7, **{"method.rule": "dhondt"})
+    assert [plan.seats(i) for i in range(3)] == [4, 2, 1]
+    result = plan_json(plan)
+    assert result["divisor_interval"] == ["11.5", "12"]
+    assert result["divisor"] == 11.8 and result["scopes"][0]["divisor_interval"] == ["11.5", "12"]
+    assert not plan.ties
+    for explanation in explain_plan(plan):
+        assert "threshold" not in explanation.sentence.en, explanation.sentence.en
+        assert "界点" not in explanation.sentence.zh
+    assert "24 ÷ 11.8 ≈ 2.03" in explain_employer(plan, 1).en
+    line = next(line for line in plan_summary(plan).lines if "D'Hondt" in line.en)
+    assert "strictly between 11.5 and 12" in line.en and "11.5与12之间" in \
+        next(line for line in plan_summary(plan).lines if "洪德法" in line.zh).zh
+
+
+def test_a_real_tie_is_a_single_point_interval():
+    # Claims 7, 2, 1 and 5 permits, Sainte-Laguë: A's 4th permit (7/3.5) and C's first
+    # (1/0.5) tie at 2 — the only divisor, and the sentences say so.
+    from allocator.plan import plan_json
+
+    plan = plan_for([employer(1, demand_total=7), employer(2, demand_total=2),
+                     employer(3, demand_total=1)], 5)
+    assert plan_json(plan)["divisor_interval"] == ["2", "2"]
+    assert "exactly at the rounding threshold" in explain_employer(plan, 0).en
+
+
+def test_each_binding_group_has_its_own_interval():
+    # Finance (claims 60, 40) capped at 30 permits: 18 and 12; weakest awarded 60/17.5 =
+    # 24/7, strongest refused 60/18.5 = 120/37 — exact fractions, not decimals.
+    from allocator.plan import plan_json
+
+    records = [employer(1, demand_total=60, sector="finance"),
+               employer(2, demand_total=40, sector="finance"), employer(3, demand_total=10)]
+    plan = plan_for(records, 100, groups={"fin": {"sector": "finance", "max": 30}})
+    scopes = {s["name"]: s for s in plan_json(plan)["scopes"]}
+    assert scopes["fin"]["divisor_interval"] == ["120/37", "24/7"]
+    assert scopes["fin"]["divisor"] == 3.3
+    assert scopes["cap"]["divisor_interval"] is None  # nobody outside finance was refused
+
+
+def test_hill_interval_ends_are_written_as_exact_square_roots():
+    # Huntington–Hill, claims 10, 6, 3 and 9 permits (A 5, B 3, C 1): weakest awarded A's
+    # fifth, 10/√20, i.e. √5; strongest refused C's second, 3/√2, i.e. √(9/2).
+    from allocator.plan import plan_json
+
+    plan = plan_for([employer(1, demand_total=10), employer(2, demand_total=6),
+                     employer(3, demand_total=3)], 9, **{"method.rule": "huntington-hill"})
+    assert plan_json(plan)["divisor_interval"] == ["sqrt(4.5)", "sqrt(5)"]
+    assert plan.divisor == Fraction(22, 10)
+
+
+# -- sanctions in the sentence, and the summary that counts them ------------------------------
+def test_every_sanction_is_in_the_sentence_even_a_cut_of_zero_and_the_summary_agrees():
+    # Under "down" rounding four employers asking for 2 each lose 20 % of 2 = 0.4 → 0 for a
+    # violation of item 6; a fifth asking 10 loses 2. The summary counts all five, says four
+    # lost nothing, and the plan's list of cuts (平局与调整) lists the same five.
+    from allocator.excel import adjustment_rows
+
+    records = [*[employer(i, demand_total=2, violations=(6,)) for i in range(1, 5)],
+               employer(5, demand_total=10, violations=(6,)), employer(6, demand_total=5)]
+    plan = plan_for(records, 30, **{"sanctions.share_rounding": "down"})
+    sentences = explain_plan(plan)
+    assert "eligible 2 (violation, Art. 16(6), −0)" in sentences[0].sentence.en
+    assert "合格2个（因违规情形依第十六条第六项减0个）" in sentences[0].sentence.zh
+    assert "eligible 8 (violation, Art. 16(6), −2)" in sentences[4].sentence.en
+    summary = plan_summary(plan)
+    assert summary.cuts.loc["VIOLATION_CUT", ["employers", "permits", "unchanged"]].tolist() \
+        == [5, 2, 4]
+    assert "压减5家单位（其中4家按规则减0个），共减2个。" in [line.zh for line in summary.lines]
+    assert len(adjustment_rows(plan, sentences, "zh")["cuts"]) == 5
+    # By default nobody escapes: each of the four loses one.
+    default = plan_for(records, 30)
+    assert plan_summary(default).cuts.loc["VIOLATION_CUT", "unchanged"] == 0
+    assert "−1" in explain_employer(default, 0).en
+
+
+def test_the_sentence_shows_each_multiplier_and_how_they_combine():
+    record = employer(1, demand_total=10, sector="finance", categories=(3,))
+    product = explain_employer(plan_for([record], 10, **{"weights.sector.finance": "1.2",
+                                                         "weights.category.3": "1.2"}), 0)
+    assert ("weight 1.44 (sector Finance ×1.2 under Art. 8, category 'Key financial "
+            "institutions' ×1.2 under Art. 8(3), the multipliers multiplied together)") \
+        in product.en
+    assert "依第八条第三项重点支持“重点金融机构”×1.2，各项系数相乘" in product.zh
+    largest = explain_employer(plan_for([record], 10, **{
+        "weights.sector.finance": "1.2", "weights.category.3": "1.5",
+        "weights.combine": "largest"}), 0)
+    assert "weight 1.5 (" in largest.en and "×1.2 under Art. 8" in largest.en
+    assert "only the largest applies, as the scenario says" in largest.en
+
+
+def test_the_summary_says_when_the_top100_guarantee_is_inert():
+    # A top-100 firm and an ordinary firm with identical demand get the same 10 permits: the
+    # key-staff share is 0, so "全力支持" of Art. 8 changes nothing, and the summary says so.
+    records = [employer(1, demand_total=10, top100=True, demand_senior=0, demand_key_staff=10,
+                        demand_other=0), employer(2, demand_total=10)]
+    plan = solve(build_problem(submissions(records), default_scenario(20)))
+    assert [plan.seats(0), plan.seats(1)] == [10, 10]
+    lines = [line.zh for line in plan_summary(plan).lines]
+    assert any("业务骨干保障比例为0" in line and "第八条" in line for line in lines)

@@ -266,3 +266,123 @@ def test_shared_reasons_read_exactly_as_freshly_rendered_ones():
     assert all(other == first for other in others)
     # 1.3 (finance) × 1.2 (category 2) × 3 (half of 6 left after the attrition cut)
     assert problem.column("claim") == [Fraction(13, 10) * Fraction(6, 5) * 3] * 3
+
+
+# -- share cuts are rounded as the scenario says (DESIGN §4) ---------------------------------
+@pytest.mark.parametrize(("demand", "fields", "share", "rounding", "removed"), [
+    # 20 % of 4 is 0.8: down escapes the cut; by default a breach never rounds to zero.
+    (4, {"violations": (6,)}, "0.2", "down", 0),
+    (4, {"violations": (6,)}, "0.2", "at_least_one", 1),
+    (4, {"violations": (6,)}, "0.2", "nearest", 1),
+    (4, {"violations": (6,)}, "0.2", "up", 1),
+    # 50 % of 1 is ½: down 0, at least one 1, nearest rounds the half up, up 1.
+    (1, {"attrition_rate": Decimal("0.5")}, "0.5", "down", 0),
+    (1, {"attrition_rate": Decimal("0.5")}, "0.5", "at_least_one", 1),
+    (1, {"attrition_rate": Decimal("0.5")}, "0.5", "nearest", 1),
+    # 25 % of 10 is 2.5: 2, 2 (already at least one), 3, 3.
+    (10, {"violations": (6,)}, "0.25", "down", 2),
+    (10, {"violations": (6,)}, "0.25", "at_least_one", 2),
+    (10, {"violations": (6,)}, "0.25", "nearest", 3),
+    (10, {"violations": (6,)}, "0.25", "up", 3),
+])
+def test_share_cuts_round_as_the_scenario_says(demand, fields, share, rounding, removed):
+    row = one(employer(1, demand_total=demand, **fields),
+              **{"sanctions.violation_cut.6": Decimal(share),
+                 "sanctions.attrition_cut": Decimal(share),
+                 "sanctions.share_rounding": rounding})
+    [cut] = row["reasons"]
+    assert (cut.amount, row["eligible"]) == (-removed, demand - removed)
+
+
+def test_by_default_a_breach_never_rounds_to_zero_and_the_reason_says_why():
+    row = one(employer(1, demand_total=4, violations=(6,)))  # 20 % of 4 by default
+    [cut] = row["reasons"]
+    assert cut.amount == -1
+    assert "按比例不足1个，依方案至少减1个" in cut.message.zh
+    assert "at least one, as the scenario says" in cut.message.en
+
+
+def test_a_cut_that_removes_nothing_is_still_recorded():
+    # 100 % for item 4 leaves nothing; item 5's 30 % of 0 then removes 0 — still a reason.
+    row = one(employer(1, demand_total=6, violations=(4, 5)))
+    assert [(r.code, r.item, r.amount) for r in row["reasons"]] == [
+        ("VIOLATION_CUT", 4, -6), ("VIOLATION_CUT", 5, 0)]
+
+
+# -- how multipliers combine (Art. 3, 8) -----------------------------------------------------
+def test_a_key_financial_institution_in_finance_is_tilted_twice_by_default_or_once():
+    record = employer(1, demand_total=10, sector="finance", categories=(3,))
+    product = one(record)
+    assert product["weight"] == Decimal("1.44")  # 1.2 × 1.2, both reasons kept
+    assert [(r.code, r.factor, r.article) for r in product["reasons"]] == [
+        ("WEIGHT_SECTOR", Decimal("1.2"), "8"), ("WEIGHT_CATEGORY", Decimal("1.2"), "8(3)")]
+    largest = one(record, **{"weights.combine": "largest",
+                             "weights.category.3": Decimal("1.5")})
+    assert largest["weight"] == Decimal("1.5") and largest["claim"] == 15
+    assert [r.factor for r in largest["reasons"]] == [Decimal("1.2"), Decimal("1.5")]
+
+
+def test_the_largest_of_multipliers_below_one_is_still_a_multiplier():
+    record = employer(1, demand_total=10, sector="other", categories=(2,))
+    row = one(record, **{"weights.combine": "largest", "weights.sector.other": Decimal("0.5"),
+                         "weights.category.2": Decimal("0.8")})
+    assert row["weight"] == Decimal("0.8")
+
+
+def test_four_multipliers_multiply_exactly():
+    # Six decimal places each: the product has 24, more than Decimal's default 28 digits hold
+    # with the whole part; it must come out exact.
+    record = employer(1, demand_total=1, sector="finance", categories=(1,), top100=True,
+                      positive_list=True, demand_senior=0, demand_key_staff=0, demand_other=1)
+    factor = Decimal("1.234567")
+    row = one(record, **{"weights.sector.finance": factor, "weights.category.1": factor,
+                         "weights.top100": factor, "weights.positive_list": factor})
+    assert row["weight"] == factor**4 and Fraction(row["weight"]) == Fraction(factor) ** 4
+
+
+# -- Art. 3 positive list ---------------------------------------------------------------------
+def test_the_positive_list_is_a_weight_citing_article_3():
+    row = one(employer(1, demand_total=10, positive_list=True))
+    [tilt] = row["reasons"]
+    assert (tilt.code, tilt.factor, tilt.article) == ("WEIGHT_POSITIVE_LIST", Decimal("1.2"),
+                                                      "3")
+    assert "第三条" in tilt.message.zh and row["claim"] == 12
+    assert one(employer(1, demand_total=10, positive_list=True),
+               **{"weights.positive_list": 1})["reasons"] == []
+
+
+def test_the_positive_list_column_is_read_from_the_workbook(tmp_path):
+    import openpyxl
+
+    from allocator.examples import credit_code
+    from allocator.submissions import read_submissions
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["统一社会信用代码", "单位名称", "单位类型", "申报人数合计",
+                  "支持和鼓励发展产业目录"])
+    sheet.append([credit_code(1), "甲", "企业", 5, "是"])
+    sheet.append([credit_code(2), "乙", "企业", 5, None])
+    book.save(tmp_path / "d.xlsx")
+    demand = read_submissions(tmp_path / "d.xlsx")
+    assert demand.ok and list(demand.frame["positive_list"]) == [True, False]
+    problem = build_problem(demand, default_scenario(10))
+    assert problem.column("weight") == [Decimal("1.2"), Decimal(1)]
+
+
+# -- guarantees the scenario leaves inert ------------------------------------------------------
+def test_an_inert_guarantee_is_a_plan_wide_warning_only_when_top100_firms_ask():
+    firms = [employer(1, demand_total=10, top100=True, demand_senior=2, demand_key_staff=5,
+                      demand_other=3), employer(2, demand_total=10)]
+    problem = build_problem(submissions(firms), default_scenario(20))
+    assert [(w.code, w.row) for w in problem.warnings] == [("GUARANTEE_KEY_STAFF_INERT", None)]
+    assert "1家区级百强企业" in problem.warnings[0].message.zh
+    shared = build_problem(submissions(firms), default_scenario(20).with_values(
+        {"guarantee.top100_key_staff": Decimal("0.5")}))
+    assert shared.warnings == ()
+    none = build_problem(submissions(firms[1:]), default_scenario(20))
+    assert none.warnings == ()
+    both = build_problem(submissions(firms), default_scenario(20).with_values(
+        {"guarantee.top100_senior": 0}))
+    assert [w.code for w in both.warnings] == ["GUARANTEE_SENIOR_INERT",
+                                               "GUARANTEE_KEY_STAFF_INERT"]
