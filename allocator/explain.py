@@ -445,9 +445,14 @@ def _weight_text(record: dict[str, Any], weight: Decimal, multipliers: tuple[Rea
             factors.append(text("explain.factor.positive_list", factor=factor, article=article))
         else:
             factors.append(text("explain.factor.top100", factor=factor, article=article))
+    shown = [Fraction(r.factor) for r in multipliers if r.factor is not None]
+    combined = max(shown) if combine == "largest" and shown else math.prod(shown, start=1)
+    if combined != weight:
+        raise ExplanationError(f"multipliers {shown} combine ({combine}) to {combined}, "
+                               f"not the weight {weight}")
     if not factors:
         return text("explain.weight", weight=exact_text(weight))
-    tilts = sum(1 for r in multipliers if r.code != SECTOR_NOTE)
+    tilts = len(shown)
     if tilts > 1:  # several tilts apply: say how they combine, each factor shown
         factors.append(text(f"explain.combine.{combine}", weight=exact_text(weight)))
     return text("explain.weight_why", weight=exact_text(weight), factors=_join(factors))

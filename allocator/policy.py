@@ -371,11 +371,10 @@ def _cut(record: Any, scenario: Scenario, eligible: int, reasons: list[Reason],
     def apply(code: str, cut: Cut, warning: str | None = None, **params: Any) -> None:
         nonlocal eligible
         removed = cut.amount(eligible, rounding)
-        raised = cut.kind == "share" and removed > cut.amount(eligible, "down")
+        # A share worth less than one permit that still removes one says why (the rounding).
+        raised = removed > 0 and cut.kind == "share" and cut.value * eligible < 1
         reasons.append(reason(code, amount=-removed, cut=_describe(cut), warning=warning,
-                              rounding=text("cut.raised", rule=text(f"cut.rounding.{rounding}"))
-                              if raised else "",
-                              **params))
+                              rounding=_raised(rounding) if raised else "", **params))
         eligible -= removed
 
     restricted = sanctions.restricted_industry
@@ -417,8 +416,9 @@ _NO_BREAKDOWN, _PARTS_MISSING = "demand_parts_top100", "demand_parts_missing"
 def _guarantee(record: Any, scenario: Scenario, upper: int, reasons: list[Reason]) -> int:
     rules = scenario.guarantee
     guaranteed = 0
-    shares = {"demand_senior": rules.top100_senior, "demand_key_staff": rules.top100_key_staff}
-    if record.top100 and any(shares.values()):
+    shares = {"demand_senior": rules.top100_senior, "demand_key_staff": rules.top100_key_staff} \
+        if record.top100 else {}
+    if any(shares.values()):
         counts = {key: getattr(record, key) for key in shares}
         # Art. 8 guarantees roles; a role left blank guarantees nothing, and the reason says
         # so (the reader warned: the parts are missing).
@@ -475,7 +475,7 @@ def _weighting(record: Any, scenario: Scenario, seen: dict[tuple[Any, ...], _Wei
     once per combination and shared, as are the claims: decimals, fractions and reasons are
     immutable.
     """
-    undecided = next((code for code in warned if code in _UNDECIDED), None)
+    undecided = next((code for code in warned if code in _UNDECIDED), None) if warned else None
     key = (record.sector, tuple(record.categories or ()), bool(record.top100),
            _positive(record), undecided and record.industry_code)
     found = seen.get(key)
@@ -589,6 +589,11 @@ def _violation(item: int) -> Text:
 def _percent(rate: Decimal) -> str:
     # Keyed by repr, the type included: only the same value written the same way is shared.
     return _remember(_PERCENTS, repr(rate), lambda: f"{(Decimal(rate) * 100).normalize():f}%")
+
+
+def _raised(rounding: str) -> Text:
+    return _remember(_CUTS, ("raised", rounding),
+                     lambda: text("cut.raised", rule=text(f"cut.rounding.{rounding}")))
 
 
 def _describe(cut: Cut) -> Text:
