@@ -51,7 +51,7 @@ import pandas as pd
 from allocator.docs import article_text, chinese_numeral
 from allocator.i18n import Text, text
 from allocator.methods import Method, Priority, rounded, signpost
-from allocator.plan import Plan, PlanStatus, Scope, TieReport
+from allocator.plan import Plan, PlanStatus, Scope, TieReport, interval_json
 from allocator.policy import Reason
 from allocator.schema import CATEGORIES, SECTORS, UNIT_TYPES
 
@@ -669,7 +669,7 @@ class PlanSummary:
     guaranteed: int
     upper: int
     divisor: Fraction | None
-    scopes: pd.DataFrame
+    scopes: pd.DataFrame  # per scope: divisor, exact divisor, divisor_interval [low, high]
     by_sector: pd.DataFrame
     by_category: pd.DataFrame
     by_top100: pd.DataFrame
@@ -785,10 +785,11 @@ def plan_summary(plan: Plan) -> PlanSummary:
         [{"name": s.name, "label_zh": s.label.zh, "label_en": s.label.en,
           "employers": len(s.employers), "allocated": s.seats,
           "divisor": None if s.divisor is None else float(s.divisor),
-          "divisor_exact": None if s.divisor is None else str(s.divisor)}
+          "divisor_exact": None if s.divisor is None else str(s.divisor),
+          "divisor_interval": interval_json(s)}
          for s in plan.scopes],
         columns=["name", "label_zh", "label_en", "employers", "allocated", "divisor",
-                 "divisor_exact"])
+                 "divisor_exact", "divisor_interval"])
     feasible = plan.allocation is not None
     requested = int(frame["requested"].sum()) if len(frame) else 0
     eligible = int(frame["eligible"].sum()) if len(frame) else 0

@@ -509,9 +509,11 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     Parameter(
         "sanctions.attrition_cut", Cut.share("0.5"), "流失率超标压减", "Cut for high attrition",
-        "流失率超过阈值时的压减：小数为压减比例（有效需求 × 比例，向下取整），整数为压减人数。",
+        "流失率超过阈值时的压减：小数为压减比例（有效需求 × 比例，按“压减比例取整”取整），"
+        "整数为压减人数。",
         "Cut when attrition is above the threshold: a decimal removes that share of eligible "
-        "demand (rounded down), a whole number removes that many permits.",
+        "demand (rounded as 'Rounding of share cuts' says), a whole number removes that many "
+        "permits.",
         "16(3)", "cut", minimum=0,
     ),
     Parameter(
