@@ -7,8 +7,10 @@ Each page is a file in ``allocator_app/`` and every number comes from the ``allo
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from allocator.workbook import assert_safe_xml
 from allocator_app import state, ui
@@ -20,9 +22,9 @@ st.set_page_config(page_title="工作居住证指标分配 Permit quota allocato
                    page_icon=":material/assignment:", layout="wide")
 assert_safe_xml()  # refuse to start if workbooks could be parsed without defusedxml
 
-ui.language_switch()
 with ui.guarded("start"):
-    state.start()
+    state.start()  # first: the workspace it restores holds the language
+ui.language_switch()
 
 PAGES = [
     ("import", "allocator_app/page_import.py", ":material/upload_file:"),
@@ -60,7 +62,35 @@ def sidebar_summary() -> None:
                      on_change=lambda: state.set_current(st.session_state[CURRENT_WIDGET]),
                      help=tr("sidebar.scenario_help"))
 
+def workspace_status(slot: DeltaGenerator) -> None:
+    """Save the workspace when it changed, and say so; a problem is said, never hidden."""
+    try:
+        saved_at = state.autosave()
+    except (OSError, sqlite3.Error) as problem:
+        ui.log.warning("workspace not saved: %s", problem)
+        slot.warning(tr("workspace.not_saved", file=state.workspace().path.name,
+                        reason=str(problem)), icon=":material/sync_problem:")
+        return
+    slot.caption(tr("workspace.saved", at=ui.when(saved_at)[11:19]),
+                 help=tr("workspace.saved_help", file=str(state.workspace().path)))
+
+
+def start_afresh_button() -> None:
+    with st.sidebar.popover(tr("workspace.afresh"), icon=":material/restart_alt:",
+                            width="stretch"):
+        st.markdown(tr("workspace.afresh_help"))
+        st.button(tr("workspace.afresh_confirm"), type="primary", on_click=state.start_afresh,
+                  key="alloc.w.afresh")
+
+
 with ui.guarded("start"):
     sidebar_summary()
+    if st.session_state.get(state.RESTORE_PROBLEM):
+        st.sidebar.warning(tr("workspace.not_restored",
+                              reason=st.session_state[state.RESTORE_PROBLEM]))
+saved_slot = st.sidebar.empty()
+start_afresh_button()
 with ui.guarded("page"):
     navigation.run()
+with ui.guarded("autosave"):
+    workspace_status(saved_slot)

@@ -42,7 +42,7 @@ from allocator.scenario import GROUP_PARAMETERS, PARAMETERS, Cut, Parameter, Sce
 from allocator.schema import CATEGORIES, SECTORS, STATUSES, UNIT_TYPES
 
 __all__ = ["Comparison", "compare_plans", "comparison_json", "gini", "infeasible_json",
-           "percentile", "show_value", "unique_names"]
+           "parameter_differences", "percentile", "show_value", "unique_names"]
 
 #: Parameters not compared: the name heads each column, the description is prose.
 SKIPPED = ("scenario.name", "scenario.description")
@@ -342,7 +342,13 @@ def _percent(value: Decimal) -> str:
 
 
 def _parameters(plans: list[Plan], names: list[str]) -> pd.DataFrame:
-    scenarios = [p.problem.scenario for p in plans]
+    return parameter_differences([p.problem.scenario for p in plans], names)
+
+
+def parameter_differences(scenarios: Sequence[Scenario], names: list[str]) -> pd.DataFrame:
+    """The parameters (and group fields) whose values differ between the scenarios: columns
+    ``key``, ``label_zh``, ``label_en``, ``article``, one per name (Chinese) and
+    ``<name>__en``; name and description are prose and not compared."""
     rows = []
     for parameter in PARAMETERS:
         if parameter.key in SKIPPED:

@@ -4,10 +4,15 @@ One widget per parameter, chosen by its ``kind``; label, help and article come f
 A changed value goes to :func:`allocator_app.state.edit`, which lets the library validate the
 whole scenario: an invalid value stays in the field, with the library's explanation beside it.
 Number fields have no bounds of their own, so the explanation is always the library's.
+
+The editor speaks to planners, not file authors: shares are percentages, violation items are
+named, methods are described by their effect, and where the table's help names file codes or
+decimals (it is also docs/scenario.md) the ``[app.param_help]`` messages say it plainly.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -16,7 +21,7 @@ import streamlit as st
 from allocator.compare import OPTION_LABELS
 from allocator.docs import article_text
 from allocator.errors import Issue
-from allocator.i18n import text
+from allocator.i18n import has, text
 from allocator.scenario import (
     GROUP_PARAMETERS,
     PARAMETER,
@@ -26,15 +31,18 @@ from allocator.scenario import (
     Parameter,
     parameter_for,
 )
-from allocator.schema import CATEGORIES, SECTORS
+from allocator.schema import CATEGORIES, SECTORS, VIOLATIONS
 from allocator_app import state, ui
 from allocator_app.present import category_label, choice_label, method_label, sector_label
 from allocator_app.ui import pick, show, tr
 
 #: Decimal places kept from a number field (the scenario allows at most six).
 PLACES = 6
+#: Decimal places kept from a percentage field: six places of the share it stands for.
+PERCENT_PLACES = PLACES - 2
 #: Sections opened when the page is first shown.
 OPEN_SECTIONS = ("cap", "method")
+VIOLATION_PREFIX = "sanctions.violation_cut."
 #: How many fields stand side by side.
 COLUMNS = 3
 
@@ -66,16 +74,56 @@ def shown_value(draft: state.Draft, key: str) -> Any:
         return None
 
 
+def violation_item(parameter: Parameter) -> int | None:
+    """The Art. 16 item a violation cut is for."""
+    key = parameter.key
+    return int(key.removeprefix(VIOLATION_PREFIX)) if key.startswith(VIOLATION_PREFIX) else None
+
+
+def name_of(parameter: Parameter) -> str:
+    """A parameter's name as a planner reads it (a violation cut by the violation's name)."""
+    item = violation_item(parameter)
+    if item is not None:
+        return pick(*VIOLATIONS[item])
+    return pick(parameter.label_zh, parameter.label_en)
+
+
 def label(parameter: Parameter) -> str:
     article = show(article_text(parameter.article)) if parameter.article else ""
-    name = pick(parameter.label_zh, parameter.label_en)
+    name = name_of(parameter)
+    if parameter.kind == "share":
+        name = tr("scenario.percent", label=name)
     return tr("scenario.label_article", label=name, article=article) if article else name
+
+
+def plain_help(parameter: Parameter) -> str:
+    """The help in the planner's words: the app's own where the table's speaks of codes."""
+    key = parameter.key
+    item = violation_item(parameter)
+    if item is not None:
+        shown = tr("param_help.sanctions.violation_cut", item=show(text_numeral(item)),
+                   name=pick(*VIOLATIONS[item]))
+        if has(f"app.param_help.sanctions.violation_cut_{item}"):
+            shown += tr(f"param_help.sanctions.violation_cut_{item}")
+        return shown
+    if key == "method.rule":
+        return "\n".join([tr("param_help.method.rule") + tr("method_effect.intro"), ""]
+                         + [f"- {tr(f'method_effect.{code}')}" for code in parameter.choices])
+    if has(f"app.param_help.{key}"):
+        return tr(f"param_help.{key}")
+    return pick(parameter.help_zh, parameter.help_en)
+
+
+def text_numeral(item: int) -> Any:
+    from allocator.docs import chinese_numeral
+    from allocator.i18n import Text
+
+    return Text(zh=chinese_numeral(item), en=str(item))
 
 
 def help_text(parameter: Parameter) -> str:
     default = "—" if parameter.default is None else default_text(parameter)
-    return (pick(parameter.help_zh, parameter.help_en) + "\n\n"
-            + tr("scenario.default", default=default, key=parameter.key))
+    return plain_help(parameter) + "\n\n" + tr("scenario.default", default=default)
 
 
 def default_text(parameter: Parameter) -> str:
@@ -88,14 +136,30 @@ def default_text(parameter: Parameter) -> str:
         return cut_text(value)
     if parameter.kind == "choice" or parameter.choices:
         return option_label(parameter, str(value))
+    if parameter.kind == "share":
+        return f"{as_percent(value):g}%"
     return str(value) if value != "" else "—"
 
 
 def cut_text(cut: Cut) -> str:
+    if cut.is_none():
+        return tr("scenario.cut_mode_off")
     if cut.kind == "count":
         return tr("scenario.cut_count_text", count=cut.value)
-    return tr("scenario.cut_share_text", share=ui.percent(float(cut.value), 2).replace(
-        ".00%", "%"))
+    return tr("scenario.cut_share_text", share=f"{as_percent(cut.value):g}%")
+
+
+def as_percent(share: Any) -> float:
+    """A share (0.155) as the percentage a field shows (15.5), without binary noise."""
+    return float(Decimal(str(share)) * 100)
+
+
+def from_percent(percent: float | int | None) -> str | None:
+    """A percentage field's value as the exact decimal share the scenario keeps ("0.155")."""
+    if percent is None:
+        return None
+    share = Decimal(str(round(float(percent), PERCENT_PLACES))) / 100
+    return f"{share.normalize():f}"
 
 
 def option_label(parameter: Parameter, code: str) -> str:
@@ -126,26 +190,32 @@ def exact(value: float | int | None) -> float | int | None:
 
 
 def cut_parts(value: Any) -> tuple[str, float | int | None]:
-    """A cut (or the restricted-industry rule) as the field's mode and amount."""
+    """A cut (or the restricted-industry rule) as the field's mode and amount (a share as a
+    percentage)."""
     if isinstance(value, Cut):
-        return value.kind, float(value.value) if value.kind == "share" else int(value.value)
-    if isinstance(value, str):
-        return value, None
-    if isinstance(value, bool) or value is None:
-        return "count", 0
-    if isinstance(value, int):
+        if value.is_none():
+            return "off", None
+        if value.kind == "share":
+            return "share", as_percent(value.value)
+        return "count", int(value.value)
+    if isinstance(value, str):  # a rule, or a pending share (see cut_value)
+        return (value, None) if value in ("exclude", "none") else ("share", as_percent(value))
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return "count", value
-    return "share", float(value)
+    return "count", None
 
 
 def cut_value(mode: str, amount: float | int | None) -> Any:
+    """What the scenario is given: a rule, 0 for no cut, permits, or a share as a string."""
     if mode in ("exclude", "none"):
         return mode
+    if mode == "off":
+        return 0
     if amount is None:
         return None
     if mode == "count":
         return int(amount) if float(amount).is_integer() else float(amount)
-    return float(exact(amount) or 0.0)
+    return from_percent(amount)
 
 
 def on_change(draft_id: str, key: str) -> None:
@@ -160,7 +230,9 @@ def on_change(draft_id: str, key: str) -> None:
         amount = st.session_state.get(amount_key, 0) if mode == old_mode else (
             0.0 if mode == "share" else 0)
         value = cut_value(mode, amount)
-    elif parameter.kind in ("decimal", "share"):
+    elif parameter.kind == "share":
+        value = from_percent(st.session_state[wkey])
+    elif parameter.kind == "decimal":
         value = exact(st.session_state[wkey])
     else:
         value = st.session_state[wkey]
@@ -191,7 +263,10 @@ def field(draft: state.Draft, parameter: Parameter, problems: list[Issue]) -> No
     elif kind == "int":
         seed(wkey, value)
         st.number_input(label(parameter), key=wkey, step=1, format="%d", **common)
-    elif kind in ("decimal", "share"):
+    elif kind == "share":
+        seed(wkey, None if value is None else as_percent(value))
+        st.number_input(label(parameter), key=wkey, step=5.0, format="%g", **common)
+    elif kind == "decimal":
         seed(wkey, None if value is None else float(value))
         st.number_input(label(parameter), key=wkey, step=0.05, format="%g", **common)
     elif kind == "choice":
@@ -215,19 +290,38 @@ def cut_field(draft: state.Draft, parameter: Parameter, value: Any,
               common: dict[str, Any]) -> None:
     wkey = widget_key(draft, parameter.key)
     mode, amount = cut_parts(value)
-    modes = [*parameter.choices, "share", "count"]
+    # "No cut" is one of the rule's own choices where it has them (restricted industries).
+    modes = [*parameter.choices, *(() if parameter.choices else ("off",)), "share", "count"]
     seed(wkey + ".mode", mode)
     st.selectbox(label(parameter), modes, key=wkey + ".mode",
                  format_func=ui.labels(modes, lambda m: tr(f"scenario.cut_mode_{m}")
-                                       if m in ("share", "count") else option_label(parameter, m)),
+                                       if m in ("off", "share", "count")
+                                       else option_label(parameter, m)),
                  **common)
     if mode in ("share", "count"):
         amount_key = wkey + f".amount.{mode}"
         seed(amount_key, amount)
         st.number_input(tr(f"scenario.cut_amount_{mode}"), key=amount_key,
-                        step=0.05 if mode == "share" else 1,
+                        step=5.0 if mode == "share" else 1,
                         format="%g" if mode == "share" else "%d",
                         on_change=on_change, args=common["args"])
+
+
+def open_section(section: str, default: bool, *, force: bool = False) -> Any:
+    """A section's expander that stays as the planner left it — across edits, copies,
+    scenarios and refreshes (its state is kept in the workspace); opened when it has a
+    problem to show."""
+    kept = f"{state.KEPT}open.{section}"
+    wkey = f"alloc.w.section.{section}"
+    if force:
+        st.session_state[kept] = True
+    if force or wkey not in st.session_state:
+        st.session_state[wkey] = bool(st.session_state.get(kept, default))
+
+    def remember() -> None:
+        st.session_state[kept] = bool(st.session_state[wkey])
+
+    return st.expander(section_title(section), key=wkey, on_change=remember)
 
 
 def parameter_fields(draft: state.Draft) -> None:
@@ -236,8 +330,8 @@ def parameter_fields(draft: state.Draft) -> None:
     for found in draft.issues:
         by_field.setdefault(found.column or "", []).append(found)
     for section, members in sections().items():
-        with st.expander(section_title(section), expanded=section in OPEN_SECTIONS
-                         or any(p.key in by_field for p in members)):
+        with open_section(section, section in OPEN_SECTIONS,
+                          force=any(p.key in by_field for p in members)):
             wide = [p for p in members if p.kind in ("text", "list")]
             narrow = [p for p in members if p.kind not in ("text", "list")]
             for parameter in wide:

@@ -14,6 +14,7 @@ from allocator_app.ui import tr
 APPROVER_WIDGET = "alloc.w.approver"
 NOTE_WIDGET = "alloc.w.approval_note"
 CONFIRM_WIDGET = "alloc.w.approval_confirm"
+DESCRIPTION_WIDGET = "alloc.w.approval_description"
 WORKBOOKS = "alloc.workbooks"  # (plan hash, approval chain, language) → the plan workbook
 
 
@@ -45,7 +46,10 @@ def approve(draft_id: str) -> str | None:
     if data is None:
         return None
     draft = state.drafts()[draft_id]
-    state.approve(data, draft.scenario, approver, note)
+    if state.stale_description(draft) and not st.session_state.get(DESCRIPTION_WIDGET):
+        ui.flash("error", tr("approve.description_needed"))
+        return None
+    state.approve(data, draft, approver, note, ui.lang())
     st.session_state[CONFIRM_WIDGET] = False
     return None  # the page now shows the approval itself
 
@@ -76,6 +80,10 @@ def approval_box(draft: state.Draft, plan: Plan) -> ApprovalInfo | None:
                      placeholder=tr("approve.note_placeholder"))
         st.checkbox(tr("approve.confirm", allocated=ui.number(plan.allocated),
                        name=draft.name), key=CONFIRM_WIDGET)
+        if state.stale_description(draft) and draft.copy_of is not None:
+            st.warning(tr("approve.stale", name=draft.copy_of.scenario.name),
+                       icon=":material/edit_note:")
+            st.checkbox(tr("approve.description_confirm"), key=DESCRIPTION_WIDGET)
         st.form_submit_button(tr("approve.button"), type="primary", icon=":material/verified:",
                               on_click=ui.flashed, args=("approve", lambda: approve(draft.id)),
                               disabled=not draft.valid)

@@ -16,7 +16,7 @@ from allocator_app.present import sector_label
 from allocator_app.ui import show, tr
 
 PICK_WIDGET = "alloc.w.compare"
-CHOSEN = "alloc.compare_ids"
+CHOSEN = state.COMPARE_IDS
 
 
 def chosen_ids() -> list[str]:

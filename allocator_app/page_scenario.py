@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
+from allocator.errors import InputError
 from allocator.scenario import dump_scenario, parse_scenario
-from allocator.store import StoreError
+from allocator.store import MAX_APPROVER, StoreError
 from allocator_app import editor, state, ui
 from allocator_app.ui import tr
 
@@ -15,9 +18,19 @@ LAST_TOML = "alloc.last_toml"
 NEW_NAME_WIDGET = "alloc.w.new_name"
 
 
+@st.cache_data(show_spinner=False)
+def shipped_name(path: str, modified: float) -> str:
+    """A shipped scenario's name, read from its file (``modified`` keys the cache)."""
+    try:
+        return state.load_file(Path(path)).scenario.name
+    except InputError:
+        return Path(path).name  # its problems are shown when it is loaded
+
+
 def sources() -> dict[str, str]:
-    """What can be loaded: the files in ``scenarios/`` and the scenarios saved in the store."""
-    found = {f"scenarios/{p.name}": f"scenarios/{p.name}" for p in state.shipped_scenarios()}
+    """What can be loaded, by name: the shipped scenarios and those saved in the store."""
+    found = {f"scenarios/{p.name}": tr("scenario.shipped", name=shipped_name(
+        str(p), p.stat().st_mtime)) for p in state.shipped_scenarios()}
     try:
         records = state.saved_scenarios()
     except StoreError as problem:  # the files stay usable when the store is not
@@ -30,10 +43,13 @@ def sources() -> dict[str, str]:
     return found
 
 
-def origin_text(origin: str) -> str:
+def origin_text(origin: str, name: str) -> str:
+    """Where a scenario came from, by name (its file or store number stay in the help)."""
     if origin.startswith("store:"):
-        return tr("scenario.origin_store", id=origin.removeprefix("store:"))
-    return origin
+        return tr("scenario.origin_store", name=name)
+    if origin.startswith("scenarios/"):
+        return tr("scenario.shipped", name=name)
+    return tr("scenario.uploaded", file=origin)
 
 
 def load_source(source: str) -> str:
@@ -51,14 +67,15 @@ def load_source(source: str) -> str:
     else:
         state.replace_scenario(existing, scenario)
     state.set_current(existing.id)
-    return tr("scenario.loaded", name=scenario.scenario.name, file=origin_text(origin))
+    return tr("scenario.loaded", name=scenario.scenario.name,
+              file=origin_text(origin, scenario.scenario.name))
 
 
 def duplicate() -> str:
     draft = state.current()
     name = tr("scenario.copy_name", name=draft.name)
     copy = state.add_draft(draft.scenario.with_values({"scenario.name": name}),
-                           f"{draft.id}-copy")
+                           f"{draft.id}-copy", copy_of=draft.scenario)
     state.set_current(copy.id)
     return tr("scenario.duplicated", name=name)
 
@@ -68,10 +85,16 @@ def save_as_new() -> str | None:
     if not name:
         ui.flash("error", tr("scenario.name_needed"))
         return None
+    author = str(st.session_state.get(f"alloc.w.author.{ui.lang()}")
+                 or st.session_state.get(f"{state.KEPT}author") or "").strip()
+    if not author:
+        ui.flash("error", tr("scenario.author_needed"))
+        return None
     draft = state.current()
     scenario = draft.scenario.with_values({"scenario.name": name})
-    scenario_id = state.save_to_store(scenario)
-    saved = state.add_draft(scenario, "saved", origin=f"store:{scenario_id}")
+    scenario_id = state.save_to_store(scenario, author)
+    saved = state.add_draft(scenario, "saved", origin=f"store:{scenario_id}",
+                            copy_of=draft.copy_of)
     state.set_current(saved.id)
     st.session_state[NEW_NAME_WIDGET] = ""
     return tr("scenario.saved", name=name)
@@ -112,9 +135,12 @@ def actions(draft: state.Draft) -> None:
                              file_name=f"{draft.id}.toml", mime="application/toml",
                              icon=":material/download:", help=tr("scenario.download_help"),
                              width="stretch")
-    name, save, _ = st.columns([4, 1.8, 3], vertical_alignment="bottom")
+    name, author, save = st.columns([4, 3, 1.8], vertical_alignment="bottom")
     name.text_input(tr("scenario.new_name"), key=NEW_NAME_WIDGET,
                     placeholder=tr("scenario.new_name_placeholder"))
+    author.text_input(tr("scenario.author"), key=ui.kept_key("author", ""), on_change=ui.keep,
+                      args=("author",), max_chars=MAX_APPROVER,
+                      placeholder=tr("scenario.author_placeholder"))
     save.button(tr("scenario.save_as"), icon=":material/save:", width="stretch",
                 on_click=ui.flashed, args=("save_scenario", save_as_new),
                 help=tr("scenario.save_help"))
@@ -122,6 +148,19 @@ def actions(draft: state.Draft) -> None:
         st.file_uploader(tr("scenario.open_file_label"), key=TOML_WIDGET,
                          help=tr("scenario.open_file_help"))
         take_toml_upload()
+
+
+def copied_description(draft: state.Draft) -> None:
+    """A copy's description came from its source: say so, and warn while it no longer fits."""
+    if not state.description_copied(draft) or draft.copy_of is None:
+        return
+    source = draft.copy_of.scenario.name
+    changes = state.changes_since_copy(draft)
+    if changes:
+        st.warning(tr("scenario.stale", name=source, changes=ui.pick("；", "; ").join(
+            ui.show(change) for change in changes)), icon=":material/edit_note:")
+    else:
+        st.caption(tr("scenario.copied_from", name=source))
 
 
 def status(draft: state.Draft) -> None:
@@ -146,12 +185,13 @@ def main() -> None:
     draft = state.current()
     st.subheader(tr("scenario.editing", name=draft.name))
     if draft.origin:
-        st.caption(tr("scenario.origin", origin=origin_text(draft.origin)))
+        st.caption(tr("scenario.origin", origin=origin_text(draft.origin, draft.name)))
+    copied_description(draft)
     actions(draft)
     status(draft)
     editor.parameter_fields(draft)
-    with st.expander(editor.section_title("groups"), expanded=bool(draft.scenario.groups)
-                     or draft.group_rows is not None):
+    with editor.open_section("groups", bool(draft.scenario.groups),
+                             force=draft.group_rows is not None and not draft.valid):
         st.caption(tr("groups.intro"))
         editor.group_editor(draft)
 

@@ -9,7 +9,9 @@ by its content hash, a plan by (input hash, scenario hash).
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import sqlite3
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,14 +20,27 @@ from typing import Any
 
 import streamlit as st
 
-from allocator.compare import Comparison, compare_plans
+from allocator.compare import Comparison, compare_plans, parameter_differences
 from allocator.errors import InputError, Issue
 from allocator.model import SolveOptions, solve
 from allocator.plan import ApprovalInfo, Plan, plan_sha256
 from allocator.policy import build_problem
-from allocator.scenario import Scenario, default_scenario, load_scenario, scenario_sha256
+from allocator.i18n import LANGS, Text, text
+from allocator.scenario import (
+    Scenario,
+    default_scenario,
+    dump_scenario,
+    load_scenario,
+    parse_scenario,
+    scenario_sha256,
+)
 from allocator.store import ScenarioRecord, Store, StoreError, default_path
 from allocator.submissions import Submissions, read_submissions
+from allocator_app.ui import LANG_KEY
+from allocator_app.workspace import FILE_NAME as WORKSPACE_NAME
+from allocator_app.workspace import Workspace, encode, workspace_path
+
+log = logging.getLogger("allocator_app")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample_demand.xlsx"
@@ -54,6 +69,7 @@ class Dataset:
     submissions: Submissions
     sample: bool
     size: int
+    content: bytes = field(default=b"", repr=False)  # kept for the workspace file
 
 
 @dataclass
@@ -73,6 +89,8 @@ class Draft:
     version: int = 0
     group_rows: list[dict[str, Any]] | None = None  # the group table as being edited
     group_problems: list[str] = field(default_factory=list)  # rows that are not groups yet
+    #: The scenario this one was copied from, as it was then: its description came with it.
+    copy_of: Scenario | None = None
 
     @property
     def name(self) -> str:
@@ -110,7 +128,8 @@ def _read(sha256: str, name: str, _data: bytes) -> Submissions:
 def read_workbook(name: str, data: bytes, *, sample: bool = False) -> Dataset:
     sha = hashlib.sha256(data).hexdigest()
     name = safe_file_name(name)
-    return Dataset(name, sha, _read(sha, name, data), sample, len(data))
+    return Dataset(name, sha, _read(sha, name, data), sample, len(data),
+                   b"" if sample else data)
 
 
 def use_dataset(dataset: Dataset) -> None:
@@ -159,8 +178,9 @@ def new_id(stem: str) -> str:
     return f"{stem}-{number}"
 
 
-def add_draft(scenario: Scenario, stem: str, origin: str = "") -> Draft:
-    draft = Draft(new_id(stem), scenario, origin)
+def add_draft(scenario: Scenario, stem: str, origin: str = "",
+              copy_of: Scenario | None = None) -> Draft:
+    draft = Draft(new_id(stem), scenario, origin, copy_of=copy_of)
     drafts()[draft.id] = draft
     return draft
 
@@ -193,6 +213,47 @@ def discard_pending(draft: Draft) -> None:
 
 def load_file(path: Path) -> Scenario:
     return load_scenario(path)
+
+
+# -- copies -----------------------------------------------------------------------------------
+def description_copied(draft: Draft) -> bool:
+    """The draft is a copy whose description is still, word for word, its source's."""
+    source = draft.copy_of
+    if source is None:
+        return False
+    copied = source.scenario.description.strip()
+    return bool(copied) and draft.scenario.scenario.description.strip() == copied
+
+
+def changes_since_copy(draft: Draft) -> list[Text]:
+    """Each parameter that differs from the source's, as "name: before → after"."""
+    if draft.copy_of is None:
+        return []
+    table = parameter_differences([draft.copy_of, draft.scenario], ["before", "after"])
+    return [text("app.scenario.change", label=Text(row.label_zh, row.label_en),
+                 before=Text(row.before, row.before__en), after=Text(row.after, row.after__en))
+            for row in table.itertuples(index=False)]
+
+
+def stale_description(draft: Draft) -> bool:
+    """The description describes the source, whose parameters this copy has changed."""
+    return description_copied(draft) and bool(changes_since_copy(draft))
+
+
+def with_changes_written(draft: Draft, lang: str) -> Scenario:
+    """The draft's scenario with its changes from the source appended to its description,
+    so that the approved document says what the copied description does not."""
+    changes = changes_since_copy(draft)
+    if not changes or draft.copy_of is None:
+        return draft.scenario
+    note = text("app.scenario.changes_note", name=draft.copy_of.scenario.name,
+                changes=Text("；".join(c.zh for c in changes), "; ".join(c.en for c in changes)))
+    written = note.en if lang == "en" else note.zh
+    description = draft.scenario.scenario.description.rstrip()
+    if written in description:
+        return draft.scenario
+    joined = f"{description}\n\n{written}" if description else written
+    return draft.scenario.with_values({"scenario.description": joined})
 
 
 # -- solving ----------------------------------------------------------------------------------
@@ -250,9 +311,34 @@ def last_comparison() -> Comparison | None:
 
 # -- first start ------------------------------------------------------------------------------
 def start() -> None:
-    """On a session's first run: the bundled sample and the shipped scenarios, ready to solve."""
+    """On a session's first run: the workspace as it was left, else the bundled sample and the
+    shipped scenarios, ready to solve."""
     if st.session_state.get(STARTED):
         return
+    st.session_state[STARTED] = True
+    snapshot = None
+    try:
+        snapshot = workspace().load()
+    except (OSError, sqlite3.Error, ValueError) as problem:
+        log.warning("workspace unreadable: %s", problem)
+        st.session_state[RESTORE_PROBLEM] = str(problem)
+    if snapshot is not None:
+        try:
+            restore(snapshot.body)
+        except Exception as problem:  # a damaged snapshot must not keep the app from starting
+            log.exception("workspace not restored")
+            st.session_state[RESTORE_PROBLEM] = str(problem)
+            for key in (DRAFTS, CURRENT, DATASET, COMPARE_IDS):
+                st.session_state.pop(key, None)
+        else:
+            st.session_state[RESTORED] = snapshot.saved_at
+            st.session_state[SAVED] = (encode(snapshot_body()), snapshot.saved_at, None)
+            return
+    fresh()
+
+
+def fresh() -> None:
+    """The bundled sample and the shipped scenarios."""
     problems: list[tuple[str, list[Issue]]] = []
     for path in shipped_scenarios():
         try:
@@ -265,7 +351,101 @@ def start() -> None:
     st.session_state[CURRENT] = BASELINE if BASELINE in drafts() else next(iter(drafts()))
     if SAMPLE.is_file():
         use_dataset(load_sample())
-    st.session_state[STARTED] = True
+
+
+# -- the workspace file (allocator_app.workspace) ---------------------------------------------
+COMPARE_IDS = "alloc.compare_ids"  # the scenarios the Compare page shows, in order
+KEPT = "alloc.keep."  # prefix of the filters and names a planner typed (see ui.kept_key)
+SAVED = "alloc.saved"  # (snapshot JSON, saved at, workbook hash) last written or restored
+SAVE_PROBLEM = "alloc.save_problem"
+RESTORED = "alloc.restored"  # when the snapshot this session started from was saved
+RESTORE_PROBLEM = "alloc.restore_problem"
+
+
+def workspace() -> Workspace:
+    return Workspace(workspace_path())
+
+
+def draft_body(draft: Draft) -> dict[str, Any]:
+    return {"id": draft.id, "origin": draft.origin, "scenario": dump_scenario(draft.scenario),
+            "pending": draft.pending, "group_rows": draft.group_rows,
+            "group_problems": draft.group_problems,
+            "copy_of": None if draft.copy_of is None else dump_scenario(draft.copy_of)}
+
+
+def snapshot_body() -> dict[str, Any]:
+    """Everything the planner would miss after a refresh, as plain JSON values."""
+    data = dataset()
+    return {
+        "lang": st.session_state.get(LANG_KEY, "zh"),
+        "dataset": None if data is None else {"name": data.name, "sha256": data.sha256,
+                                              "sample": data.sample},
+        "drafts": [draft_body(d) for d in drafts().values()],
+        "current": st.session_state.get(CURRENT),
+        "compare": list(st.session_state.get(COMPARE_IDS, [])),
+        "kept": {key: st.session_state[key] for key in sorted(st.session_state.keys())
+                 if str(key).startswith(KEPT)},
+    }
+
+
+def restore(body: Mapping[str, Any]) -> None:
+    """The session as the snapshot describes it (a scenario that no longer reads is an error)."""
+    if body.get("lang") in LANGS:
+        st.session_state[LANG_KEY] = body["lang"]
+    for saved in body["drafts"]:
+        file = f"{WORKSPACE_NAME}:{saved['id']}"
+        copy_of = saved.get("copy_of")
+        draft = Draft(saved["id"], parse_scenario(saved["scenario"], file=file),
+                      saved.get("origin", ""),
+                      copy_of=None if copy_of is None else parse_scenario(copy_of, file=file))
+        drafts()[draft.id] = draft
+        if saved.get("pending"):
+            edit(draft, saved["pending"])
+        draft.group_rows = saved.get("group_rows")
+        draft.group_problems = list(saved.get("group_problems") or [])
+    if not drafts():
+        raise ValueError("the workspace holds no scenario")
+    st.session_state[CURRENT] = body.get("current")
+    st.session_state[COMPARE_IDS] = [i for i in body.get("compare", []) if i in drafts()]
+    for key, value in (body.get("kept") or {}).items():
+        if key.startswith(KEPT):
+            st.session_state[key] = value
+    chosen = body.get("dataset")
+    if chosen is None:
+        return
+    if chosen["sample"]:
+        if SAMPLE.is_file():
+            use_dataset(load_sample())
+        return
+    found = workspace().workbook(chosen["sha256"])
+    if found is None:
+        raise ValueError(f"the workbook {chosen['name']} is missing from the workspace")
+    use_dataset(read_workbook(found[0], found[1]))
+
+
+def autosave() -> str:
+    """Write the workspace if anything changed since the last write; when it was saved."""
+    body = snapshot_body()
+    text = encode(body)
+    last = st.session_state.get(SAVED)
+    if last is not None and last[0] == text:
+        return last[1]
+    data = dataset()
+    kept = None if data is None or data.sample else data.sha256
+    content = None
+    if kept is not None and (last is None or last[2] != kept):
+        content = (data.name, data.content) if data is not None else None
+    saved_at = workspace().save(body, kept, content)
+    st.session_state[SAVED] = (text, saved_at, kept)
+    return saved_at
+
+
+def start_afresh() -> None:
+    """Forget the workspace: the sample and the shipped scenarios again (the record stays)."""
+    workspace().clear()
+    for key in list(st.session_state.keys()):
+        if str(key).startswith("alloc.") and key != LANG_KEY:
+            del st.session_state[key]
 
 
 # -- the store (allocator.store) --------------------------------------------------------------
@@ -280,8 +460,8 @@ def store() -> Store:
     return _open_store(str(default_path()))
 
 
-def save_to_store(scenario: Scenario) -> int:
-    return store().save_scenario(scenario)
+def save_to_store(scenario: Scenario, author: str) -> int:
+    return store().save_scenario(scenario, by=author)
 
 
 def saved_scenarios() -> list[ScenarioRecord]:
@@ -300,8 +480,13 @@ def approval_of(plan: Plan) -> tuple[int, ApprovalInfo] | None:
     return None
 
 
-def approve(data: Dataset, scenario: Scenario, approver: str, note: str) -> ApprovalInfo:
-    """Record the plan's run in the store and approve it under the approver's name."""
+def approve(data: Dataset, draft: Draft, approver: str, note: str, lang: str) -> ApprovalInfo:
+    """Record the plan's run in the store and approve it under the approver's name.
+
+    A copy's changes from its source are first written into its description (in ``lang``),
+    and the draft keeps that description: what is approved is what the planner then sees.
+    """
+    scenario = with_changes_written(draft, lang)
     plan = solve_plan(data, scenario)
     done = approval_of(plan)
     if done is not None:  # the same plan is approved once, whichever run recorded it
@@ -310,4 +495,7 @@ def approve(data: Dataset, scenario: Scenario, approver: str, note: str) -> Appr
                          at=approval.approved_at)
     keeper = store()
     run_id = keeper.record_run(data.submissions, scenario, plan, by=approver.strip() or None)
-    return keeper.approve(run_id, approver, note)
+    approval = keeper.approve(run_id, approver, note)
+    if scenario is not draft.scenario:
+        replace_scenario(draft, scenario)
+    return approval

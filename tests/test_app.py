@@ -318,9 +318,13 @@ def test_duplicate_and_save_as_new(app: AppTest) -> None:
     assert app.sidebar.selectbox(key="alloc.w.current").value == "baseline-copy"
     assert app.subheader[0].value == app_text("scenario.editing", name=copy_name)
     app.text_input(key="alloc.w.new_name").input("金融加权1.5").run()
+    save = next(b for b in app.button if b.label == app_text("scenario.save_as"))
+    save.click().run()  # without the planner's name: refused, nothing saved
+    assert any(e.value == app_text("scenario.author_needed") for e in app.error)
+    app.text_input(key="alloc.w.author.zh").input("李四").run()
     next(b for b in app.button if b.label == app_text("scenario.save_as")).click().run()
     with Store.open() as store:
-        assert [s.name for s in store.scenarios()] == ["金融加权1.5"]
+        assert [(s.name, s.created_by) for s in store.scenarios()] == [("金融加权1.5", "李四")]
 
 
 # -- compare ----------------------------------------------------------------------------------

@@ -259,7 +259,11 @@ def test_written_sample_reads_back_clean_and_equal(tmp_path):
                                   generate(600, seed=2027, year=2027))
     import openpyxl
 
-    title = openpyxl.load_workbook(path, read_only=True)["需求申报"]["A1"].value
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        title = book["需求申报"]["A1"].value
+    finally:
+        book.close()  # a read-only workbook keeps its file open until closed
     assert title == "2027年度东城区工作居住证办证需求汇总表"
 
 

@@ -671,9 +671,12 @@ def workbook_text(path: Path) -> str:
     import openpyxl
 
     book = openpyxl.load_workbook(path, read_only=True)
-    return "\n".join(str(value) for sheet in book.worksheets
-                     for row in sheet.iter_rows(values_only=True)
-                     for value in row if value is not None)
+    try:
+        return "\n".join(str(value) for sheet in book.worksheets
+                         for row in sheet.iter_rows(values_only=True)
+                         for value in row if value is not None)
+    finally:
+        book.close()  # a read-only workbook keeps its file open until closed
 
 
 def test_export_rewrites_the_stored_plan_with_its_approval(filled, db, tmp_path, capsys):
@@ -806,6 +809,7 @@ def test_a_writer_killed_at_random_leaves_no_partial_plan(db, tmp_path):
     finally:
         launcher.stdin.close()
         launcher.wait(30)
+        launcher.stdout.close()
     print(f"\nkill test: {iterations} kills, {mid_approval} inside an approval transaction;"
           f" {runs_after} runs and {approvals_after} approvals survived intact")
     assert runs_after >= iterations and approvals_after >= iterations
