@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from pathlib import Path
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -18,8 +19,11 @@ from allocator_app.ui import tr
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+# The icon is a file served by the app itself: a Material icon as favicon would be fetched
+# from the internet, which the bureau's network does not have.
+ICON = Path(__file__).resolve().parent / "allocator_app" / "static" / "icon.png"
 st.set_page_config(page_title="工作居住证指标分配 Permit quota allocator",
-                   page_icon=":material/assignment:", layout="wide")
+                   page_icon=str(ICON), layout="wide")
 assert_safe_xml()  # refuse to start if workbooks could be parsed without defusedxml
 
 with ui.guarded("start"):

@@ -816,16 +816,16 @@ def _surplus(plan: Plan) -> Text | None:
 
 
 def _headline(summary: PlanSummary, plan: Plan) -> list[Text]:
-    lines = [text("explain.headline.totals", cap=summary.cap, reserve=summary.reserve,
-                  allocatable=summary.allocatable, requested=summary.requested,
-                  eligible=summary.eligible)]
+    lines = [text("explain.headline.totals", cap=_count(summary.cap),
+                  reserve=_count(summary.reserve), allocatable=_count(summary.allocatable),
+                  requested=_count(summary.requested), eligible=_count(summary.eligible))]
     if summary.allocated is None:
         lines.append(text("explain.headline.infeasible"))
         return lines
     fill_requested = summary.fill_requested
     fill_eligible = summary.fill_eligible
-    lines.append(text("explain.headline.allocated", allocated=summary.allocated,
-                      unallocated=summary.unallocated,
+    lines.append(text("explain.headline.allocated", allocated=_count(summary.allocated),
+                      unallocated=_count(summary.unallocated),
                       fill_requested=_percent(fill_requested),
                       fill_eligible=_percent(fill_eligible)))
     for scope in plan.scopes:
@@ -833,21 +833,23 @@ def _headline(summary: PlanSummary, plan: Plan) -> list[Text]:
         key = "explain.headline.divisor" if scope.name == "cap" else \
             "explain.headline.group_divisor"
         lines.append(text(key, divisor=divisor, name=scope.name, group=scope.label,
-                          employers=len(scope.employers), allocated=scope.seats,
+                          employers=_count(len(scope.employers)),
+                          allocated=_count(scope.seats),
                           method=method_label(plan.problem.method),
                           interval=interval_text(scope)))
     excluded = summary.excluded
     if len(excluded):
         lines.append(text("explain.headline.excluded",
-                          employers=int(excluded["employers"].sum()),
-                          permits=int(excluded["permits"].sum())))
+                          employers=_count(int(excluded["employers"].sum())),
+                          permits=_count(int(excluded["permits"].sum()))))
     if len(summary.cuts):
         employers, unchanged = _cut_employers(plan)
         lines.append(text("explain.headline.cuts_unchanged" if unchanged else
-                          "explain.headline.cuts", employers=employers, unchanged=unchanged,
-                          permits=int(summary.cuts["permits"].sum())))
+                          "explain.headline.cuts", employers=_count(employers),
+                          unchanged=_count(unchanged),
+                          permits=_count(int(summary.cuts["permits"].sum()))))
     if summary.ties:
-        lines.append(text("explain.headline.ties", ties=summary.ties))
+        lines.append(text("explain.headline.ties", ties=_count(summary.ties)))
     # What the scenario leaves inert although the workbook would use it (Art. 8 guarantees).
     lines += [w.message for w in plan.problem.warnings if w.row is None]
     if summary.surplus is not None:
@@ -876,6 +878,11 @@ def _bound_text(priority: Priority) -> str:
         shown, exact = decimal_text(value, 6)
         return shown if exact else "≈" + shown
     return "≈" + decimal_text(Fraction(float(priority)), 6)[0]  # irrational (Hill)
+
+
+def _count(number: int) -> str:
+    """A count as the headline prints it: thousands separated, as in every table."""
+    return f"{number:,}"
 
 
 def _cut_employers(plan: Plan) -> tuple[int, int]:

@@ -218,6 +218,12 @@ def cut_value(mode: str, amount: float | int | None) -> Any:
     return from_percent(amount)
 
 
+def clashing(draft: state.Draft) -> list[str]:
+    """The parameters the Results page sent the planner back to, for this draft."""
+    found = st.session_state.get(state.FOCUS)
+    return list(found[1]) if found and found[0] == draft.id else []
+
+
 def on_change(draft_id: str, key: str) -> None:
     """A field changed: hand the new value to the library through the workspace."""
     draft = state.drafts()[draft_id]
@@ -225,10 +231,8 @@ def on_change(draft_id: str, key: str) -> None:
     wkey = widget_key(draft, key)
     if parameter.kind == "cut":
         mode = st.session_state[wkey + ".mode"]
-        old_mode, _ = cut_parts(shown_value(draft, key))
-        amount_key = wkey + f".amount.{mode}"
-        amount = st.session_state.get(amount_key, 0) if mode == old_mode else (
-            0.0 if mode == "share" else 0)
+        # The amount field of the mode chosen; none yet when the mode was just switched.
+        amount = st.session_state.get(wkey + f".amount.{mode}", 0)
         value = cut_value(mode, amount)
     elif parameter.kind == "share":
         value = from_percent(st.session_state[wkey])
@@ -277,11 +281,14 @@ def field(draft: state.Draft, parameter: Parameter, problems: list[Issue]) -> No
     elif kind == "list":
         seed(wkey, list(value or ()))
         st.multiselect(label(parameter), list(parameter.choices), key=wkey,
+                       select_all=ui.select_all(),
                        format_func=ui.labels(parameter.choices,
                                              lambda c: option_label(parameter, c)),
                        placeholder=tr("scenario.choose"), **common)
     elif kind == "cut":
         cut_field(draft, parameter, value, common)
+    if key in clashing(draft):
+        st.warning(tr("scenario.clashes"), icon=":material/block:")
     for found in problems:
         st.error(show(found.message), icon=":material/error:")
 
@@ -289,10 +296,12 @@ def field(draft: state.Draft, parameter: Parameter, problems: list[Issue]) -> No
 def cut_field(draft: state.Draft, parameter: Parameter, value: Any,
               common: dict[str, Any]) -> None:
     wkey = widget_key(draft, parameter.key)
-    mode, amount = cut_parts(value)
+    derived, amount = cut_parts(value)
     # "No cut" is one of the rule's own choices where it has them (restricted industries).
     modes = [*parameter.choices, *(() if parameter.choices else ("off",)), "share", "count"]
-    seed(wkey + ".mode", mode)
+    seed(wkey + ".mode", derived)
+    # The planner's choice of mode stands even while its amount cuts nothing (0 permits).
+    mode = st.session_state[wkey + ".mode"]
     st.selectbox(label(parameter), modes, key=wkey + ".mode",
                  format_func=ui.labels(modes, lambda m: tr(f"scenario.cut_mode_{m}")
                                        if m in ("off", "share", "count")
@@ -300,7 +309,7 @@ def cut_field(draft: state.Draft, parameter: Parameter, value: Any,
                  **common)
     if mode in ("share", "count"):
         amount_key = wkey + f".amount.{mode}"
-        seed(amount_key, amount)
+        seed(amount_key, amount if mode == derived else 0)
         st.number_input(tr(f"scenario.cut_amount_{mode}"), key=amount_key,
                         step=5.0 if mode == "share" else 1,
                         format="%g" if mode == "share" else "%d",
@@ -454,6 +463,12 @@ def group_editor(draft: state.Draft) -> None:
         draft.group_problems = problems
         state.edit(draft, {"groups": groups})
         st.rerun()
+    bounds = [k for k in clashing(draft) if k.startswith("groups.")]
+    if bounds:
+        from allocator_app.results import parameter_name
+
+        st.warning(tr("scenario.clashes_groups", names=pick("、", ", ").join(
+            parameter_name(k) for k in bounds)), icon=":material/block:")
     for problem in draft.group_problems:
         st.error(problem, icon=":material/error:")
     for found in draft.issues:

@@ -154,7 +154,7 @@ def main() -> None:
     if plan is None:
         return
     if plan.status is PlanStatus.INFEASIBLE:
-        results.conflicts(plan)
+        results.conflicts(plan, draft)
         return
     summary = results.result(plan)
     st.markdown(tr("approve.summary", allocated=ui.number(summary["allocated"]),

@@ -34,9 +34,11 @@ def remember() -> None:
     st.session_state[CHOSEN] = list(st.session_state[PICK_WIDGET])
 
 
-def metric_cell(kind: str, value: Any) -> str:
+def metric_cell(key: str, kind: str, value: Any) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "—"
+    if key == "divisor":
+        return ui.divisor(float(value))
     if kind == "share":
         return ui.percent(float(value))
     if kind == "number":
@@ -46,13 +48,25 @@ def metric_cell(kind: str, value: Any) -> str:
     return show(value)
 
 
+def heading(comparison: Comparison, name: str) -> str:
+    """A scenario's column heading; the first is marked as the reference."""
+    return tr("compare.reference", name=name) if name == comparison.names[0] else name
+
+
+def right_aligned(comparison: Comparison) -> dict[str, Any]:
+    """Figures line up on the right, like numbers in a printed table."""
+    return {heading(comparison, name): st.column_config.Column(alignment="right")
+            for name in comparison.names}
+
+
 def metrics_table(comparison: Comparison) -> pd.DataFrame:
     label = "label_en" if ui.lang() == "en" else "label_zh"
     table = comparison.metrics
     out = pd.DataFrame({tr("compare.measure"): table[label].tolist()})
     for name in comparison.names:
-        out[name] = [metric_cell(kind, value)
-                     for kind, value in zip(table["kind"], table[name], strict=True)]
+        out[heading(comparison, name)] = [
+            metric_cell(key, kind, value)
+            for key, kind, value in zip(table.index, table["kind"], table[name], strict=True)]
     return out
 
 
@@ -61,7 +75,7 @@ def sector_differences(comparison: Comparison) -> pd.DataFrame:
     table = comparison.by_sector
     first = comparison.names[0]
     labels = [sector_label(code) for code in table.index]
-    return pd.DataFrame({tr("compare.versus", name=name, first=first):
+    return pd.DataFrame({tr("compare.versus", name=name):
                          (table[name] - table[first]).tolist()
                          for name in comparison.names[1:]}, index=labels)
 
@@ -70,7 +84,7 @@ def sector_totals(comparison: Comparison) -> pd.DataFrame:
     table = comparison.by_sector
     out = pd.DataFrame({tr("table.sector"): [sector_label(c) for c in table.index]})
     for name in comparison.names:
-        out[name] = table[name].tolist()
+        out[heading(comparison, name)] = table[name].tolist()
     return out
 
 
@@ -92,10 +106,16 @@ def differences_table(comparison: Comparison) -> pd.DataFrame:
     table["sector"] = [sector_label(by_zh.get(s, s)) for s in table["sector"]]
     renamed = {key: tr(f"table.{key}") for key in
                ("row", "credit_code", "name", "sector", "requested")}
-    renamed["change"] = tr("compare.change", first=comparison.names[0],
-                           last=comparison.names[-1])
+    renamed["change"] = tr("compare.change", last=comparison.names[-1])
+    renamed[comparison.names[0]] = heading(comparison, comparison.names[0])
     renamed["spread"] = tr("compare.spread")
     return table.rename(columns=renamed)
+
+
+def signed_change(comparison: Comparison) -> dict[str, Any]:
+    """The change column shows its sign (+3 / −2): more or fewer than the reference."""
+    title = tr("compare.change", last=comparison.names[-1])
+    return {title: st.column_config.NumberColumn(format="%+d")}
 
 
 def plans_for(ids: list[str], data: state.Dataset) -> tuple[list[Plan], list[str]]:
@@ -128,6 +148,7 @@ def main() -> None:
     drafts = state.drafts()
     st.session_state[PICK_WIDGET] = chosen_ids()
     ids = st.multiselect(tr("compare.pick"), list(drafts), key=PICK_WIDGET, on_change=remember,
+                         select_all=ui.select_all(),
                          format_func=ui.labels(drafts, lambda i: drafts[i].name),
                          placeholder=tr("compare.pick_placeholder"), help=tr("compare.pick_help"))
     st.session_state[CHOSEN] = list(ids)
@@ -142,7 +163,8 @@ def main() -> None:
     if not done or comparison is None:
         return
     st.subheader(tr("compare.metrics"))
-    st.dataframe(metrics_table(comparison), hide_index=True, width="stretch", height=560)
+    st.dataframe(metrics_table(comparison), hide_index=True, width="stretch", height=560,
+                 column_config=right_aligned(comparison))
     st.subheader(tr("compare.by_sector"))
     left, right = st.columns([3, 2])
     with left:
@@ -151,7 +173,8 @@ def main() -> None:
         st.caption(tr("compare.by_sector_help", first=comparison.names[0]))
     with right:
         st.dataframe(sector_totals(comparison), hide_index=True, width="stretch",
-                     column_config={name: st.column_config.NumberColumn(format="localized")
+                     column_config={heading(comparison, name):
+                                    st.column_config.NumberColumn(format="localized")
                                     for name in comparison.names})
     st.subheader(tr("compare.parameters", count=len(comparison.parameters)))
     if len(comparison.parameters):
@@ -162,7 +185,7 @@ def main() -> None:
     if len(comparison.differences):
         st.caption(tr("compare.differences_help"))
         st.dataframe(differences_table(comparison), hide_index=True, width="stretch",
-                     height=420)
+                     height=420, column_config=signed_change(comparison))
     else:
         st.caption(tr("compare.no_differences"))
 

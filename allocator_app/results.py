@@ -13,11 +13,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from allocator.constraints import Conflict
 from allocator.docs import article_text
 from allocator.explain import PlanSummary, explain_employer, plan_summary, warning_lines
 from allocator.i18n import text
 from allocator.plan import Plan, PlanStatus, plan_json
-from allocator.scenario import Scenario
+from allocator.scenario import PARAMETER, Scenario
 from allocator.schema import CATEGORIES
 from allocator_app import state, ui
 from allocator_app.present import category_label, method_label, sector_label
@@ -57,6 +58,9 @@ def obtain_plan(data: state.Dataset, scenario: Scenario) -> Plan | None:
                             expanded=True)
             return None
         seconds = time.perf_counter() - started
+        if plan.status is PlanStatus.INFEASIBLE:  # solved, but nothing to be glad about
+            progress.update(label=tr("results.infeasible_status", name=name), state="error")
+            return plan
         st.write(tr("results.step_verified"))
         progress.update(label=tr("results.solved", name=name, seconds=f"{seconds:.2f}"),
                         state="complete")
@@ -98,7 +102,7 @@ def headline(plan: Plan, summary: dict[str, Any]) -> None:
     fifth.metric(tr("results.fill_rate"),
                  ui.percent(summary["allocated"] / requested if requested else None),
                  help=tr("results.fill_rate_help", requested=ui.number(requested)))
-    sixth.metric(tr("results.divisor"), ui.number(summary["divisor"], 4),
+    sixth.metric(tr("results.divisor"), ui.divisor(summary["divisor"]),
                  help=tr("results.divisor_help"))
     solver = summary.get("solver") or {}
     st.caption(tr("results.facts", status=status_text(plan),
@@ -143,6 +147,7 @@ def filtered(frame: pd.DataFrame) -> pd.DataFrame:
                               placeholder=tr("results.search_hint"))
     codes = list(dict.fromkeys(frame["sector"]))
     chosen = sectors.multiselect(tr("results.sectors"), codes, key=ui.kept_key("sectors", []),
+                                 select_all=ui.select_all(),
                                  format_func=ui.labels(codes, sector_label),
                                  on_change=ui.keep, args=("sectors",),
                                  placeholder=tr("results.all_sectors"))
@@ -174,21 +179,32 @@ def table(frame: pd.DataFrame) -> pd.DataFrame:
     st.caption(tr("results.showing", shown=len(shown), total=len(frame),
                   allocated=ui.number(int(shown["allocated"].sum()))))
     fill = tr("table.fill")
+    numbers = {tr(f"table.{key}"): st.column_config.NumberColumn(format="localized",
+                                                                  width="small")
+               for key in ("row", "requested", "eligible", "guaranteed", "upper", "allocated")}
     st.dataframe(shown_table(shown), hide_index=True, width="stretch", height=440,
                  column_config={
-                     fill: st.column_config.NumberColumn(fill, format="%.1f%%"),
-                     tr("table.weight"): st.column_config.NumberColumn(format="%.4g"),
+                     **numbers,
+                     tr("table.name"): st.column_config.TextColumn(width="large"),
+                     tr("table.credit_code"): st.column_config.TextColumn(width="medium"),
+                     tr("table.top100"): st.column_config.TextColumn(width="small"),
+                     fill: st.column_config.NumberColumn(fill, format="%.1f%%", width="small"),
+                     tr("table.weight"): st.column_config.NumberColumn(format="%.4g",
+                                                                       width="small"),
                  })
     return shown
 
 
 def reasons_frame(reasons: list[dict[str, Any]]) -> pd.DataFrame:
+    """Each reason with its article as the text says it (第十三条) and its signed amount; a
+    reason that changes no number has an empty amount."""
     lang = ui.lang()
     return pd.DataFrame({
-        tr("explain.article"): [show(article_text(r["article"])) for r in reasons],
+        tr("explain.article"): [show(article_text(r["article"])) if r["article"] else ""
+                                for r in reasons],
         tr("explain.reason"): [r[lang] for r in reasons],
-        tr("explain.amount"): [r.get("amount") for r in reasons],
-    }).astype({tr("explain.amount"): "Int64"})
+        tr("explain.amount"): [ui.signed(r.get("amount")) for r in reasons],
+    })
 
 
 def explanation(plan: Plan, summary: dict[str, Any], frame: pd.DataFrame) -> None:
@@ -212,7 +228,7 @@ def explanation(plan: Plan, summary: dict[str, Any], frame: pd.DataFrame) -> Non
         cell.metric(tr(f"table.{key}"), ui.number(record[key]))
     st.info(show(explain_employer(plan, picked)), icon=":material/lightbulb:")
     if record["reasons"]:
-        st.dataframe(reasons_frame(record["reasons"]), hide_index=True, width="stretch")
+        st.table(reasons_frame(record["reasons"]), hide_index=True)
     else:
         st.caption(tr("explain.no_reasons"))
 
@@ -322,13 +338,13 @@ def ties(summary: dict[str, Any]) -> None:
         return
     names = {r["credit_code"]: r["name"] for r in summary["employers"]}
     scopes = {s["name"]: s[ui.lang()] for s in summary["scopes"]}
-    st.dataframe(pd.DataFrame({
+    st.table(pd.DataFrame({
         tr("ties.scope"): [scopes.get(t["scope"], t["scope"]) for t in found],
         tr("ties.employers"): ["、".join(names[c] for c in t["credit_codes"]) for t in found],
         tr("ties.permits"): [t["permits"] for t in found],
         tr("ties.awarded"): ["、".join(names[c] for c in t["awarded"]) for t in found],
         tr("ties.broken_by"): [tr(f"tiebreak.{t['broken_by']}") for t in found],
-    }), hide_index=True, width="stretch")
+    }), hide_index=True)  # a static table wraps: every name and the rule stay readable
     st.caption(tr("ties.help"))
 
 
@@ -341,19 +357,81 @@ def warnings(plan: Plan) -> None:
         st.warning(show(line), icon=":material/warning:")
 
 
-def conflicts(plan: Plan) -> None:
-    st.error(tr("results.infeasible", name=plan.problem.scenario.scenario.name),
-             icon=":material/block:")
+#: Per employer, the parameters that set a guaranteed minimum (the "单位保障" of a conflict).
+GUARANTEES = ("method.min_per_employer", "guarantee.top100_senior",
+              "guarantee.top100_key_staff")
+#: Per employer, the parameters that lower its ceiling (the room a group floor can use).
+CEILINGS = ("method.max_per_employer", "method.max_share")
+
+
+def clashing_keys(conflict: Conflict, scenario: Scenario, edited: list[str]) -> list[str]:
+    """The parameters behind a conflict that are in force, those edited last first."""
+    guarantees = [k for k in GUARANTEES if scenario.get(k)]
+    floors = [f"groups.{name}.min" for name, group in scenario.groups.items()
+              if group.min and name != conflict.node]
+    if conflict.code == "NEEDS_ABOVE_CAP":
+        keys = ["cap.annual", *(["cap.reserve"] if scenario.cap.reserve else []),
+                *guarantees, *floors]
+    elif conflict.code == "NEEDS_ABOVE_CEILING":
+        keys = [f"groups.{conflict.node}.max", *guarantees, *floors]
+    elif conflict.code == "FLOOR_ABOVE_DEMAND":
+        limits = [k for k in CEILINGS if scenario.get(k) not in (0, 1)]
+        keys = [f"groups.{conflict.node}.min", *limits]
+    else:
+        keys = []
+    return sorted(keys, key=lambda key: edit_rank(key, edited))
+
+
+def edit_rank(key: str, edited: list[str]) -> int:
+    """Sorts the parameter edited last first, then the others in their rule's order."""
+    edited_as = "groups" if key.startswith("groups.") else key
+    return -edited.index(edited_as) if edited_as in edited else 1
+
+
+def parameter_name(key: str) -> str:
+    """A parameter's name as the editor labels it; a group's bound with the group's name."""
+    from allocator_app.editor import label
+
+    if key.startswith("groups."):
+        name, bound = key.removeprefix("groups.").rsplit(".", 1)
+        return tr("results.group_bound", name=name, bound=label(PARAMETER[f"groups.*.{bound}"]))
+    return label(PARAMETER[key])
+
+
+def back_to_parameters(draft_id: str, keys: list[str]) -> None:
+    """Open the scenario page with the sections of these parameters open and marked."""
+    st.session_state[state.FOCUS] = (draft_id, keys)
+    for key in keys:
+        section = "groups" if key.startswith("groups.") else PARAMETER[key].section
+        st.session_state[f"{state.KEPT}open.{section}"] = True
+        st.session_state.pop(f"alloc.w.section.{section}", None)
+    st.switch_page("allocator_app/page_scenario.py")
+
+
+def conflicts(plan: Plan, draft: state.Draft | None = None) -> None:
+    """Why the plan cannot be made, the parameters that clash, and a way back to them."""
+    scenario = plan.problem.scenario
+    st.error(tr("results.infeasible", name=scenario.scenario.name), icon=":material/block:")
+    edited = draft.edited if draft is not None else []
+    keys: list[str] = []
     for conflict in plan.conflicts:
-        st.markdown(f"- {show(conflict.message)}")
+        clashing = clashing_keys(conflict, scenario, edited)
+        keys += [k for k in clashing if k not in keys]
+        names = ui.pick("、", ", ").join(parameter_name(k) for k in clashing)
+        st.markdown(f"- {show(conflict.message)}"
+                    + (f"\n\n  {tr('results.clashing', names=names)}" if clashing else ""))
     st.caption(tr("results.infeasible_help"))
+    if draft is not None and keys and st.button(
+            tr("results.to_parameters"), icon=":material/tune:", type="primary",
+            key=f"alloc.w.fix.{draft.id}"):
+        back_to_parameters(draft.id, sorted(keys, key=lambda k: edit_rank(k, edited)))
 
 
 def full(plan: Plan) -> None:
     """The Results page's body for one plan."""
     summary = result(plan)
     if plan.status is PlanStatus.INFEASIBLE:
-        conflicts(plan)
+        conflicts(plan, state.current())
         return
     headline(plan, summary)
     headline_lines(plan)

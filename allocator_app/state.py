@@ -22,10 +22,10 @@ import streamlit as st
 
 from allocator.compare import Comparison, compare_plans, parameter_differences
 from allocator.errors import InputError, Issue
+from allocator.i18n import LANGS, Text, text
 from allocator.model import SolveOptions, solve
 from allocator.plan import ApprovalInfo, Plan, plan_sha256
 from allocator.policy import build_problem
-from allocator.i18n import LANGS, Text, text
 from allocator.scenario import (
     Scenario,
     default_scenario,
@@ -57,6 +57,7 @@ CURRENT = "alloc.current"
 PLANS = "alloc.plans"
 STARTED = "alloc.started"
 LOAD_PROBLEMS = "alloc.load_problems"
+FOCUS = "alloc.focus"  # (draft id, parameter keys) that clash, shown beside their fields
 PLANS_KEPT = 24
 
 
@@ -91,6 +92,8 @@ class Draft:
     group_problems: list[str] = field(default_factory=list)  # rows that are not groups yet
     #: The scenario this one was copied from, as it was then: its description came with it.
     copy_of: Scenario | None = None
+    #: The parameters the planner changed, most recent last (a clash names these first).
+    edited: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -194,6 +197,8 @@ def replace_scenario(draft: Draft, scenario: Scenario, origin: str | None = None
 
 def edit(draft: Draft, changes: Mapping[str, Any]) -> bool:
     """Apply editor changes; keep them pending with the library's explanation if invalid."""
+    draft.edited = [k for k in draft.edited if k not in changes] + list(changes)
+    st.session_state.pop(FOCUS, None)
     wanted = {**draft.pending, **changes}
     try:
         scenario = draft.scenario.with_values(wanted)
@@ -370,7 +375,8 @@ def draft_body(draft: Draft) -> dict[str, Any]:
     return {"id": draft.id, "origin": draft.origin, "scenario": dump_scenario(draft.scenario),
             "pending": draft.pending, "group_rows": draft.group_rows,
             "group_problems": draft.group_problems,
-            "copy_of": None if draft.copy_of is None else dump_scenario(draft.copy_of)}
+            "copy_of": None if draft.copy_of is None else dump_scenario(draft.copy_of),
+            "edited": draft.edited}
 
 
 def snapshot_body() -> dict[str, Any]:
@@ -401,6 +407,7 @@ def restore(body: Mapping[str, Any]) -> None:
         drafts()[draft.id] = draft
         if saved.get("pending"):
             edit(draft, saved["pending"])
+        draft.edited = list(saved.get("edited") or [])
         draft.group_rows = saved.get("group_rows")
         draft.group_problems = list(saved.get("group_problems") or [])
     if not drafts():

@@ -20,12 +20,15 @@ import pandas as pd
 import streamlit as st
 
 from allocator.errors import InputError, Issue
+from allocator.explain import decimal_text
 from allocator.i18n import LANGS, Lang, Text, text
 from allocator.store import StoreError
 
 log = logging.getLogger("allocator_app")
 
 LANG_KEY = "alloc.lang"
+#: Decimal places of a divisor, as the library's summary, the CLI and the workbook print it.
+DIVISOR_PLACES = 6
 LANG_NAMES: dict[str, str] = {"zh": "中文", "en": "English"}
 
 
@@ -88,6 +91,11 @@ def language_switch() -> None:
     )
 
 
+def select_all() -> bool:
+    """Whether a multiselect offers Streamlit's "Select all": its text is English only."""
+    return lang() == "en"
+
+
 # -- numbers ----------------------------------------------------------------------------------
 def number(value: int | float | Decimal | Fraction | None, places: int = 4) -> str:
     """A number as a planner reads it: no float noise, thousands separated."""
@@ -101,6 +109,20 @@ def number(value: int | float | Decimal | Fraction | None, places: int = 4) -> s
     if rounded == int(rounded):
         return f"{int(rounded):,}"
     return f"{rounded:,.{places}f}".rstrip("0").rstrip(".")
+
+
+def divisor(value: float | Fraction | None) -> str:
+    """A divisor with the library's precision (six places), wherever the app shows one."""
+    if value is None:
+        return "—"
+    return decimal_text(Fraction(value), DIVISOR_PLACES)[0]
+
+
+def signed(value: int | None) -> str:
+    """A change in permits: +3, −2 (a true minus), or nothing when there is none."""
+    if value is None or pd.isna(value):
+        return ""
+    return f"{value:+,}".replace("-", "−")
 
 
 def when(iso: str) -> str:

@@ -304,7 +304,7 @@ def test_loading_a_shipped_scenario_shows_its_groups(app: AppTest) -> None:
     assert expected["ties"]
     go(app, "results")
     names = {r["credit_code"]: r["name"] for r in expected["employers"]}
-    ties = next(d.value for d in app.dataframe if app_text("ties.broken_by") in d.value.columns)
+    ties = next(t.value for t in app.table if app_text("ties.broken_by") in t.value.columns)
     assert ties[app_text("ties.employers")].tolist() == [
         "、".join(names[c] for c in tie["credit_codes"]) for tie in expected["ties"]]
     assert ties[app_text("ties.broken_by")].tolist() == [
@@ -335,7 +335,9 @@ def test_compare_two_scenarios_side_by_side(app: AppTest) -> None:
     expected = compare_plans(plans, ["基准方案", "重点产业保底"])
     metrics = next(d.value for d in app.dataframe
                    if app_text("compare.measure") in d.value.columns)
-    assert list(metrics.columns) == [app_text("compare.measure"), "基准方案", "重点产业保底"]
+    # The first scenario is the reference, and its column says so.
+    assert list(metrics.columns) == [app_text("compare.measure"), "基准方案（对照方案）",
+                                     "重点产业保底"]
     allocated = metrics.set_index(app_text("compare.measure")).loc["已分配"]
     assert allocated.tolist() == [f"{v:,}" for v in expected.metrics.loc["allocated",
                                                                            expected.names]]
@@ -345,7 +347,7 @@ def test_compare_two_scenarios_side_by_side(app: AppTest) -> None:
     assert differences[app_text("table.credit_code")].tolist() == \
         expected.differences["credit_code"].tolist()
     sectors = next(d.value for d in app.dataframe if app_text("table.sector") in d.value.columns
-                   and "基准方案" in d.value.columns)
+                   and "基准方案（对照方案）" in d.value.columns)
     assert sectors["重点产业保底"].tolist() == expected.by_sector["重点产业保底"].tolist()
 
 
@@ -427,7 +429,7 @@ def test_every_kind_of_field_reaches_the_library(app: AppTest) -> None:
         ["terminated", "blacklisted"]).run()
     app.selectbox(key=key + "sanctions.attrition_cut.mode").select("count").run()
     app.number_input(key=key + "sanctions.attrition_cut.amount.count").set_value(2).run()
-    app.number_input(key=key + "guarantee.top100_key_staff").set_value(0.5).run()
+    app.number_input(key=key + "guarantee.top100_key_staff").set_value(50).run()  # percent
     app.selectbox(key=key + "sanctions.restricted_industry.mode").select("none").run()
     assert not app.error, [e.value for e in app.error]
     changed = scenario("baseline").with_values({
