@@ -552,7 +552,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="按方案参数在年度总量内分配指标。Divide the annual cap under a scenario.")
     solve.add_argument("demand", type=Path, metavar="DEMAND.xlsx")
     solve.add_argument("--scenario", type=Path, metavar="S.toml",
-                       help="方案文件 / scenario file (default: the built-in defaults)")
+                       help="方案文件；不给时须给 --cap，其余参数取默认值 / scenario file; "
+                            "without it give --cap, and every other parameter takes its "
+                            "default (docs/scenario.md)")
     solve.add_argument("--cap", type=int, default=None,
                        help="年度总量，覆盖方案中的值 / annual cap, overrides the scenario's")
     solve.add_argument("--json", type=Path, metavar="RESULT.json",
