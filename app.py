@@ -29,6 +29,7 @@ assert_safe_xml()  # refuse to start if workbooks could be parsed without defuse
 with ui.guarded("start"):
     state.start()  # first: the workspace it restores holds the language
 ui.language_switch()
+ui.chinese_widgets()
 
 PAGES = [
     ("import", "allocator_app/page_import.py", ":material/upload_file:"),

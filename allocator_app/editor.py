@@ -92,7 +92,8 @@ def label(parameter: Parameter) -> str:
     article = show(article_text(parameter.article)) if parameter.article else ""
     name = name_of(parameter)
     if parameter.kind == "share":
-        name = tr("scenario.percent", label=name)
+        return tr("scenario.percent_article", label=name, article=article) if article else \
+            tr("scenario.percent", label=name)
     return tr("scenario.label_article", label=name, article=article) if article else name
 
 

@@ -133,9 +133,10 @@ def plan_frame(summary: dict[str, Any]) -> pd.DataFrame:
 
 
 def shown_table(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.drop(columns=["position"]).copy()
+    # Top-100 firms are a view of their own (filter "区级百强企业") and an employer's ceiling
+    # is in its explanation; without their columns the table fits the page.
+    out = frame.drop(columns=["position", "top100", "upper"]).copy()
     out["sector"] = out["sector"].map(sector_label)
-    out["top100"] = out["top100"].map(lambda v: tr("common.yes") if v else "")
     out["fill"] = out["fill"].map(lambda v: None if v is None else round(v * 100, 1))
     return out.rename(columns={key: tr(f"table.{key}") for key in out.columns})
 
@@ -179,20 +180,26 @@ def table(frame: pd.DataFrame) -> pd.DataFrame:
     st.caption(tr("results.showing", shown=len(shown), total=len(frame),
                   allocated=ui.number(int(shown["allocated"].sum()))))
     fill = tr("table.fill")
+    # Widths in pixels so that every column fits beside the sidebar at 1440 px, in both
+    # languages (a longer name is cut; it is whole in the explanation below).
     numbers = {tr(f"table.{key}"): st.column_config.NumberColumn(format="localized",
-                                                                  width="small")
-               for key in ("row", "requested", "eligible", "guaranteed", "upper", "allocated")}
+                                                                  width=width)
+               for key, width in TABLE_WIDTHS.items()}
     st.dataframe(shown_table(shown), hide_index=True, width="stretch", height=440,
                  column_config={
                      **numbers,
-                     tr("table.name"): st.column_config.TextColumn(width="large"),
-                     tr("table.credit_code"): st.column_config.TextColumn(width="medium"),
-                     tr("table.top100"): st.column_config.TextColumn(width="small"),
-                     fill: st.column_config.NumberColumn(fill, format="%.1f%%", width="small"),
+                     tr("table.credit_code"): st.column_config.TextColumn(width=160),
+                     tr("table.name"): st.column_config.TextColumn(width=220),
+                     tr("table.sector"): st.column_config.TextColumn(width=96),
+                     fill: st.column_config.NumberColumn(fill, format="%.1f%%", width=68),
                      tr("table.weight"): st.column_config.NumberColumn(format="%.4g",
-                                                                       width="small"),
+                                                                       width=60),
                  })
     return shown
+
+
+#: The plan table's number columns and their widths in pixels.
+TABLE_WIDTHS = {"row": 52, "requested": 80, "eligible": 72, "guaranteed": 88, "allocated": 80}
 
 
 def reasons_frame(reasons: list[dict[str, Any]]) -> pd.DataFrame:
@@ -277,7 +284,8 @@ def bars(table: pd.DataFrame, x_title: str, y_title: str, *, height: int = 320,
     scale = alt.Scale(domain=series, range=colours) if colours else alt.Undefined
     show_legend = len(series) > 1 if legend is None else legend
     encoding["color"] = alt.Color("series:N", sort=series, title=None, scale=scale,
-                                  legend=alt.Legend(orient="top") if show_legend else None)
+                                  legend=alt.Legend(orient="top", labelLimit=480)
+                                  if show_legend else None)
     chart = alt.Chart(long).mark_bar().encode(**encoding).properties(height=height)
     st.altair_chart(chart, width="stretch")
 

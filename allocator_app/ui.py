@@ -96,6 +96,35 @@ def select_all() -> bool:
     return lang() == "en"
 
 
+#: Streamlit's own texts that have no parameter, replaced on screen in Chinese mode: the file
+#: uploader's button and size line, a multiselect's empty list. Each rule names the element by
+#: its test id and ARIA role (stable across releases, and checked by the browser test); the
+#: English text is hidden (font size 0) and the Chinese one drawn in its place.
+CHINESE_WIDGETS = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,
+[data-testid="stFileUploaderDropzoneInstructions"] span,
+[data-testid="stMultiSelectDropdown"] [role="listbox"][data-empty="true"] [role="option"] span
+{ font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after
+{ content: "%(browse)s"; font-size: 14px; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after
+{ content: "%(limit)s"; font-size: 14px; }
+[data-testid="stMultiSelectDropdown"] [role="listbox"][data-empty="true"]
+  [role="option"] span::after
+{ content: "%(empty)s"; font-size: 14px; }
+</style>"""
+
+
+def chinese_widgets() -> None:
+    """In Chinese mode, Streamlit's English widget texts in Chinese (see CHINESE_WIDGETS)."""
+    if lang() != "zh":
+        return
+    limit = st.get_option("server.maxUploadSize")
+    st.html(CHINESE_WIDGETS % {"browse": tr("widgets.browse"),
+                               "limit": tr("widgets.limit", size=limit),
+                               "empty": tr("widgets.no_match")})
+
+
 # -- numbers ----------------------------------------------------------------------------------
 def number(value: int | float | Decimal | Fraction | None, places: int = 4) -> str:
     """A number as a planner reads it: no float noise, thousands separated."""

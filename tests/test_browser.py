@@ -1,9 +1,11 @@
 """The app in a real browser: ``streamlit run app.py`` on a free port, driven by Chromium.
 
-A planner's afternoon in one test: upload a workbook, see the plan, compare two scenarios,
-approve the plan and download it — then the downloaded workbook is opened with openpyxl and
-checked against the library's own plan. Debian's Chromium is used (``apt-get install
-chromium``); the test is skipped only when ``/usr/bin/chromium`` is absent.
+A planner's afternoon in one test: upload a workbook, see the plan, edit a scenario and reload
+the page (the edit is still there), compare two scenarios, approve the plan and download it —
+then the downloaded workbook is opened with openpyxl and checked against the library's own
+plan. Every request the page makes is recorded, and the test fails if any goes anywhere but the
+app on 127.0.0.1 (the bureau's network has no internet). Debian's Chromium is used
+(``apt-get install chromium``); the test is skipped only when ``/usr/bin/chromium`` is absent.
 
 Set ``ALLOCATOR_SCREENSHOTS=docs/screenshots`` to keep a screenshot of every page there.
 """
@@ -16,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,7 +43,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-component-update", "--disable-sync"]
 START_TIMEOUT_S = 60
 STEP_TIMEOUT_MS = 30_000
-VIEWPORT = {"width": 1360, "height": 900}
+VIEWPORT = {"width": 1440, "height": 900}
 
 pytestmark = [
     pytest.mark.browser,
@@ -96,6 +99,8 @@ def server(tmp_path: Path) -> Iterator[str]:
         log.close()
         server_log = (tmp_path / "streamlit.log").read_text()
         assert "Traceback" not in server_log, server_log
+        # The external-IP lookup (checkip.amazonaws.com) would print this line.
+        assert "External URL" not in server_log, server_log
 
 
 def test_upload_solve_compare_approve_and_download(server: str, tmp_path: Path) -> None:
@@ -124,6 +129,10 @@ def test_upload_solve_compare_approve_and_download(server: str, tmp_path: Path) 
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport=VIEWPORT, accept_downloads=True)
         page.set_default_timeout(STEP_TIMEOUT_MS)
+        expect.set_options(timeout=STEP_TIMEOUT_MS)  # a shared machine can be slow
+        requested: list[str] = []
+        page.context.on("request", lambda request: requested.append(request.url))
+        page.on("websocket", lambda socket: requested.append(socket.url))
 
         def idle() -> None:
             page.wait_for_timeout(300)
@@ -152,8 +161,17 @@ def test_upload_solve_compare_approve_and_download(server: str, tmp_path: Path) 
         expect(page.locator("[data-testid='stMetric']").first).to_be_visible()
         idle()
 
-        # Import: a draft with mistakes is refused row by row; the corrected workbook passes.
+        # Import: Streamlit's own uploader speaks Chinese too.
         open_page(z("nav.import"))
+        for selector, wanted in [
+                ("[data-testid='stFileUploaderDropzone'] button "
+                 "[data-testid='stMarkdownContainer'] p", z("widgets.browse")),
+                ("[data-testid='stFileUploaderDropzoneInstructions'] span",
+                 z("widgets.limit", size=10))]:
+            shown = page.locator(selector).first
+            assert shown.evaluate("e => getComputedStyle(e).fontSize") == "0px"
+            assert shown.evaluate("e => getComputedStyle(e, '::after').content") == f'"{wanted}"'
+        # A draft with mistakes is refused row by row; the corrected workbook passes.
         uploader = page.locator("[data-testid='stFileUploader'] input[type='file']")
         uploader.set_input_files(draft)
         expect(page.get_by_text(z("import.failed", errors=2))).to_be_visible()
@@ -202,6 +220,21 @@ def test_upload_solve_compare_approve_and_download(server: str, tmp_path: Path) 
         idle()
         expect(page.get_by_text(z("scenario.valid"))).to_be_visible()
 
+        # A real reload (a new session) keeps an edited draft and the uploaded workbook.
+        annual = page.get_by_label(re.compile("^年度指标总量"))
+        annual.fill("2900")
+        annual.press("Enter")
+        idle()
+        expect(page.get_by_text(re.compile("^" + z("workspace.saved", at="")[:5]))).to_be_visible()
+        page.reload()
+        idle()
+        expect(page.get_by_label(re.compile("^年度指标总量"))).to_have_value("2900")
+        expect(page.get_by_text(demand.name).first).to_be_visible()
+        annual = page.get_by_label(re.compile("^年度指标总量"))
+        annual.fill("3000")
+        annual.press("Enter")
+        idle()
+
         # Compare: the baseline and “finance and culture first”.
         open_page(z("nav.compare"))
         picker = page.locator("[data-testid='stMultiSelect']").first
@@ -209,6 +242,15 @@ def test_upload_solve_compare_approve_and_download(server: str, tmp_path: Path) 
             picker.click()
             page.get_by_role("option", name=name).click()
             idle()
+        picker.locator("input").click()  # Streamlit's "Select all" is English: not offered
+        expect(page.get_by_role("option").first).to_be_visible()
+        assert page.get_by_role("option", name="Select all").count() == 0
+        page.keyboard.type("无此方案")  # nothing matches: Streamlit's "No results", in Chinese
+        empty = page.locator("[data-testid='stMultiSelectDropdown'] [role='listbox']"
+                             "[data-empty='true'] [role='option'] span").first
+        empty.wait_for(state="attached")
+        assert empty.evaluate("e => getComputedStyle(e, '::after').content") == \
+            f'"{z("widgets.no_match")}"'
         page.keyboard.press("Escape")
         heading = z("compare.differences", count=len(comparison.differences))
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
@@ -238,16 +280,37 @@ def test_upload_solve_compare_approve_and_download(server: str, tmp_path: Path) 
 
         open_page(z("nav.about"))
         shoot("6-about")
+
+        # English: the plan's columns fit the page at 1440 px.
+        page.get_by_text("English", exact=True).click()
+        idle()
+        open_page(t("app.nav.results", "en"))
+        expect(page.locator("[data-testid='stMetric']").first).to_be_visible()
+        idle()
+        shoot("7-results-english")
         browser.close()
+
+    # Nothing left the machine: every request went to the app itself.
+    elsewhere = sorted({url for url in requested
+                        if not url.startswith(("data:", "blob:"))
+                        and urllib.parse.urlsplit(url).hostname != "127.0.0.1"})
+    assert elsewhere == []
+    assert requested, "the requests were recorded"
 
     assert "已批准" in plan_file.name
     book = load_workbook(plan_file, read_only=True)
-    overview = " ".join(str(v) for row in book["说明"].iter_rows(values_only=True)
-                        for v in row if v is not None)
+    try:
+        overview = " ".join(str(v) for row in book["说明"].iter_rows(values_only=True)
+                            for v in row if v is not None)
+        detail = list(book["分配明细"].iter_rows(values_only=True))
+    finally:
+        book.close()
     assert "张三" in overview and "审定稿" in overview
-    detail = list(book["分配明细"].iter_rows(values_only=True))
     header = list(detail[1])
     seats = [row[header.index("分配")] for row in detail[2:] if isinstance(row[0], int)]
     assert seats == [r["allocated"] for r in expected["employers"]]
     compared = load_workbook(comparison_file, read_only=True)
-    assert len(compared.sheetnames) >= 2
+    try:
+        assert len(compared.sheetnames) >= 2
+    finally:
+        compared.close()
