@@ -137,7 +137,8 @@ def history() -> None:
         tr("approve.run_approved_at"): [ui.when(r.approval.approved_at) if r.approval else ""
                                         for r in runs],
         tr("approve.run_plan"): [r.plan_sha256[:12] for r in runs],
-    }, hide_index=True, width="stretch")
+    }, hide_index=True, width="stretch", column_config={
+        tr("approve.run_allocated"): st.column_config.NumberColumn(format="localized")})
 
 
 def main() -> None:

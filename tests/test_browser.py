@@ -251,7 +251,8 @@ def test_upload_solve_compare_approve_and_download(server: str, tmp_path: Path) 
         empty.wait_for(state="attached")
         assert empty.evaluate("e => getComputedStyle(e, '::after').content") == \
             f'"{z("widgets.no_match")}"'
-        page.keyboard.press("Escape")
+        page.keyboard.press("Escape")  # clears the typed text
+        page.keyboard.press("Escape")  # closes the list
         heading = z("compare.differences", count=len(comparison.differences))
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
         idle()
