@@ -111,8 +111,7 @@ def test_the_readme_points_inside_the_repository() -> None:
     text = README.read_text(encoding="utf-8")
     assert "../" not in text and "DESIGN" not in text and "shared/" not in text
     for path in re.findall(r"`((?:docs|scenarios|data|allocator|tests|bench)/[^`*\s]+)`", text):
-        if path != "docs/policy.md":  # written by the policy issue, linked ahead of it
-            assert (ROOT / path).exists(), path
+        assert (ROOT / path).exists(), path
 
 
 def test_solve_help_says_what_happens_without_a_scenario(tmp_path: Path) -> None:
