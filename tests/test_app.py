@@ -242,7 +242,7 @@ def test_the_results_page_shows_every_warning_with_its_row_and_employer(
         assert line in shown, (line, shown)
     # The reasons table cites in the one style (第十六条第三项), not the machine form.
     app.selectbox(key="alloc.w.explain").select(0).run()
-    reasons = next(d.value for d in app.dataframe if app_text("explain.article")
+    reasons = next(d.value for d in app.table if app_text("explain.article")
                    in d.value.columns)
     assert "第十六条第三项" in reasons[app_text("explain.article")].tolist()
 
