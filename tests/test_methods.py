@@ -468,6 +468,18 @@ def test_divisor_reproduces_the_seats(instance, method):
     claims, total, lower, upper, order = instance
     result = apportion(claims, total, method, lower, upper, order)
     if result.divisor is None:
+        # Only where no finite positive rational divisor exists: nobody was refused a seat,
+        # the cut-off lies among first seats of infinite priority (a divisor of 0 for the
+        # first seat), or a zero claim holds a seat above its floor.
+        seats = result.seats
+        nobody_refused = all(b is not None and x == b for x, b in zip(seats, upper, strict=True))
+        zero_holds = any(v == 0 and x > a for v, a, x in zip(claims, lower, seats, strict=True))
+        infinite_cut = method.value in ("adams", "dean", "huntington-hill") and any(
+            x == 0 and v > 0 and (b is None or b > 0)
+            for v, b, x in zip(claims, upper, seats, strict=True))
+        # Or a Huntington-Hill tie: V/√(k(k+1)) is irrational for k ≥ 1 (k(k+1) is no square).
+        hill_tie = method.value == "huntington-hill" and bool(result.ties)
+        assert nobody_refused or zero_holds or infinite_cut or hill_tie
         return
     d = result.divisor
     assert d > 0

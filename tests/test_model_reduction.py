@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from test_model import BASELINE, NEUTRAL, random_records, seats
 
@@ -130,8 +130,6 @@ def test_margin_zero_matches_brute_force_with_groups(data, method):
         **NEUTRAL, "method.rule": method, "weights.sector.finance": Decimal("1.5"),
         "groups": {"fin": {"sector": "finance", "min": floor, "max": ceiling}}})
     plan = solve(build_problem(submissions(records), scenario), SolveOptions(margin=0))
-    if plan.status is PlanStatus.INFEASIBLE:
-        return
     claims, upper = plan.problem.column("claim"), plan.problem.column("upper")
     fin = [s == "finance" for s in sectors]
 
@@ -143,6 +141,8 @@ def test_margin_zero_matches_brute_force_with_groups(data, method):
     feasible = [x for x in itertools.product(*(range(u + 1) for u in upper))
                 if sum(x) <= cap
                 and floor <= sum(v for v, f in zip(x, fin, strict=True) if f) <= ceiling]
+    assert (plan.status is PlanStatus.INFEASIBLE) == (not feasible)
+    assume(feasible)
     most = max(sum(x) for x in feasible)
     best = max(priority_sum(x) for x in feasible if sum(x) == most)
     assert plan.allocated == most
