@@ -359,7 +359,7 @@ def test_long_lists_go_to_a_hidden_sheet():
 
 
 def test_the_template_falls_back_to_hidden_lists(tmp_path, monkeypatch):
-    monkeypatch.setattr(excel, "INLINE_LIST_LIMIT", 10)
+    monkeypatch.setattr(excel.styles, "INLINE_LIST_LIMIT", 10)
     path = tmp_path / "lists.xlsx"
     write_demand_workbook(path, generate(employers=20, seed=5))
     book = openpyxl.load_workbook(path)

@@ -1,0 +1,450 @@
+"""Shared building blocks of every workbook: writing a cell so that no text can turn into a
+formula, the styles (fonts, fills, borders, number formats), header and table rows sized to
+their wrapped text, drop-down lists and data validation, A4 print setup with page breaks that
+keep sections together, and saving with fixed metadata so that the same content always gives
+the same bytes.
+
+A new sheet is one function ``(sheet, ..., lang) -> None`` built from :func:`sheet_title`,
+:func:`write_section`, :func:`write_table` and :func:`page_setup`.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import numbers
+import re
+import unicodedata
+import weakref
+import zipfile
+from collections.abc import Iterable, Sequence
+from copy import copy
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from allocator import cells
+from allocator.errors import visible
+from allocator.i18n import Lang, text
+
+# =============================================================================================
+# Shared building blocks
+# =============================================================================================
+
+#: Text starting with one of these is what spreadsheet programs read as a formula (or, pasted
+#: into a CSV, as an injection): such text is always stored as a string and quote-prefixed.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+#: Excel's limit for a drop-down list typed inline in the validation rule.
+INLINE_LIST_LIMIT = 255
+#: Excel's limits for an input prompt.
+PROMPT_TITLE_LIMIT, PROMPT_LIMIT = 32, 255
+
+#: The fixed timestamp written into the file's metadata, so a workbook's bytes depend only on
+#: its content (same seed → same sample file).
+FIXED_TIMESTAMP = datetime(2020, 1, 1)
+_ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+
+FORMAT_TEXT = "@"
+FORMAT_PERCENT = "0.0%"
+FORMAT_DATE = "yyyy-mm-dd"
+FORMAT_COUNT = "0"
+
+THIN = Side(style="thin", color="A6A6A6")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", start_color="DDEBF7", end_color="DDEBF7")
+HEADER_FONT = Font(bold=True)
+REQUIRED_FONT = Font(bold=True, color="C00000")
+TITLE_FONT = Font(bold=True, size=16)
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
+CENTRE = Alignment(horizontal="center", vertical="center")
+LEFT = Alignment(horizontal="left", vertical="center")
+WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
+
+
+def text_width(value: str) -> int:
+    """Width in Excel character units: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
+
+
+#: What a worksheet cannot hold (openpyxl refuses it): C0 controls but tab, LF and CR.
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def put(sheet: Worksheet, row: int, column: int, value: Any, *,
+        number_format: str | None = None) -> Cell:
+    """Write one cell; text is always stored as text, never as a formula or an error value.
+
+    openpyxl turns a string starting with ``=`` into a formula and ``#N/A`` into an error; a
+    planner's data must never do either, so the type is set back to string afterwards. Text
+    starting with a formula trigger is also quote-prefixed, so editing it in Excel keeps it text.
+    """
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str) and _UNWRITABLE.search(value):
+        value = visible(value, keep="\t\n\r")  # XML cannot hold them: shown as \x07 etc.
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_TRIGGERS):
+            cell.quotePrefix = True
+    if number_format is not None:
+        cell.number_format = number_format
+    return cell
+
+
+#: Per workbook, the cell style (openpyxl's ``StyleArray``) of each combination of font, fill,
+#: border, alignment and number format already used, with the style objects themselves so
+#: that the ids in the key stay theirs.
+_STYLE_CACHE: weakref.WeakKeyDictionary[Workbook, dict[tuple[Any, ...], tuple[Any, ...]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def apply_style(cell: Cell, *, font: Font | None = None, fill: PatternFill | None = None,
+                border: Border | None = None, alignment: Alignment | None = None,
+                number_format: str | None = None) -> None:
+    """Give ``cell`` these styles (``None``: the default), replacing any it had.
+
+    Setting ``cell.font`` and the like makes openpyxl hash the style object against the
+    workbook's list of styles every time, which cost most of the time of a 10,000-row plan
+    workbook. Each combination is set the usual way once per workbook; later cells get a copy
+    of the resulting style indices (what openpyxl's own ``WorksheetCopy`` does). Call it before
+    :func:`put`, which may add the quote prefix.
+    """
+    book = cell.parent.parent
+    cache = _STYLE_CACHE.setdefault(book, {})
+    key = (id(font), id(fill), id(border), id(alignment), number_format)
+    known = cache.get(key)
+    if known is not None:
+        cell._style = copy(known[0])
+        return
+    cell._style = StyleArray()
+    for name, value in (("font", font), ("fill", fill), ("border", border),
+                        ("alignment", alignment), ("number_format", number_format)):
+        if value is not None:
+            setattr(cell, name, value)
+    cache[key] = (copy(cell._style), font, fill, border, alignment, number_format)
+
+
+def style_header(cells_: Iterable[Cell], *, required: Sequence[bool] | None = None) -> None:
+    """Bold, filled, centred, wrapped and boxed; required columns in dark red."""
+    for index, cell in enumerate(cells_):
+        cell.font = REQUIRED_FONT if required and required[index] else HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = HEADER_ALIGNMENT
+        cell.border = BORDER
+
+
+def write_title(sheet: Worksheet, row: int, title: str, columns: int, *,
+                height: float = 32) -> None:
+    """A title merged across ``columns`` columns."""
+    put(sheet, row, 1, title)
+    if columns > 1:
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    cell = sheet.cell(row=row, column=1)
+    cell.font = TITLE_FONT
+    cell.alignment = CENTRE
+    sheet.row_dimensions[row].height = height
+
+
+def set_widths(sheet: Worksheet, widths: Sequence[float]) -> None:
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def set_print_layout(sheet: Worksheet, *, title_rows: str | None = None,
+                     landscape: bool = True) -> None:
+    """A4, fitted to the page width, with ``title_rows`` (e.g. ``"1:2"``) on every page."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    if title_rows:
+        sheet.print_title_rows = title_rows
+    sheet.oddFooter.center.text = text("excel.page_footer").zh
+
+
+class ListSource:
+    """Where a drop-down list's values come from: inline, or a hidden sheet when too long.
+
+    Excel keeps an inline list in the rule itself, limited to 255 characters and unable to hold
+    a comma; longer lists go to column after column of one hidden sheet, created on first use.
+    """
+
+    def __init__(self, book: Workbook, sheet_name: str = "下拉选项"):
+        self.book = book
+        self.sheet_name = sheet_name
+        self.sheet: Worksheet | None = None
+        self.columns = 0
+
+    def formula(self, values: Sequence[str]) -> str:
+        inline = '"' + ",".join(values) + '"'
+        if len(inline) <= INLINE_LIST_LIMIT and not any("," in v or '"' in v for v in values):
+            return inline
+        if self.sheet is None:
+            self.sheet = self.book.create_sheet(self.sheet_name)
+            self.sheet.sheet_state = "hidden"
+        self.columns += 1
+        for row, value in enumerate(values, start=1):
+            put(self.sheet, row, self.columns, value)
+        letter = get_column_letter(self.columns)
+        return f"{quote_sheetname(self.sheet_name)}!${letter}$1:${letter}${len(values)}"
+
+
+def validation(kind: str | None, *, prompt_title: str, prompt: str, error_title: str = "",
+               error: str = "", formula1: str | None = None, formula2: str | None = None,
+               operator: str | None = None) -> DataValidation:
+    """A validation rule with a Chinese input prompt and, when it restricts, an error message."""
+    rule = DataValidation(
+        type=kind, operator=operator, formula1=formula1, formula2=formula2, allow_blank=True,
+        showInputMessage=True, promptTitle=prompt_title[:PROMPT_TITLE_LIMIT],
+        prompt=prompt[:PROMPT_LIMIT],
+        showErrorMessage=kind is not None, errorStyle="stop" if kind is not None else None,
+        errorTitle=error_title[:PROMPT_TITLE_LIMIT] if kind is not None else None,
+        error=error[:PROMPT_LIMIT] if kind is not None else None,
+    )
+    if kind == "list":
+        # openpyxl's showDropDown=True *hides* the arrow (the attribute's meaning is inverted).
+        rule.showDropDown = False
+    return rule
+
+
+def excel_serial(day: date) -> int:
+    """The Excel serial day number of ``day`` (1900 date system)."""
+    return (day - cells.EXCEL_EPOCH.date()).days
+
+
+def save_workbook(book: Workbook, path: str | Path) -> None:
+    """Save ``book`` so that the same content always gives byte-identical files.
+
+    ``Workbook.save`` stamps the document's modification time and each zip entry's date with
+    the current time. Here the properties are fixed and the writer is driven directly, then the
+    zip is rewritten entry by entry, in the same order, with a fixed date.
+    """
+    book.properties.created = FIXED_TIMESTAMP
+    book.properties.modified = FIXED_TIMESTAMP
+    book.properties.creator = "allocator"
+    book.properties.lastModifiedBy = "allocator"
+    buffer = io.BytesIO()
+    ExcelWriter(book, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            fixed = zipfile.ZipInfo(entry.filename, date_time=_ZIP_TIMESTAMP)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = entry.external_attr
+            target.writestr(fixed, source.read(entry.filename))
+    Path(path).write_bytes(out.getvalue())
+
+
+
+#: SimSun ships with every Chinese Windows and WPS; a named font keeps widths predictable.
+FONT_NAME = "宋体"
+PLAN_FONT = Font(name=FONT_NAME, size=10)
+PLAN_BOLD = Font(name=FONT_NAME, size=10, bold=True)
+PLAN_TITLE_FONT = Font(name=FONT_NAME, size=16, bold=True)
+SECTION_FONT = Font(name=FONT_NAME, size=12, bold=True)
+NOTE_FONT = Font(name=FONT_NAME, size=9, color="595959")
+TOTAL_FILL = PatternFill("solid", start_color="F2F2F2", end_color="F2F2F2")
+CHANGED_FILL = PatternFill("solid", start_color="FFF2CC", end_color="FFF2CC")
+NUMBER_ALIGNMENT = Alignment(horizontal="right", vertical="top")
+TOP_CENTRE = Alignment(horizontal="center", vertical="top", wrap_text=True)
+FORMAT_INT = "#,##0"
+FORMAT_WEIGHT = "0.0###"
+FORMAT_CLAIM = "#,##0.0###"
+FORMAT_CHANGE = "+#,##0;-#,##0;0"
+#: Points per wrapped line of 10 pt CJK text (CJK fonts are taller than Latin ones), and the
+#: share of a column's width a wrapped line really fills.
+LINE_HEIGHT, FILL_FACTOR = 14.5, 0.95
+#: A4 in points, and the margins of every printed sheet in inches.
+A4 = (595.3, 841.9)
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.75, "bottom": 0.7, "header": 0.3,
+           "footer": 0.3}
+
+
+def msg(lang: Lang, key: str, /, **params: Any) -> str:
+    """One workbook message (``workbook.<key>``) in the workbook's language."""
+    return text(f"workbook.{key}", **params).get(lang)
+
+
+def wrapped_lines(value: Any, width: float) -> int:
+    """Lines a wrapped cell of ``width`` characters needs for ``value``."""
+    if value is None or width <= 0:
+        return 1
+    parts = str(value).split("\n")
+    return sum(max(1, math.ceil(text_width(p) / (width * FILL_FACTOR))) for p in parts)
+
+
+def fit_row(sheet: Worksheet, row: int, widths: Sequence[float], values: Sequence[Any], *,
+            first_column: int = 1, minimum: float = 15.0) -> None:
+    """Set a row's height so every wrapped value shows whole (Excel does not do this for
+    rows written by a program, and LibreOffice does it only on edit)."""
+    lines = max((wrapped_lines(v, widths[first_column - 1 + i]) for i, v in enumerate(values)
+                 if first_column - 1 + i < len(widths)), default=1)
+    sheet.row_dimensions[row].height = max(minimum, LINE_HEIGHT * lines + 4)
+
+
+def restyle(cells_: Iterable[Cell], font: Font) -> None:
+    """The shared header and title styles, in the plan's font."""
+    for cell in cells_:
+        cell.font = font
+
+
+def write_header(sheet: Worksheet, row: int, headers: Sequence[str], widths: Sequence[float],
+                 *, first_column: int = 1, minimum: float = 20) -> None:
+    for offset, header in enumerate(headers):
+        put(sheet, row, first_column + offset, header)
+    cells_ = [sheet.cell(row=row, column=first_column + i) for i in range(len(headers))]
+    style_header(cells_)
+    restyle(cells_, PLAN_BOLD)
+    fit_row(sheet, row, widths, headers, first_column=first_column, minimum=minimum)
+
+
+def sheet_title(sheet: Worksheet, title: str, columns: int, *, height: float = 32) -> None:
+    write_title(sheet, 1, title, columns, height=height)
+    sheet.cell(row=1, column=1).font = PLAN_TITLE_FONT
+
+
+def write_table(sheet: Worksheet, row: int, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+                widths: Sequence[float], formats: Sequence[str | None], *,
+                total: Sequence[Any] | None = None, first_column: int = 1,
+                wrap: Sequence[bool] | None = None,
+                fills: Sequence[PatternFill | None] = ()) -> int:
+    """A boxed table with a styled header; returns the row after it.
+
+    ``formats`` gives each column's number format (None for text); text columns are left
+    aligned and wrapped, numbers right aligned. ``total`` is an optional bold last row.
+    """
+    write_header(sheet, row, headers, widths, first_column=first_column)
+    row += 1
+    wraps = wrap or [f is None for f in formats]
+    for index, values in enumerate(rows):
+        fill = fills[index] if index < len(fills) else None
+        write_row(sheet, row, values, formats, wraps, widths, first_column, PLAN_FONT, fill)
+        row += 1
+    if total is not None:
+        write_row(sheet, row, total, formats, wraps, widths, first_column, PLAN_BOLD,
+                  TOTAL_FILL)
+        row += 1
+    return row
+
+
+def write_row(sheet: Worksheet, row: int, values: Sequence[Any], formats: Sequence[str | None],
+              wraps: Sequence[bool], widths: Sequence[float], first_column: int, font: Font,
+              fill: PatternFill | None) -> None:
+    for offset, value in enumerate(values):
+        number_format = formats[offset] if isinstance(value, int | float) and \
+            not isinstance(value, bool) else None
+        if number_format is not None:
+            alignment = NUMBER_ALIGNMENT
+        else:
+            alignment = WRAP if wraps[offset] else TOP_CENTRE
+        apply_style(sheet.cell(row=row, column=first_column + offset), font=font, fill=fill,
+                    border=BORDER, alignment=alignment, number_format=number_format)
+        put(sheet, row, first_column + offset, cell_value(value))
+    fit_row(sheet, row, widths, [v if wraps[i] else None for i, v in enumerate(values)],
+            first_column=first_column)
+
+
+def cell_value(value: Any) -> Any:
+    """Numbers as numbers (NaN and None as blank), everything else as text."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, Fraction | Decimal):
+        return float(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return str(value)
+
+
+def write_section(sheet: Worksheet, row: int, title: str, columns: int, note: str = "") -> int:
+    """A section heading (and an optional note under it); returns the next row."""
+    cell = put(sheet, row, 1, title)
+    cell.font = SECTION_FONT
+    sheet.row_dimensions[row].height = 22
+    row += 1
+    if note:
+        put(sheet, row, 1, note).font = NOTE_FONT
+        sheet.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+        row += 1
+    return row
+
+
+def page_setup(sheet: Worksheet, title: str, *, title_rows: str | None = None,
+               landscape: bool = True) -> None:
+    """A4, fitted to the width, the plan's title in the page header, page x of y below."""
+    set_print_layout(sheet, title_rows=title_rows, landscape=landscape)
+    for side, inches in MARGINS.items():
+        setattr(sheet.page_margins, side, inches)
+    sheet.oddHeader.center.text = title
+    sheet.oddHeader.center.size = 9
+
+
+def printable_height(sheet: Worksheet, widths: Sequence[float], landscape: bool) -> float:
+    """The height of one printed page in the sheet's own points, after fitting to the width."""
+    short, long = A4
+    page_width, page_height = (long, short) if landscape else (short, long)
+    inch = 72.0
+    usable_width = page_width - (MARGINS["left"] + MARGINS["right"]) * inch
+    usable_height = page_height - (MARGINS["top"] + MARGINS["bottom"]) * inch
+    sheet_width = sum((w * 7 + 5) * 0.75 for w in widths)  # Excel: 7 px per unit, 96 dpi
+    scale = min(1.0, usable_width / sheet_width)
+    return usable_height / scale
+
+
+def keep_together(sheet: Worksheet, blocks: Sequence[tuple[int, int]], widths: Sequence[float],
+                  *, landscape: bool = True, repeated: float = 0.0,
+                  margin: float = 0.85) -> list[int]:
+    """Insert page breaks so that no block of rows (a section: heading, note and the start of
+    its table) is cut by a page end; returns the rows that start a new page.
+
+    Row heights are estimates and every program paginates a little differently, so a block
+    shares a page with what came before it only when everything since the last break fits in
+    ``margin`` of a page; otherwise it starts a new one. Errors then never add up over pages.
+    ``repeated`` is the height of rows printed on every page (print titles).
+    """
+    page = (printable_height(sheet, widths, landscape) - repeated) * margin
+
+    def height(first: int, last: int) -> float:
+        return sum(sheet.row_dimensions[r].height or 15.0 for r in range(first, last + 1))
+
+    breaks: list[int] = []
+    since = 1  # the first row of the current printed page
+    for first, last in blocks[1:]:
+        if height(since, last) > page:
+            sheet.row_breaks.append(Break(id=first - 1))
+            breaks.append(first)
+            since = first
+    return breaks
+
+
+def named_sheets(book: Workbook, names: Sequence[str]) -> list[Worksheet]:
+    """The sheets, named before anything refers to them (a chart's ranges name the sheet)."""
+    sheets = [book.active]
+    sheets[0].title = names[0]
+    sheets += [book.create_sheet(name) for name in names[1:]]
+    book.active = 0
+    return sheets
