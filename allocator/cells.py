@@ -219,6 +219,20 @@ def parse_rate(value: object) -> Decimal:
     return rate
 
 
+#: An amount above this is a typing mistake (ten billion yuan a year), not an income.
+MAX_AMOUNT = Decimal(10) ** 10
+
+
+def parse_amount(value: object) -> Decimal:
+    """Yuan or years (the roster's money and years columns): an exact decimal ≥ 0."""
+    number = _number(value)
+    if number < 0:
+        raise CellError("count_negative")
+    if number > MAX_AMOUNT:
+        raise CellError("count_too_large", limit=MAX_AMOUNT)
+    return number
+
+
 def parse_date(value: object) -> date:
     if isinstance(value, datetime):
         result = value.date()
@@ -267,4 +281,6 @@ def parser_for(column: Column) -> Callable[[object], Any]:
             return parse_rate
         case Kind.DATE:
             return parse_date
+        case Kind.MONEY | Kind.YEARS:
+            return parse_amount
     raise AssertionError(column.kind)  # pragma: no cover - every kind is matched above

@@ -123,6 +123,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from allocator.submissions import read_submissions
 
     submissions = read_submissions(args.demand, plan_year=args.year)
+    roster = read_roster_for(args, submissions)
+    if roster is not None:  # the roster's problems are the submissions' problems too
+        submissions.issues = [*submissions.issues, *roster.issues]
     errors, warnings = len(submissions.errors), len(submissions.warnings)
     summary = {
         "file": submissions.file, "sheet": submissions.sheet,
@@ -131,6 +134,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         "ok": submissions.ok, "input_sha256": submissions.sha256,
         "issues": [i.as_dict() for i in submissions.issues],
     }
+    if roster is not None:
+        summary["roster"] = {"file": roster.file, "sheet": roster.sheet,
+                             "header_row": roster.header_row, "applicants": len(roster),
+                             "sha256": roster.sha256}
     if args.json:
         write_json(args.json, summary)
     out = sys.stdout if submissions.ok else sys.stderr
@@ -139,6 +146,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
           f"计划年度 Plan year: {submissions.plan_year or '-'}", file=out)
     print(f"数据行 Rows: {len(submissions)}   错误 Errors: {errors}   提示 Warnings: {warnings}",
           file=out)
+    if roster is not None:
+        print(f"人员名单 Roster: {roster.file} · {roster.sheet or '-'}   "
+              f"人员 Applicants: {len(roster)}", file=out)
     if submissions.issues:
         print("", file=out)
         print(render_issues(submissions.issues, args.lang), file=out)
@@ -195,6 +205,33 @@ def load_plan_inputs(args: argparse.Namespace, scenario_path: Path | None):
     submissions = read_submissions(args.demand, plan_year=scenario.scenario.year)
     submissions.raise_for_errors()
     return submissions, scenario
+
+
+def read_roster_for(args: argparse.Namespace, submissions: Any) -> Any:
+    """The roster of ``--roster FILE`` or of the demand workbook's 申报人员名单 sheet (DESIGN
+    §3b), checked against the demand sheet's employers; ``None`` when there is none."""
+    from allocator.roster import check_employers, read_roster
+
+    path = getattr(args, "roster", None)
+    roster = read_roster(path) if path is not None else \
+        read_roster(args.demand, separate=False)
+    if roster is not None and roster.ok:
+        codes = {c for c in submissions.frame["credit_code"].tolist() if c is not None}
+        check_employers(roster, codes)
+    return roster
+
+
+def load_screening(args: argparse.Namespace, submissions: Any, scenario: Any) -> Any:
+    """The roster screened under the scenario (Art. 6, 17, 18), or ``None`` without a roster.
+    A roster with errors, or a scenario without the figures screening needs, raises."""
+    from allocator.screening import screen
+
+    roster = read_roster_for(args, submissions)
+    if roster is None:
+        return None
+    if roster.errors:
+        raise InputError(roster.errors)
+    return screen(roster, scenario.roster, submissions.plan_year)
 
 
 def _lines(messages: Sequence[Any], langs: Sequence[Lang], indent: str = "") -> None:
@@ -260,7 +297,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     from allocator.policy import build_problem
 
     submissions, scenario = load_plan_inputs(args, args.scenario)
-    problem = build_problem(submissions, scenario)
+    problem = build_problem(submissions, scenario, load_screening(args, submissions, scenario))
     plan = solve(problem, SolveOptions(workers=args.workers, time_limit_s=args.time_limit))
     result = plan_json(plan)
     run_id = record_run(args, submissions, scenario, plan, result)
@@ -312,7 +349,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise InputError(issues)
     submissions, _ = load_plan_inputs(args, args.scenarios[0])
     options = SolveOptions(workers=args.workers, time_limit_s=args.time_limit)
-    plans = [solve(build_problem(submissions, scenario), options) for scenario in scenarios]
+    plans = [solve(build_problem(submissions, scenario,
+                                 load_screening(args, submissions, scenario)), options)
+             for scenario in scenarios]
     langs: tuple[Lang, ...] = (args.lang,) if args.lang else ("zh", "en")
     if all(p.allocation is None for p in plans):
         named = list(zip(unique_names([p.problem.scenario.scenario.name for p in plans]),
@@ -525,6 +564,11 @@ class Parser(argparse.ArgumentParser):
                               f"{self.prog} --help 列出全部选项 / lists every option.\n")
 
 
+ROSTER_HELP = ("人员名单工作簿（第六、十七、十八条审核）；不给时读取申报表中的“申报人员名单”工作表"
+               "（如有）/ applicant roster workbook (Art. 6, 17, 18 screening); without it "
+               "the demand workbook's 申报人员名单 sheet is read when there is one")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="allocator",
@@ -538,6 +582,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="校验申报表，列出全部问题（行、列、值）。Check a demand workbook and list "
                     "every problem with its row, column and value.")
     validate.add_argument("demand", type=Path, metavar="DEMAND.xlsx")
+    validate.add_argument("--roster", type=Path, metavar="ROSTER.xlsx",
+                        help=ROSTER_HELP)
     validate.add_argument("--json", type=Path, metavar="REPORT.json",
                           help="同时写出 JSON 报告 / also write a JSON report")
     validate.add_argument("--year", type=plan_year, default=None,
@@ -551,6 +597,8 @@ def build_parser() -> argparse.ArgumentParser:
         "solve", help="求解分配方案 / solve the allocation plan",
         description="按方案参数在年度总量内分配指标。Divide the annual cap under a scenario.")
     solve.add_argument("demand", type=Path, metavar="DEMAND.xlsx")
+    solve.add_argument("--roster", type=Path, metavar="ROSTER.xlsx",
+                        help=ROSTER_HELP)
     solve.add_argument("--scenario", type=Path, metavar="S.toml",
                        help="方案文件；不给时须给 --cap，其余参数取默认值 / scenario file; "
                             "without it give --cap, and every other parameter takes its "
@@ -582,6 +630,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "per-employer differences. A scenario that cannot be met is reported with "
                     "its conflicting rules and left out; exit 3 only when none can be met.")
     compare.add_argument("demand", type=Path, metavar="DEMAND.xlsx")
+    compare.add_argument("--roster", type=Path, metavar="ROSTER.xlsx",
+                        help=ROSTER_HELP)
     compare.add_argument("scenarios", type=Path, nargs="+", metavar="S.toml",
                          help="两个或更多方案文件 / two or more scenario files")
     compare.add_argument("--cap", type=int, default=None,

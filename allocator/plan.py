@@ -140,13 +140,20 @@ class Plan:
 
 
 def plan_hash(*, input_sha256: str, scenario_sha256: str, ortools: str, method: str,
-              status: str, allocations: Sequence[Sequence[Any]]) -> str:
-    """The canonical plan hash from its parts (also how the store re-checks a kept result)."""
+              status: str, allocations: Sequence[Sequence[Any]],
+              roster_sha256: str | None = None) -> str:
+    """The canonical plan hash from its parts (also how the store re-checks a kept result).
+
+    A plan screened against a roster (DESIGN §3b) also hashes the roster file; a plan without
+    one hashes exactly what it did before rosters existed.
+    """
     canonical = {
         "input_sha256": input_sha256, "scenario_sha256": scenario_sha256, "ortools": ortools,
         "method": method, "status": status,
         "allocations": [[code, int(seats)] for code, seats in allocations],
     }
+    if roster_sha256:
+        canonical["roster_sha256"] = roster_sha256
     blob = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                       allow_nan=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
@@ -159,7 +166,8 @@ def plan_sha256(plan: Plan) -> str:
                      scenario_sha256=problem.scenario_sha256, ortools=plan.ortools_version,
                      method=problem.method.value, status=plan.status.value,
                      allocations=list(zip(problem.column("credit_code"), allocation,
-                                          strict=False)))
+                                          strict=False)),
+                     roster_sha256=problem.screening.sha256 if problem.screening else None)
 
 
 def _number(value: Fraction | None) -> float | None:
@@ -204,6 +212,21 @@ def interval_json(scope: Scope | None) -> list[str | None] | None:
     return [priority_text(low), None if high is None else priority_text(high)]
 
 
+def roster_counts(counts: dict[str, int] | None) -> dict[str, Any] | None:
+    """An employer's roster figures for the result JSON: listed, passed (per role) and failed
+    per reason; ``None`` for an employer with no applicant on the roster."""
+    if counts is None:
+        return None
+    return {
+        "listed": counts["listed"], "passed": counts["passed"],
+        "passed_by_role": {k.removeprefix("passed_"): v for k, v in counts.items()
+                           if k.startswith("passed_")},
+        "failed": counts["listed"] - counts["passed"],
+        "failed_by_reason": {k.removeprefix("failed_"): v for k, v in counts.items()
+                             if k.startswith("failed_")},
+    }
+
+
 def plan_json(plan: Plan) -> dict[str, Any]:
     """The result object of DESIGN §6 (plus a few additive fields: scopes, conflicts, …)."""
     problem = plan.problem
@@ -211,8 +234,9 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     codes = problem.column("credit_code")
     rows = []
     own = problem.warnings_by_row()
+    screening = problem.screening
     for position, record in enumerate(employers.itertuples(index=False)):
-        rows.append({
+        row = {
             "row": int(record.row), "credit_code": record.credit_code, "name": record.name,
             "unit_type": record.unit_type, "sector": record.sector,
             "categories": list(record.categories or ()), "top100": bool(record.top100),
@@ -222,7 +246,10 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             "allocated": plan.seats(position),
             "reasons": [r.as_dict() for r in record.reasons],
             "warnings": [w.as_dict() for w in own.get(int(record.row), ())],
-        })
+        }
+        if screening is not None:
+            row["roster"] = roster_counts(screening.counts(record.credit_code))
+        rows.append(row)
     by_sector = {}
     for choice in SECTORS:
         mask = (employers["sector"] == choice.code).to_numpy(dtype=bool)
@@ -258,6 +285,8 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "warnings": [w.as_dict() for w in plan.all_warnings],
         "input_sha256": problem.input_sha256,
         "scenario_sha256": problem.scenario_sha256,
+        **({} if screening is None else {"roster_sha256": screening.sha256,
+                                         "roster": screening.summary()}),
         "plan_sha256": plan_sha256(plan),
         "allocator_version": __version__,
         "solver": None if plan.solver is None else plan.solver.as_dict(),

@@ -52,6 +52,7 @@ from allocator.i18n import Text, text
 from allocator.methods import Method
 from allocator.scenario import Cut, GroupConfig, Scenario, scenario_sha256
 from allocator.schema import BY_KEY, CATEGORIES, VIOLATIONS
+from allocator.screening import REASONS, Screening, employer_sentence
 from allocator.submissions import Submissions
 
 #: Reason codes and the article each cites, in machine form (DESIGN §6: ``"16(3)"``); an
@@ -79,6 +80,8 @@ ARTICLES: dict[str, str] = {
     "WEIGHT_CATEGORY": "8({item})",
     "WEIGHT_POSITIVE_LIST": "3",
     "WEIGHT_TOP100": "8",
+    "ROSTER_SCREENED": "6",  # and 17, 18 when those failures are among the reasons
+    "ROSTER_UNLISTED": "6",
 }
 
 STATUS_REASONS = {"suspended": "STATUS_SUSPENDED", "terminated": "STATUS_TERMINATED",
@@ -207,6 +210,8 @@ class Problem:
     input_sha256: str
     scenario_sha256: str
     warnings: tuple[PlanWarning, ...] = ()
+    #: The roster screening behind the demand (DESIGN §3b), when a roster was given.
+    screening: Screening | None = None
 
     @property
     def size(self) -> int:
@@ -224,14 +229,21 @@ class Problem:
         return found
 
 
-def build_problem(submissions: Submissions, scenario: Scenario) -> Problem:
-    """Apply the scenario's rules to validated submissions (call ``raise_for_errors`` first)."""
+def build_problem(submissions: Submissions, scenario: Scenario,
+                  screening: Screening | None = None) -> Problem:
+    """Apply the scenario's rules to validated submissions (call ``raise_for_errors`` first).
+
+    With a ``screening`` of the applicant roster (:func:`allocator.screening.screen`), each
+    role's demand is first capped at the applicants of that role who pass (Art. 6, 17, 18).
+    """
     frame = submissions.frame
     allocatable = scenario.cap.allocatable
     ceiling = employer_ceiling(scenario)
     warned = _warned_rows(submissions)
     weightings: dict[tuple[Any, ...], _Weighting] = {}
-    records = [_employer(record, scenario, ceiling, weightings, warned.get(record.row, ()))
+    roster_warnings: list[PlanWarning] = []
+    records = [_employer(_screened(record, screening, roster_warnings), scenario, ceiling,
+                         weightings, warned.get(record.row, ()))
                for record in frame.itertuples(index=False)]
     employers = pd.DataFrame.from_records(records, columns=[
         "row", "credit_code", "name", "unit_type", "sector", "categories", "top100",
@@ -246,8 +258,96 @@ def build_problem(submissions: Submissions, scenario: Scenario) -> Problem:
                 for name, config in sorted(scenario.groups.items())],
         order=tie_break_order(employers, scenario.method.tie_break),
         input_sha256=submissions.sha256, scenario_sha256=scenario_sha256(scenario),
-        warnings=(*validation_warnings(submissions), *scenario_warnings(employers, scenario)),
+        warnings=(*_merged(validation_warnings(submissions), roster_warnings),
+                  *_roster_notes(screening),
+                  *scenario_warnings(employers, scenario)),
+        screening=screening,
     )
+
+
+def _roster_notes(screening: Screening | None) -> list[PlanWarning]:
+    """The roster reader's warnings, each saying where in the roster it is (its rows are not
+    the demand sheet's, so they are not attached to an employer)."""
+    if screening is None:
+        return []
+    return [PlanWarning(note.code, Text(zh=f"{note.where('zh')}：{note.message.zh}",
+                                        en=f"{note.where('en')}: {note.message.en}"))
+            for note in screening.notes]
+
+
+def _merged(first: list[PlanWarning], second: list[PlanWarning]) -> list[PlanWarning]:
+    """Two lists of row warnings as one, in row order (the first's order kept on ties)."""
+    if not second:
+        return first
+    return sorted([*first, *second], key=lambda w: w.row or 0)
+
+
+#: The demand columns of each roster role.
+_ROLE_COLUMNS = {"senior": "demand_senior", "key_staff": "demand_key_staff",
+                 "other": "demand_other"}
+
+
+def screened_demand(record: Any, counts: dict[str, int]) -> dict[str, int | None]:
+    """Each role's demand capped at its applicants who pass (DESIGN §3b).
+
+    A role the workbook gives is min(declared, passed of that role); what the given roles leave
+    of the total (the roles left blank) is capped at the passing applicants of those roles.
+    Returns the new ``demand_total`` and parts (a blank part stays blank).
+    """
+    total = int(record.demand_total)
+    out: dict[str, int | None] = {}
+    given = 0
+    rest_passed = 0
+    for role, key in _ROLE_COLUMNS.items():
+        declared = getattr(record, key)
+        passed = counts[f"passed_{role}"]
+        if declared is None:
+            out[key] = None
+            rest_passed += passed
+        else:
+            out[key] = min(int(declared), passed)
+            given += int(declared)
+    kept = sum(v for v in out.values() if v is not None)
+    out["demand_total"] = kept + min(max(total - given, 0), rest_passed)
+    return out
+
+
+def _screened(record: Any, screening: Screening | None,
+              warnings: list[PlanWarning]) -> Any:
+    """The record as the rules see it after roster screening, and the screening's reason."""
+    if screening is None:
+        return record
+    requested = int(record.demand_total)
+    counts = screening.counts(record.credit_code)
+    if counts is None:
+        if screening.unlisted == "keep":
+            warnings.append(PlanWarning("ROSTER_UNLISTED", text("roster.unlisted_keep"),
+                                        int(record.row), record.credit_code))
+            return record
+        cut = {key: (0 if getattr(record, key) is not None else None)
+               for key in _ROLE_COLUMNS.values()}
+        found = Reason("ROSTER_UNLISTED", "6",
+                       text("roster.unlisted_exclude", removed=requested), -requested)
+        return _Screened(record._replace(demand_total=0, **cut), requested, found)
+    changed = screened_demand(record, counts)
+    removed = requested - int(changed["demand_total"] or 0)
+    sentence = employer_sentence(requested, counts, screening.thresholds)
+    change = text("roster.screened_cut", removed=removed) if removed else \
+        text("roster.screened_same")
+    articles = ["6", *(REASONS[c] for c in ("FALSIFIED", "OUTSIDE_QUOTA")
+                       if counts[f"failed_{c}"])]
+    found = Reason("ROSTER_SCREENED", ", ".join(articles),
+                   text("roster.screened", sentence=sentence, change=change), -removed)
+    return _Screened(record._replace(**changed), requested, found)
+
+
+@dataclass(frozen=True)
+class _Screened:
+    """A submission row after screening: what remains, what was asked, and the reason."""
+
+    record: Any
+    requested: int
+    reason: Reason
 
 
 def validation_warnings(submissions: Submissions) -> list[PlanWarning]:
@@ -299,9 +399,17 @@ def _employer(record: Any, scenario: Scenario, ceiling: int | None,
               weightings: dict[tuple[Any, ...], _Weighting],
               warned: tuple[str, ...]) -> tuple[Any, ...]:
     reasons: list[Reason] = []
-    requested = int(record.demand_total)
-    # (Roster screening, DESIGN §3b, will lower the demand per role here, before the gates.)
-    eligible = 0 if _gated(record, scenario, reasons) else requested
+    if isinstance(record, _Screened):
+        # Roster screening (DESIGN §3b, Art. 6, 17, 18) lowers each role's demand before the
+        # gates; everything below works on what it leaves, guarantees included (Art. 8 counts
+        # only qualified senior managers and key staff).
+        requested = record.requested
+        reasons.append(record.reason)
+        record = record.record
+        start = int(record.demand_total)
+    else:
+        requested = start = int(record.demand_total)
+    eligible = 0 if _gated(record, scenario, reasons) else start
     if eligible:
         eligible = _cut(record, scenario, eligible, reasons, warned)
     upper = eligible
@@ -339,10 +447,11 @@ def _status_article(record: Any, scenario: Scenario) -> str:
     return "16" if record.status == "blacklisted" else "13"
 
 
-def _gated(record: Any, scenario: Scenario, reasons: list[Reason]) -> bool:
+def _gated(record: Any, scenario: Scenario, cited: list[Reason]) -> bool:
     """Art. 3, 5, 13 and 16 gates: record every one that applies; any one excludes."""
     rules = scenario.eligibility
     requested = int(record.demand_total)
+    reasons: list[Reason] = []
     if record.unit_type not in rules.unit_types:
         reasons.append(reason("UNIT_TYPE_INELIGIBLE", amount=-requested,
                               unit_type=_label("unit_type", record.unit_type)))
@@ -357,6 +466,7 @@ def _gated(record: Any, scenario: Scenario, reasons: list[Reason]) -> bool:
     if len(reasons) > 1:  # only the first gate removes the permits; the rest are cited
         reasons[1:] = [Reason(r.code, r.article, r.message, 0, r.factor, r.item, r.warning)
                        for r in reasons[1:]]
+    cited.extend(reasons)
     return bool(reasons)
 
 

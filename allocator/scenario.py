@@ -33,6 +33,7 @@ import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -338,6 +339,84 @@ _SECTOR_DEFAULTS: dict[str, Decimal] = {
     "other": Decimal(1),
 }
 
+#: Where a roster is screened (Art. 6); the wage has no default: a roster without it is an
+#: error naming ``roster.city_average_wage``.
+UNLISTED_RULES: tuple[str, ...] = ("keep", "exclude")
+UnlistedRule = Literal["keep", "exclude"]
+
+ROSTER_PARAMETERS: tuple[Parameter, ...] = (
+    Parameter(
+        "roster.months", 6, "连续聘用月数", "Months of continuous employment",
+        "申请人到参考日在申请单位连续聘用须满的月数（第六条：6个月）。",
+        "Months of continuous employment with the employer an applicant needs by the "
+        "reference date (Art. 6: 6).",
+        "6", "int", minimum=0, maximum=600,
+    ),
+    Parameter(
+        "roster.reference_date", "", "资格审核参考日", "Reference date",
+        "计算聘用月数的日期，写作2026-12-31；不填则为计划年度前一年的12月31日（申报期末）。",
+        "The date employment is counted to, written 2026-12-31; blank means 31 December of "
+        "the year before the plan year (the end of the submission period).",
+        "6", "text", maximum=10,
+    ),
+    Parameter(
+        "roster.income_multiple", Decimal(1), "收入倍数", "Income multiple",
+        "上年度应税收入须严格超过“该倍数 × 上年度全市职工平均工资”（第六条“一定倍数”，细则未写明，"
+        "由区里确定）。",
+        "Last year's taxable income must be strictly above this multiple of last year's city "
+        "average wage (Art. 6 says 'a multiple' without a figure: the district sets it).",
+        "6", "decimal", minimum=0, maximum=MAX_WEIGHT,
+    ),
+    Parameter(
+        "roster.city_average_wage", None, "上年度全市职工平均工资（元/年）",
+        "Last year's city average wage (yuan a year)",
+        "上年度本市职工年平均工资（元）。有人员名单时必填，并在“工资数据来源”写明出处。",
+        "Last year's average yearly wage in Beijing, in yuan. Required when a roster is "
+        "screened; say where it comes from in 'Source of the wage figure'.",
+        "6", "int", minimum=1, maximum=10_000_000,
+    ),
+    Parameter(
+        "roster.wage_source", "", "工资数据来源", "Source of the wage figure",
+        "平均工资数据的出处，如发布机关、文件和年度。",
+        "Where the average wage comes from: the publishing body, the notice and the year.",
+        "6", "text", maximum=400,
+    ),
+    Parameter(
+        "roster.degree_work_years", 2, "第一项工作年限", "Years of work for item (1)",
+        "第六条第一项：学士以上学位者须具有的工作年限（年）。",
+        "Art. 6(1): years of work a bachelor's degree or higher needs.",
+        "6(1)", "int", minimum=0, maximum=60,
+    ),
+    Parameter(
+        "roster.item4_multiple", Decimal(4), "第四项收入倍数", "Income multiple of item (4)",
+        "第六条第四项：近三年每年应税收入须超过平均工资的倍数。",
+        "Art. 6(4): the multiple of the average wage income must exceed in each of the last "
+        "three years.",
+        "6(4)", "decimal", minimum=0, maximum=MAX_WEIGHT,
+    ),
+    Parameter(
+        "roster.item5_multiple", Decimal(8), "第五项收入倍数", "Income multiple of item (5)",
+        "第六条第五项：近三年每年应税收入须超过平均工资的倍数。",
+        "Art. 6(5): the multiple of the average wage income must exceed in each of the last "
+        "three years.",
+        "6(5)", "decimal", minimum=0, maximum=MAX_WEIGHT,
+    ),
+    Parameter(
+        "roster.item8_tax", 200_000, "第八项年纳税额", "Yearly tax of item (8)",
+        "第六条第八项：自由职业者近三年每年纳税不低于该金额（元）。",
+        "Art. 6(8): a freelancer's tax in each of the last three years is at least this "
+        "(yuan).",
+        "6(8)", "int", minimum=0, maximum=10_000_000_000,
+    ),
+    Parameter(
+        "roster.unlisted", "keep", "名单外单位", "Employers without roster rows",
+        "有人员名单时，名单中没有人员的单位：keep（按申报数保留并提示）或 exclude（不予分配）。",
+        "When a roster is given, employers with no applicant on it: keep (their declared "
+        "demand stands, with a warning) or exclude (they receive nothing).",
+        "6", "choice", choices=UNLISTED_RULES,
+    ),
+)
+
 PARAMETERS: tuple[Parameter, ...] = (
     # [scenario]
     Parameter(
@@ -575,6 +654,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         "permits (the district's practice under Art. 19).",
         "19", "cut", minimum=0,
     ),
+    # [roster] (Art. 6, 17, 18: screening the applicants behind the demand, DESIGN §3b)
+    *ROSTER_PARAMETERS,
 )
 
 #: The fields of one ``[groups.NAME]`` table; ``*`` stands for the group's name.
@@ -627,6 +708,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "sanctions.violation_cut": ("违规情形压减", "Cuts for violations"),
     "sanctions": ("惩戒压减", "Sanctions"),
     "utilisation": ("上年使用率", "Prior-year utilisation"),
+    "roster": ("人员名单审核", "Roster screening"),
     "groups": ("分组上下限", "Group floors and ceilings"),
     "groups.*": ("分组", "Group"),
 }
@@ -905,6 +987,44 @@ class UtilisationConfig(_Table):
     cut: Cut = _spec("utilisation.cut")
 
 
+def _reference_date(value: object) -> str:
+    """Blank, or an ISO date (TOML's own date is accepted too)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise _error("text")
+    written = value.strip()
+    if written:
+        try:
+            date.fromisoformat(written)
+        except ValueError:
+            raise _error("roster.date") from None
+    return written
+
+
+class RosterConfig(_Table):
+    """How applicants are screened (Art. 6, 17, 18); used only when a roster is given."""
+
+    months: Whole = _spec("roster.months")
+    reference_date: Annotated[str, BeforeValidator(_reference_date)] = \
+        _spec("roster.reference_date")
+    income_multiple: Number = _spec("roster.income_multiple")
+    city_average_wage: Whole | None = _spec("roster.city_average_wage")
+    wage_source: TextValue = _spec("roster.wage_source")
+    degree_work_years: Whole = _spec("roster.degree_work_years")
+    item4_multiple: Number = _spec("roster.item4_multiple")
+    item5_multiple: Number = _spec("roster.item5_multiple")
+    item8_tax: Whole = _spec("roster.item8_tax")
+    unlisted: Annotated[UnlistedRule, BeforeValidator(lambda v: _option(v, UNLISTED_RULES))] = \
+        _spec("roster.unlisted")
+
+    def reference(self, plan_year: int | None) -> date | None:
+        """The reference date: the parameter, or 31 December before the plan year."""
+        if self.reference_date:
+            return date.fromisoformat(self.reference_date)
+        return None if plan_year is None else date(plan_year - 1, 12, 31)
+
+
 class GroupConfig(_Table):
     """A set of employers whose allocations together have a floor and/or a ceiling."""
 
@@ -944,6 +1064,7 @@ class Scenario(_Table):
     guarantee: GuaranteeConfig = Field(default_factory=GuaranteeConfig)
     sanctions: SanctionsConfig = Field(default_factory=SanctionsConfig)
     utilisation: UtilisationConfig = Field(default_factory=UtilisationConfig)
+    roster: RosterConfig = Field(default_factory=RosterConfig)
     groups: dict[str, GroupConfig] = Field(default_factory=dict)
 
     def get(self, key: str) -> Any:
@@ -1071,8 +1192,12 @@ def canonical_json(scenario: Scenario) -> str:
             return str(canonical_decimal(value))
         return value
 
-    return json.dumps(canon(scenario), sort_keys=True, ensure_ascii=False,
-                      separators=(",", ":"))
+    tables = canon(scenario)
+    if scenario.roster == RosterConfig():
+        # Screening parameters at their defaults change no plan without a roster: left out,
+        # scenarios (and stored runs) from before the roster keep their hash.
+        del tables["roster"]
+    return json.dumps(tables, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def scenario_sha256(scenario: Scenario) -> str:

@@ -27,6 +27,8 @@ class Kind(StrEnum):
     COUNT = "count"  # whole number ≥ 0
     RATE = "rate"  # "12%", 12, 0.12
     DATE = "date"
+    MONEY = "money"  # yuan ≥ 0, decimals allowed (the roster, DESIGN §3b)
+    YEARS = "years"  # a number of years ≥ 0 (the roster)
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,3 +277,150 @@ def section_of_division(division: int) -> str | None:
         if first <= division <= last:
             return letter
     return None
+
+
+# -- the applicant roster (DESIGN §3b) -------------------------------------------------------
+ROLES = (
+    Choice("senior", "高级管理人员", "Senior manager", ("高管", "senior manager")),
+    Choice("key_staff", "业务骨干", "Key staff", ("骨干", "key staff")),
+    Choice("other", "其他人才", "Other talent", ("其他", "其它人才", "other talent")),
+)
+
+DEGREES = (
+    Choice("none", "无", "None", ("无学位", "其他")),
+    Choice("bachelor", "学士", "Bachelor", ("学士学位", "本科", "bachelor's")),
+    Choice("master", "硕士", "Master", ("硕士学位", "研究生", "master's")),
+    Choice("doctor", "博士", "Doctorate", ("博士学位", "doctor", "phd")),
+)
+
+TITLE_LEVELS = (
+    Choice("none", "无", "None", ("无职称",)),
+    Choice("junior", "初级", "Junior", ("初级职称",)),
+    Choice("intermediate", "中级", "Intermediate", ("中级职称",)),
+    Choice("associate_senior", "副高级", "Associate senior", ("副高", "副高级职称")),
+    Choice("senior", "正高级", "Senior", ("正高", "正高级职称")),
+)
+
+ORIGINS = (
+    Choice("domestic", "境内", "Domestic", ("内地", "国内", "京外")),
+    Choice("hmt", "港澳台", "Hong Kong, Macao, Taiwan", ("香港", "澳门", "台湾", "港澳")),
+    Choice("overseas", "境外", "Overseas", ("国外", "外籍", "海外")),
+)
+
+#: Art. 6 conditions (一)…(九), briefly.
+CONDITIONS: dict[int, tuple[str, str]] = {
+    1: ("学士以上学位且2年以上工作经历", "Bachelor's degree or higher and 2 years' work"),
+    2: ("中级以上专业技术职称", "Mid-level or higher professional title"),
+    3: ("国家或本市科技、文艺、社科奖项获奖人",
+        "National or city science, arts or social-science award"),
+    4: ("科技创新主体中近三年收入超过平均工资4倍",
+        "At an innovation entity, income above 4× the average wage for 3 years"),
+    5: ("科技创新服务主体中近三年收入超过平均工资8倍",
+        "At an innovation-service firm, income above 8× the average wage for 3 years"),
+    6: ("发明专利、专利或软件著作权在京转化",
+        "Patents or software copyrights commercialised in Beijing"),
+    7: ("创业团队核心股东", "Founding-team shareholder of a qualifying venture"),
+    8: ("自由职业者近三年每年纳税20万元以上",
+        "Freelancer paying 200,000 yuan tax a year for 3 years"),
+    9: ("区推荐并经市人才主管部门批准", "Recommended by the district, approved by the city"),
+}
+
+ROSTER_COLUMNS: tuple[Column, ...] = (
+    Column("credit_code", "统一社会信用代码", "Unified social credit code", Kind.CREDIT_CODE, True,
+           "申报单位的统一社会信用代码，须与申报表中的单位一致。",
+           "The employer's unified social credit code; it must match an employer of the "
+           "demand sheet.",
+           aliases=("信用代码", "社会信用代码", "单位信用代码", "credit code", "uscc")),
+    Column("person_id", "证件号码", "ID number", Kind.TEXT, True,
+           "18位居民身份证号码（按GB 11643校验末位）或其他证件号码；同一名单内不得重复。"
+           "系统只保存加盐哈希和脱敏形式（如110101********123X）。",
+           "18-digit resident ID (check digit verified per GB 11643) or another document "
+           "number; unique in the roster. Only a salted hash and a masked form "
+           "(110101********123X) are kept.",
+           article="6", aliases=("身份证号", "身份证号码", "证件号", "id number", "person id")),
+    Column("person_name", "姓名", "Name", Kind.TEXT, True,
+           "申请人姓名；导出时脱敏（张*明）。", "The applicant's name; masked in exports (张*明).",
+           aliases=("申请人姓名", "name", "person name")),
+    Column("role", "人员类别", "Role", Kind.ENUM, True,
+           "高级管理人员、业务骨干或其他人才，与申报表分项对应。",
+           "Senior manager, key staff or other talent, as in the demand sheet's parts.",
+           article="8", choices=ROLES, aliases=("类别", "人才类别", "role")),
+    Column("hired_on", "入职日期", "Hired on", Kind.DATE, True,
+           "在申请单位连续聘用的起始日期；到方案参考日须满方案规定的月数（第六条：6个月）。",
+           "Start of continuous employment with the employer; by the scenario's reference "
+           "date it must reach the scenario's months (Art. 6: 6).",
+           article="6", aliases=("聘用日期", "入职时间", "hired on", "hire date")),
+    Column("beijing_residence", "本市固定住所", "Fixed residence in Beijing", Kind.BOOL, True,
+           "在本市是否有固定住所：是或否（第六条）。",
+           "Whether the applicant has a fixed residence in Beijing: yes or no (Art. 6).",
+           article="6", aliases=("固定住所", "beijing residence")),
+    Column("income_last_year", "上年度应税收入", "Taxable income last year", Kind.MONEY, True,
+           "上年度应税收入（元）；须超过“方案倍数 × 上年度全市职工平均工资”（第六条）。",
+           "Last year's taxable income in yuan; must exceed the scenario's multiple of last "
+           "year's city average wage (Art. 6).",
+           article="6", aliases=("应税收入", "年应税收入", "income last year", "income")),
+    Column("conditions", "符合条件项", "Conditions claimed", Kind.ITEMS, True,
+           "申请人符合的第六条条件序号一至九，多项用顿号分隔。",
+           "The Art. 6 conditions 1–9 the applicant claims; separate several with 、 or commas.",
+           article="6", items=9, aliases=("条件项", "符合条件", "conditions")),
+    Column("degree", "最高学位", "Highest degree", Kind.ENUM, False,
+           "无、学士、硕士或博士；第六条第一项需学士以上且工作年限满2年。",
+           "None, bachelor, master or doctorate; Art. 6(1) needs a bachelor's or higher and 2 "
+           "years' work.",
+           article="6(1)", choices=DEGREES, aliases=("学位", "degree")),
+    Column("work_years", "工作年限", "Years of work", Kind.YEARS, False,
+           "工作年限（年），第六条第一项。", "Years of work experience, Art. 6(1).",
+           article="6(1)", aliases=("工作经历", "work years")),
+    Column("title_level", "专业技术职称", "Professional title", Kind.ENUM, False,
+           "无、初级、中级、副高级或正高级；第六条第二项需中级以上。",
+           "None, junior, intermediate, associate senior or senior; Art. 6(2) needs "
+           "intermediate or higher.",
+           article="6(2)", choices=TITLE_LEVELS, aliases=("职称", "title", "title level")),
+    Column("income_3y_min", "近三年最低年应税收入", "Lowest yearly income, last 3 years",
+           Kind.MONEY, False,
+           "近三年中最低一年的应税收入（元）；第六条第四项须超过平均工资4倍，第五项8倍。",
+           "The lowest of the last three years' taxable incomes in yuan; Art. 6(4) needs more "
+           "than 4× the average wage, 6(5) more than 8×.",
+           article="6(4), 6(5)", aliases=("近三年最低收入", "income 3y min")),
+    Column("origin", "人才来源", "Origin", Kind.ENUM, False,
+           "境内、港澳台或境外；为空视为境内。港澳台及境外人才不占本指标（第十八条）。",
+           "Domestic, Hong Kong/Macao/Taiwan or overseas; blank means domestic. The latter two "
+           "are outside this quota (Art. 18).",
+           article="18", choices=ORIGINS, default="domestic", aliases=("来源", "origin")),
+    Column("falsified", "弄虚作假记录", "Falsification record", Kind.BOOL, False,
+           "是否有弄虚作假记录：是则取消申请资格（第十七条）。",
+           "Whether the applicant has a record of falsified materials: yes excludes the "
+           "applicant (Art. 17).",
+           article="17", aliases=("弄虚作假", "falsified")),
+    Column("award", "获奖名称", "Award", Kind.TEXT, False,
+           "第六条第三项的证明：所获国家或本市奖项的名称及年度。",
+           "Evidence for Art. 6(3): the national or city award and its year.",
+           article="6(3)", aliases=("奖项", "award")),
+    Column("patents", "专利或著作权", "Patents or copyrights", Kind.TEXT, False,
+           "第六条第六项的证明：专利号或软件著作权登记号及在京转化情况。",
+           "Evidence for Art. 6(6): patent or software-copyright numbers and their "
+           "commercialisation in Beijing.",
+           article="6(6)", aliases=("专利", "patents")),
+    Column("venture", "创业投资情况", "Venture", Kind.TEXT, False,
+           "第六条第七项的证明：持股比例、投资或融资额。",
+           "Evidence for Art. 6(7): shareholding, investment or financing.",
+           article="6(7)", aliases=("创业情况", "venture")),
+    Column("tax_3y_min", "近三年最低年纳税额", "Lowest yearly tax, last 3 years", Kind.MONEY, False,
+           "第六条第八项的证明：近三年中最低一年的纳税额（元）。",
+           "Evidence for Art. 6(8): the lowest of the last three years' tax paid, in yuan.",
+           article="6(8)", aliases=("近三年最低纳税额", "tax 3y min")),
+    Column("recommendation", "推荐批准文号", "Recommendation reference", Kind.TEXT, False,
+           "第六条第九项的证明：区推荐、市人才主管部门批准的文号。",
+           "Evidence for Art. 6(9): the reference of the district's recommendation approved "
+           "by the city.",
+           article="6(9)", aliases=("推荐文号", "recommendation")),
+)
+
+ROSTER_BY_KEY: dict[str, Column] = {column.key: column for column in ROSTER_COLUMNS}
+ROSTER_REQUIRED: tuple[str, ...] = tuple(c.key for c in ROSTER_COLUMNS if c.required)
+#: The evidence column each Art. 6 condition needs (items 4 and 5 share one).
+CONDITION_EVIDENCE: dict[int, tuple[str, ...]] = {
+    1: ("degree", "work_years"), 2: ("title_level",), 3: ("award",), 4: ("income_3y_min",),
+    5: ("income_3y_min",), 6: ("patents",), 7: ("venture",), 8: ("tax_3y_min",),
+    9: ("recommendation",),
+}

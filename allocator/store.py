@@ -344,7 +344,8 @@ def result_plan_hash(result: dict[str, Any], ortools: str) -> str:
     return plan_hash(input_sha256=result["input_sha256"],
                      scenario_sha256=result["scenario_sha256"], ortools=ortools,
                      method=result["method"], status=result["status"],
-                     allocations=result_allocations(result))
+                     allocations=result_allocations(result),
+                     roster_sha256=result.get("roster_sha256"))
 
 
 def _record_hash(row: sqlite3.Row | dict[str, Any], dataset_sha256: str,

@@ -247,11 +247,13 @@ def _starts_like_xlsx(path: Path) -> bool:
                                                    b"docProps/", b"customXml/"))
 
 
-def read_grid(path: Path, preferred_sheet: str) -> tuple[Grid | None, list[Issue]]:
+def read_grid(path: Path, preferred_sheet: str, *,
+              only_named: bool = False) -> tuple[Grid | None, list[Issue]]:
     """The cells of ``preferred_sheet`` (or the first worksheet) of the workbook at ``path``.
 
     Never raises for a bad file: the reasons come back as issues (errors mean no grid). Warnings
-    (hidden sheets, …) come back with the grid.
+    (hidden sheets, …) come back with the grid. With ``only_named`` a workbook without that
+    sheet gives no grid and no issue (the roster sheet of a demand workbook is optional).
     """
     path = Path(path)
     name = path.name
@@ -262,7 +264,9 @@ def read_grid(path: Path, preferred_sheet: str) -> tuple[Grid | None, list[Issue
         return None, [issue(Severity.ERROR, found, file=name)]
     assert_safe_xml()
     try:
-        return _read(path, preferred_sheet, name)
+        return _read(path, preferred_sheet, name, only_named)
+    except _NoSuchSheet:
+        return None, []
     except WorkbookProblem as refused:
         return None, refused.issues
     except Exception as exc:  # any parser failure is the file's fault, not ours
@@ -270,13 +274,21 @@ def read_grid(path: Path, preferred_sheet: str) -> tuple[Grid | None, list[Issue
                             reason=type(exc).__name__)]
 
 
-def _read(path: Path, preferred_sheet: str, file: str) -> tuple[Grid, list[Issue]]:
+class _NoSuchSheet(Exception):
+    """The named sheet is not in the workbook (and only that one was asked for)."""
+
+
+def _read(path: Path, preferred_sheet: str, file: str,
+          only_named: bool = False) -> tuple[Grid, list[Issue]]:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise _refuse("file_too_large", file, size=_mb(size), limit=_mb(MAX_FILE_BYTES))
     with zipfile.ZipFile(path) as archive:
         package = _Package(archive, file)
         book = package.structure()
+        if only_named and not any(s.name == preferred_sheet and s.kind == "worksheet"
+                                   for s in book.sheets):
+            raise _NoSuchSheet(preferred_sheet)
         sheet, warnings = _choose_sheet(book, preferred_sheet, file)
         package.check_shared_strings_header()
         workers: list[_Worker] = []

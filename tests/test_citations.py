@@ -75,6 +75,10 @@ PARAMETER_ARTICLES: dict[str, str] = {
     **{f"sanctions.violation_cut.{n}": f"16({n})" for n in range(1, 7)},
     "sanctions.restricted_industry": "3", "sanctions.share_rounding": "16",
     "utilisation.min_rate": "19", "utilisation.cut": "19",
+    "roster.months": "6", "roster.reference_date": "6", "roster.income_multiple": "6",
+    "roster.city_average_wage": "6", "roster.wage_source": "6", "roster.degree_work_years": "6(1)",
+    "roster.item4_multiple": "6(4)", "roster.item5_multiple": "6(5)", "roster.item8_tax": "6(8)",
+    "roster.unlisted": "6",
 }
 COLUMN_ARTICLES: dict[str, str] = {
     "credit_code": "", "name": "", "unit_type": "5", "industry_code": "8", "sector": "8",

@@ -90,7 +90,11 @@ def test_baseline_writes_out_every_parameter_at_its_default():
     assert flat_keys(raw) == {p.key for p in PARAMETERS}
     baseline = load_scenario(SCENARIOS / "baseline.toml")
     default = default_scenario(3000)
-    assert baseline.model_dump(exclude={"scenario"}) == default.model_dump(exclude={"scenario"})
+    # The wage figure has no default (a roster without it is an error); the baseline states
+    # the figure it uses and where it comes from (DESIGN §3b).
+    wage = {"scenario": True, "roster": {"city_average_wage", "wage_source"}}
+    assert baseline.model_dump(exclude=wage) == default.model_dump(exclude=wage)
+    assert baseline.roster.city_average_wage and baseline.roster.wage_source
     assert baseline.scenario.year == 2027
 
 
@@ -162,6 +166,11 @@ EXPECTED_DEFAULTS: dict[str, object] = {
     "sanctions.restricted_industry": "exclude",
     "sanctions.share_rounding": "at_least_one",  # DESIGN §4: a breach never rounds to zero
     "utilisation.min_rate": Decimal(0), "utilisation.cut": Cut(kind="share", value=Decimal(0)),
+    # Art. 6 (roster screening): six months, income above 1× a wage that has no default.
+    "roster.months": 6, "roster.reference_date": "", "roster.income_multiple": Decimal(1),
+    "roster.city_average_wage": None, "roster.wage_source": "", "roster.degree_work_years": 2,
+    "roster.item4_multiple": Decimal(4), "roster.item5_multiple": Decimal(8),
+    "roster.item8_tax": 200_000, "roster.unlisted": "keep",
 }
 
 
@@ -456,6 +465,8 @@ def value_for(parameter: Parameter) -> st.SearchStrategy[object]:
         return st.sampled_from([*parameter.choices, *aliases])
     if kind == "list":
         return st.lists(st.sampled_from(parameter.choices), unique=True)
+    if parameter.key == "roster.reference_date":  # text holding an ISO date, or blank
+        return st.one_of(st.just(""), st.dates().map(lambda d: d.isoformat()))
     if kind == "text":
         return st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
     raise AssertionError(kind)

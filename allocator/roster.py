@@ -1,0 +1,381 @@
+"""Read, validate and protect the applicant roster (DESIGN §3b) into a :class:`Roster`.
+
+The roster is the sheet ``申报人员名单`` of the demand workbook, or the first sheet (or a sheet of
+that name) of a separate roster workbook (``--roster FILE.xlsx``). It is read with the demand
+reader's machinery — :func:`allocator.workbook.read_grid` (hostile files refused), the header
+finder and the cell parsers of :mod:`allocator.cells` — and with the same guarantees: every
+problem names file, sheet, Excel row, column header and value, in Chinese and English, and no
+row is dropped silently (it is read, or reported as a blank or totals row, or as an error).
+
+Personal data (PIPL). A resident ID is verified by its GB 11643-1999 check digit and then kept
+only as a salted hash (HMAC-SHA256, for the uniqueness check and the store) and a masked form
+``110101********123X``; a name only as its masked form ``张*明``. The full ID and the full
+name never leave this module: not in the frame, not in an issue (a bad ID is shown masked), not
+in any output. The salt is ``$ALLOCATOR_ID_SALT`` when set, else random per read: hashes are
+comparable within one salt only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from allocator.cells import CellError, is_blank, normalise, parse_text, parser_for
+from allocator.errors import Issue, Severity, issue
+from allocator.i18n import Text
+from allocator.schema import ROSTER_BY_KEY, ROSTER_COLUMNS, ROSTER_REQUIRED, Column
+from allocator.submissions import (
+    HEADER_SCAN_ROWS,
+    MAX_LISTED_ISSUES,
+    TOTALS_WORDS,
+    file_sha256,
+    header_token,
+)
+from allocator.workbook import Grid, merged_issues, read_grid
+
+SHEET_NAME = "申报人员名单"
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+SALT_ENV = "ALLOCATOR_ID_SALT"
+
+#: GB 11643-1999: weight of each of the first 17 digits (2^(17-i) mod 11) and the check
+#: character for each remainder of the weighted sum mod 11.
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+_RESIDENT_ID = re.compile(r"^\d{17}[\dX]$")
+_OTHER_DOCUMENT = re.compile(r"^[A-Z0-9][A-Z0-9()\-]{4,29}$")
+
+ROSTER_HEADER_KEYS: dict[str, str] = {
+    header_token(spelling): column.key
+    for column in ROSTER_COLUMNS
+    for spelling in (column.key, column.zh, column.en, *column.aliases)
+}
+#: Columns holding personal data: shown masked in every issue.
+_PERSONAL = ("person_id", "person_name")
+_UNSEEN, _BLANK = object(), object()
+
+
+# -- identity numbers ---------------------------------------------------------------------------
+def id_check_character(first17: str) -> str:
+    """The GB 11643 check character of the first 17 digits of a resident ID."""
+    total = sum(int(digit) * weight for digit, weight in zip(first17, ID_WEIGHTS, strict=True))
+    return ID_CHECK[total % 11]
+
+
+def mask_id(number: str) -> str:
+    """``110101199003071234`` → ``110101********1234``; another document keeps its first and
+    last two characters."""
+    if len(number) == 18:
+        return number[:6] + "*" * 8 + number[-4:]
+    if len(number) <= 4:
+        return "*" * len(number)
+    return number[:2] + "*" * (len(number) - 4) + number[-2:]
+
+
+def mask_name(name: str) -> str:
+    """``张三明`` → ``张*明``, ``张三`` → ``张*``, ``John Smith`` → ``J********h``."""
+    if len(name) <= 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def parse_person_id(value: object) -> str:
+    """A document number, canonical (upper case, no spaces); a resident ID verified."""
+    if not isinstance(value, str):
+        # Excel keeps 15 significant digits: an ID typed as a number has lost its last ones.
+        raise CellError("roster.person_id_not_text")
+    number = re.sub(r"[\s\-]", "", normalise(value)).upper()
+    if re.fullmatch(r"\d{15}", number):
+        raise CellError("roster.person_id_old")
+    if re.fullmatch(r"\d{16,18}|\d{17}X", number) or (len(number) == 18 and number[:17].isdigit()):
+        if not _RESIDENT_ID.fullmatch(number):
+            raise CellError("roster.person_id_format")
+        try:
+            date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        except ValueError:
+            raise CellError("roster.person_id_birth") from None
+        expected = id_check_character(number[:17])
+        if expected != number[17]:
+            raise CellError("roster.person_id_check", expected=expected, found=number[17])
+        return number
+    if not _OTHER_DOCUMENT.fullmatch(number):
+        raise CellError("roster.person_id_format")
+    return number
+
+
+def _salt() -> bytes:
+    configured = os.environ.get(SALT_ENV)
+    return configured.encode("utf-8") if configured else secrets.token_bytes(16)
+
+
+# -- the roster -------------------------------------------------------------------------------
+@dataclass
+class Roster:
+    """The applicants as read from one sheet.
+
+    ``frame`` has one row per applicant in sheet order: ``row`` (Excel row), every roster key
+    but ``person_id`` and ``person_name`` (canonical values, ``None`` where blank or
+    unreadable), and ``person_hash``, ``person_masked``, ``name_masked``.
+    """
+
+    frame: pd.DataFrame
+    issues: list[Issue]
+    file: str
+    sheet: str | None = None
+    header_row: int | None = None
+    sha256: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.is_error]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if not i.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def header(self, key: str) -> str:
+        return self.headers.get(key, ROSTER_BY_KEY[key].zh)
+
+
+FRAME_KEYS = tuple(c.key for c in ROSTER_COLUMNS if c.key not in _PERSONAL)
+
+
+def empty_frame() -> pd.DataFrame:
+    return pd.DataFrame({"row": pd.Series(dtype="int64"),
+                         **{k: pd.Series(dtype="object") for k in FRAME_KEYS},
+                         "person_hash": pd.Series(dtype="object"),
+                         "person_masked": pd.Series(dtype="object"),
+                         "name_masked": pd.Series(dtype="object")})
+
+
+def read_roster(path: str | Path, *, separate: bool = True) -> Roster | None:
+    """Read the roster sheet of ``path``.
+
+    ``separate``: a roster workbook of its own (``--roster``), read from a sheet named
+    ``申报人员名单`` or else its first sheet. Otherwise ``path`` is the demand workbook and the
+    roster is its optional ``申报人员名单`` sheet: ``None`` when there is none.
+    Never raises for bad content: see ``issues``.
+    """
+    path = Path(path)
+    grid, problems = read_grid(path, preferred_sheet=SHEET_NAME, only_named=not separate)
+    if grid is None and not problems:
+        return None
+    name = path.name
+    sha = file_sha256(path) if path.is_file() else ""
+    if grid is None:
+        return Roster(empty_frame(), problems, name, sha256=sha)
+    roster = _Reader(grid, name).run()
+    roster.issues[:0] = problems
+    roster.sha256 = sha
+    return roster
+
+
+class _Reader:
+    def __init__(self, grid: Grid, file: str):
+        self.grid = grid
+        self.file = file
+        self.sheet = grid.sheet
+        self.issues: list[Issue] = []
+        self.headers: dict[str, str] = {}
+        self.salt = _salt()
+
+    def add(self, severity: Severity, code: str, **where: Any) -> None:
+        self.issues.append(issue(severity, code, file=self.file, sheet=self.sheet, **where))
+
+    def find_header(self) -> int | None:
+        best, best_score = None, 1
+        for index, cells in enumerate(self.grid.rows[:HEADER_SCAN_ROWS]):
+            score = len({ROSTER_HEADER_KEYS[t] for v in cells if v is not None
+                         and (t := header_token(v)) in ROSTER_HEADER_KEYS})
+            if score > best_score:
+                best, best_score = index, score
+        return best
+
+    def map_header(self, header_index: int) -> tuple[dict[str, int], dict[int, str]]:
+        row = self.grid.row_numbers[header_index]
+        keys: dict[str, int] = {}
+        extras: dict[int, str] = {}
+        for position, value in enumerate(self.grid.rows[header_index]):
+            if is_blank(value):
+                continue
+            title = str(value).strip()
+            key = ROSTER_HEADER_KEYS.get(header_token(title))
+            if key is None:
+                extras[position] = title
+            elif key in keys:
+                self.add(ERROR, "header_duplicate", row=row, column=title,
+                         first=self.headers[key])
+            else:
+                keys[key] = position
+                self.headers[key] = title
+        for key in ROSTER_REQUIRED:
+            if key not in keys:
+                column = ROSTER_BY_KEY[key]
+                self.add(ERROR, "header_missing", row=row, column=column.zh,
+                         zh_name=column.zh, en_name=column.en)
+        return keys, extras
+
+    def data_rows(self, header_index: int, positions: list[int],
+                  code_position: int | None) -> list[int]:
+        found = []
+        for index in range(header_index + 1, len(self.grid.rows)):
+            if all(is_blank(self.grid.value(index, p)) for p in positions):
+                continue
+            code = None if code_position is None else self.grid.value(index, code_position)
+            cells = self.grid.rows[index]
+            if (is_blank(code) or _word(code)) and any(_word(v) for v in cells[:4]):
+                self.add(WARNING, "totals_row_ignored", row=self.grid.row_numbers[index])
+                continue
+            found.append(index)
+        return found
+
+    def run(self) -> Roster:
+        header_index = self.find_header()
+        if header_index is None:
+            self.add(ERROR, "header_not_found", required=_names(ROSTER_REQUIRED))
+            return Roster(empty_frame(), self.issues, self.file, self.sheet)
+        keys, extras = self.map_header(header_index)
+        header_row = self.grid.row_numbers[header_index]
+        self.issues += merged_issues(self.grid, self.file, header_index, {
+            **{p: (title, False) for p, title in extras.items()},
+            **{p: (self.headers[key], True) for key, p in keys.items()}})
+        indices = self.data_rows(header_index, [*keys.values(), *extras],
+                                 keys.get("credit_code"))
+        if not indices and not any(i.is_error for i in self.issues):
+            self.add(ERROR, "no_data", row=header_row)
+        rows = [self.grid.row_numbers[i] for i in indices]
+        data: dict[str, list[Any]] = {"row": rows}
+        for column in ROSTER_COLUMNS:
+            data[column.key] = self.parse_column(column, keys.get(column.key), indices, rows)
+        ids = data.pop("person_id")
+        names = data.pop("person_name")
+        data["person_hash"] = [None if v is None else self.hash(v) for v in ids]
+        data["person_masked"] = [None if v is None else mask_id(v) for v in ids]
+        data["name_masked"] = [None if v is None else mask_name(v) for v in names]
+        del ids, names  # the full identities go no further
+        frame = pd.DataFrame({key: pd.Series(values, dtype="int64" if key == "row" else "object")
+                              for key, values in data.items()})
+        self.check_unique(frame)
+        self.issues.sort(key=lambda found: found.row or 0)
+        if len(self.issues) > MAX_LISTED_ISSUES:
+            more = len(self.issues) - MAX_LISTED_ISSUES
+            has_error = any(i.is_error for i in self.issues)
+            del self.issues[MAX_LISTED_ISSUES:]
+            self.add(ERROR if has_error else WARNING, "too_many", more=more,
+                     listed=MAX_LISTED_ISSUES)
+        return Roster(frame, self.issues, self.file, self.sheet, header_row,
+                      headers=self.headers)
+
+    def hash(self, number: str) -> str:
+        return hmac.new(self.salt, number.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def parse_column(self, column: Column, position: int | None, indices: list[int],
+                     rows: list[int]) -> list[Any]:
+        blank_value: Any = column.default
+        if column.key == "falsified":
+            blank_value = False
+        if position is None:
+            return [blank_value] * len(indices)
+        header = self.headers[column.key]
+        parse = parse_person_id if column.key == "person_id" else parser_for(column)
+        personal = column.key in _PERSONAL
+        parsed: dict[Any, Any] = {}
+        out: list[Any] = []
+        formulas, errors = self.grid.formulas, self.grid.errors
+        marked = bool(formulas or errors)
+        for index, row in zip(indices, rows, strict=True):
+            raw = self.grid.value(index, position)
+            shown = _masked(column.key, raw) if personal else raw
+            if marked and (index, position) in formulas:
+                self.add(ERROR, "formula", row=row, column=header, value=shown)
+                out.append(None)
+                continue
+            if marked and (index, position) in errors:
+                self.add(ERROR, "excel_error", row=row, column=header, value=shown)
+                out.append(None)
+                continue
+            key = (type(raw), raw)
+            value = parsed.get(key, _UNSEEN)
+            if value is _UNSEEN:
+                if is_blank(raw):
+                    value = _BLANK
+                else:
+                    try:
+                        value = parse(raw)
+                    except CellError as problem:
+                        value = problem
+                if not personal:  # identities are distinct: a cache would only hold them
+                    parsed[key] = value
+            if value is _BLANK:
+                if column.required:
+                    self.add(ERROR, "required_blank", row=row, column=header)
+                out.append(blank_value)
+                continue
+            if isinstance(value, CellError):
+                self.add(ERROR, value.code, row=row, column=header, value=shown, **value.params)
+                out.append(None)
+                continue
+            out.append(value)
+        return out
+
+    def check_unique(self, frame: pd.DataFrame) -> None:
+        """One row per person (DESIGN §3b: the ID is unique per roster)."""
+        seen: dict[str, int] = {}
+        header = self.headers.get("person_id", ROSTER_BY_KEY["person_id"].zh)
+        for row, digest, masked in zip(frame["row"], frame["person_hash"],
+                                       frame["person_masked"], strict=True):
+            if digest is None:
+                continue
+            if digest in seen:
+                self.add(ERROR, "roster.person_id_duplicate", row=int(row), column=header,
+                         value=masked, first=seen[digest])
+            else:
+                seen[digest] = int(row)
+
+
+def _masked(key: str, raw: object) -> str | None:
+    if raw is None:
+        return None
+    try:
+        written = parse_text(raw)
+    except CellError:
+        written = str(raw)
+    written = re.sub(r"\s", "", written)
+    return mask_id(written.upper()) if key == "person_id" else mask_name(written)
+
+
+def _word(value: Any) -> bool:
+    return isinstance(value, str) and header_token(value) in TOTALS_WORDS
+
+
+def _names(keys: tuple[str, ...] | list[str]) -> Text:
+    return Text(zh="、".join(ROSTER_BY_KEY[k].zh for k in keys),
+                en=", ".join(ROSTER_BY_KEY[k].en for k in keys))
+
+
+def check_employers(roster: Roster, credit_codes: set[str]) -> None:
+    """Every applicant's employer must be an employer of the demand sheet (DESIGN §3b)."""
+    header = roster.header("credit_code")
+    for row, code in zip(roster.frame["row"], roster.frame["credit_code"], strict=True):
+        if code is not None and code not in credit_codes:
+            roster.issues.append(issue(ERROR, "roster.employer_unknown", file=roster.file,
+                                       sheet=roster.sheet, row=int(row), column=header,
+                                       value=code))
