@@ -215,7 +215,7 @@ def read_roster_for(args: argparse.Namespace, submissions: Any) -> Any:
     path = getattr(args, "roster", None)
     roster = read_roster(path) if path is not None else \
         read_roster(args.demand, separate=False)
-    if roster is not None and roster.ok:
+    if roster is not None and len(roster):
         codes = {c for c in submissions.frame["credit_code"].tolist() if c is not None}
         check_employers(roster, codes)
     return roster

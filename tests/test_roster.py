@@ -1,0 +1,262 @@
+"""The roster reader (DESIGN §3b) and `--roster` on the command line: every problem named by
+sheet, row, column and value; identities kept only masked and hashed; no full ID number in any
+output, log or the store."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from allocator.cli import main
+from allocator.examples import credit_code, resident_id
+from allocator.roster import (
+    id_check_character,
+    mask_id,
+    mask_name,
+    parse_person_id,
+    read_roster,
+)
+
+DEMAND_HEADER = ["统一社会信用代码", "单位名称", "单位类型", "申报人数_高级管理人员",
+                 "申报人数_业务骨干", "申报人数_其他人才", "申报人数合计", "区级百强企业"]
+ROSTER_HEADER = ["统一社会信用代码", "证件号码", "姓名", "人员类别", "入职日期", "本市固定住所",
+                 "上年度应税收入", "符合条件项", "最高学位", "工作年限", "人才来源", "弄虚作假记录"]
+SCENARIO = """[scenario]
+name = "名单测试"
+year = 2027
+[cap]
+annual = 20
+[roster]
+city_average_wage = 100000
+reference_date = "2026-12-31"
+"""
+
+
+def person(number: int, employer: int, *, role: str = "其他人才", income: object = 200000,
+           hired: str = "2020-03-01", residence: str = "是", conditions: str = "一",
+           degree: str = "学士", years: object = 5, origin: str = "", falsified: str = "否",
+           person_id: object = None) -> list[object]:
+    return [credit_code(employer), resident_id(number) if person_id is None else person_id,
+            f"王{number}红", role, hired, residence, income, conditions, degree, years, origin,
+            falsified]
+
+
+def write(path: Path, employers: list[list[object]], people: list[list[object]] | None,
+          *, roster_path: Path | None = None, header: list[str] = ROSTER_HEADER) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "需求申报"
+    sheet.append(DEMAND_HEADER)
+    for row in employers:
+        sheet.append(row)
+    target = book
+    if people is not None:
+        if roster_path is not None:
+            target = openpyxl.Workbook()
+            names = target.active
+            names.title = "Sheet1"
+        else:
+            names = book.create_sheet("申报人员名单")
+        names.append(header)
+        for row in people:
+            names.append(row)
+    book.save(path)
+    if roster_path is not None:
+        target.save(roster_path)
+    return path
+
+
+def firm(number: int, senior: int, key_staff: int, other: int, top100: str = "否") -> list:
+    return [credit_code(number), f"单位{number}", "企业", senior, key_staff, other,
+            senior + key_staff + other, top100]
+
+
+# -- identities -------------------------------------------------------------------------------
+def test_gb_11643_check_character_by_hand():
+    # 11010519491231002X is the standard's own example: weighted sum 167, 167 mod 11 = 2 → X
+    assert id_check_character("11010519491231002") == "X"
+    assert parse_person_id("11010519491231002x") == "11010519491231002X"
+    assert parse_person_id(" 110105 1949 1231 002X ") == "11010519491231002X"
+
+
+@pytest.mark.parametrize(("value", "code"), [
+    ("110105194912310021", "roster.person_id_check"),
+    ("110105194902300028", "roster.person_id_birth"),  # 30 February
+    ("110105491231002", "roster.person_id_old"),
+    ("11010519491231002", "roster.person_id_format"),
+    (110105194912310020, "roster.person_id_not_text"),
+    ("中文", "roster.person_id_format"),
+])
+def test_bad_resident_ids_are_refused(value, code):
+    from allocator.cells import CellError
+
+    with pytest.raises(CellError) as caught:
+        parse_person_id(value)
+    assert caught.value.code == code
+
+
+def test_other_documents_are_accepted():
+    assert parse_person_id("E12345678") == "E12345678"
+    assert parse_person_id("h0123456789") == "H0123456789"
+
+
+def test_masks():
+    assert mask_id("11010519491231002X") == "110105********002X"
+    assert mask_name("张三明") == "张*明"
+    assert mask_name("欧阳娜娜") == "欧**娜"
+    assert mask_name("张三") == "张*"
+    assert mask_id("E12345678") == "E1*****78"
+
+
+# -- the reader -------------------------------------------------------------------------------
+def test_the_roster_sheet_of_the_demand_workbook(tmp_path):
+    path = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 2)], [person(1, 1), person(2, 1)])
+    roster = read_roster(path, separate=False)
+    assert roster is not None and roster.ok, roster.issues
+    assert roster.sheet == "申报人员名单"
+    assert roster.frame["row"].tolist() == [2, 3]
+    assert roster.frame["person_masked"].tolist() == [mask_id(resident_id(1)),
+                                                      mask_id(resident_id(2))]
+    assert roster.frame["name_masked"].tolist() == ["王*红", "王*红"]
+    assert "person_id" not in roster.frame and "person_name" not in roster.frame
+    assert resident_id(1) not in roster.frame.to_string()
+
+
+def test_a_demand_workbook_without_the_sheet_has_no_roster(tmp_path):
+    path = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 2)], None)
+    assert read_roster(path, separate=False) is None
+
+
+def test_english_headers_in_any_order(tmp_path):
+    header = ["ID number", "credit code", "Name", "Role", "Hired on",
+              "Fixed residence in Beijing", "Taxable income last year", "Conditions claimed"]
+    row = person(1, 1)
+    people = [[row[1], row[0], row[2], "key staff", row[4], "yes", row[6], "1"]]
+    path = write(tmp_path / "d.xlsx", [firm(1, 0, 1, 0)], people, header=header)
+    roster = read_roster(path, separate=False)
+    assert roster.ok, roster.issues
+    assert roster.frame.iloc[0]["role"] == "key_staff"
+    assert roster.frame.iloc[0]["conditions"] == (1,)
+
+
+def test_every_problem_is_named_and_no_id_is_shown_whole(tmp_path):
+    bad_check = resident_id(3)[:17] + ("0" if resident_id(3)[17] != "0" else "1")
+    people = [person(1, 1), person(1, 1), person(2, 9), person(3, 1, person_id=bad_check),
+              person(4, 1, income="很多"), person(5, 1, role="实习生"),
+              person(6, 1, hired="")]
+    path = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 2)], people)
+    code = main(["validate", str(path), "--json", str(tmp_path / "report.json")])
+    assert code == 2
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    found = {(i["code"], i["row"], i["column"]) for i in report["issues"]}
+    assert found >= {
+        ("roster.person_id_duplicate", 3, "证件号码"),
+        ("roster.person_id_check", 5, "证件号码"),
+        ("number_text", 6, "上年度应税收入"),
+        ("enum_unknown", 7, "人员类别"),
+        ("required_blank", 8, "入职日期"),
+    }
+    assert all(i["sheet"] == "申报人员名单" for i in report["issues"])
+    shown = {i["code"]: i["value"] for i in report["issues"]}
+    assert shown["roster.person_id_check"] == mask_id(bad_check)
+    assert shown["roster.person_id_duplicate"] == mask_id(resident_id(1))
+    text = (tmp_path / "report.json").read_text(encoding="utf-8")
+    for number in (1, 2, 3):
+        assert resident_id(number) not in text
+    assert bad_check not in text
+
+
+def test_an_applicant_of_an_unknown_employer_is_an_error(tmp_path, capsys):
+    path = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 2)], [person(1, 1), person(2, 9)])
+    assert main(["validate", str(path), "--json", str(tmp_path / "r.json")]) == 2
+    err = capsys.readouterr().err
+    assert "申报人员名单" in err and credit_code(9) in err
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert [(i["code"], i["sheet"], i["row"], i["column"], i["value"]) for i in
+            report["issues"]] == [("roster.employer_unknown", "申报人员名单", 3,
+                                   "统一社会信用代码", credit_code(9))]
+
+
+def test_a_numeric_id_cell_is_refused(tmp_path, capsys):
+    path = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 1)],
+                 [person(1, 1, person_id=110101199003070011)])
+    assert main(["validate", str(path)]) == 2
+    assert "文本" in capsys.readouterr().err
+
+
+# -- solve with a roster ----------------------------------------------------------------------
+def solve_json(tmp_path: Path, demand: Path, *extra: str, scenario: str = SCENARIO) -> dict:
+    (tmp_path / "s.toml").write_text(scenario, encoding="utf-8")
+    out = tmp_path / "result.json"
+    code = main(["solve", str(demand), "--scenario", str(tmp_path / "s.toml"),
+                 "--json", str(out), *extra])
+    assert code == 0
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_solve_screens_the_roster_sheet(tmp_path):
+    people = ([person(i, 1) for i in range(1, 9)]
+              + [person(10 + i, 1, income=90000) for i in range(3)]
+              + [person(20, 1, hired="2026-08-01")])
+    demand = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 12), firm(2, 0, 0, 3)], people)
+    result = solve_json(tmp_path, demand)
+    first, second = result["employers"]
+    assert (first["requested"], first["eligible"], first["allocated"]) == (12, 8, 8)
+    assert first["roster"] == {
+        "listed": 12, "passed": 8, "failed": 4,
+        "passed_by_role": {"senior": 0, "key_staff": 0, "other": 8},
+        "failed_by_reason": {"FALSIFIED": 0, "OUTSIDE_QUOTA": 0, "EMPLOYMENT_SHORT": 1,
+                             "NO_RESIDENCE": 0, "INCOME_LOW": 3, "CONDITION_UNMET": 0}}
+    assert "申报12人，名单中8人符合第六条（3人收入未达标，1人聘用未满6个月）" in \
+        first["reasons"][0]["zh"]
+    assert second["roster"] is None and second["eligible"] == 3
+    assert [w["code"] for w in second["warnings"]] == ["ROSTER_UNLISTED"]
+    assert result["roster"]["applicants"] == 12 and result["roster_sha256"]
+
+
+def test_a_separate_roster_workbook_and_no_full_id_anywhere(tmp_path, capsys):
+    people = [person(i, 1, role="高级管理人员") for i in range(1, 4)] + \
+        [person(9, 1, role="高级管理人员", residence="否")]
+    demand = write(tmp_path / "d.xlsx", [firm(1, 4, 0, 0, "是")], people,
+                   roster_path=tmp_path / "r.xlsx")
+    assert read_roster(demand, separate=False) is None
+    result = solve_json(tmp_path, demand, "--roster", str(tmp_path / "r.xlsx"),
+                        "--out", str(tmp_path / "plan.xlsx"))
+    row = result["employers"][0]
+    assert (row["eligible"], row["guaranteed"]) == (3, 3)  # Art. 8: qualified seniors only
+    printed = capsys.readouterr()
+    outputs = [printed.out, printed.err, (tmp_path / "result.json").read_text("utf-8")]
+    plan = openpyxl.load_workbook(tmp_path / "plan.xlsx")
+    outputs += [str(cell.value) for ws in plan.worksheets for r in ws.iter_rows() for cell in r]
+    store = Path(__import__("os").environ["ALLOCATOR_DB"])
+    with sqlite3.connect(store) as db:
+        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'"):
+            outputs += [repr(r) for r in db.execute(f'SELECT * FROM "{table}"')]
+    outputs.append(store.read_bytes().decode("latin-1"))
+    for number in (1, 2, 3, 9):
+        full = resident_id(number)
+        assert not any(full in text for text in outputs), number
+        assert not any(f"王{number}红" in text for text in outputs), number
+
+
+def test_a_roster_without_a_wage_figure_stops_the_run(tmp_path, capsys):
+    demand = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 1)], [person(1, 1)])
+    (tmp_path / "s.toml").write_text("[cap]\nannual = 5\n", encoding="utf-8")
+    assert main(["solve", str(demand), "--scenario", str(tmp_path / "s.toml")]) == 2
+    assert "roster.city_average_wage" in capsys.readouterr().err
+
+
+def test_compare_screens_under_each_scenario(tmp_path):
+    people = [person(i, 1, income=150000) for i in range(1, 5)]
+    demand = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 4), firm(2, 0, 0, 4)], people)
+    (tmp_path / "a.toml").write_text(SCENARIO, encoding="utf-8")
+    (tmp_path / "b.toml").write_text(SCENARIO.replace('name = "名单测试"', 'name = "严格"')
+                                     + "income_multiple = 2.0\n", encoding="utf-8")
+    out = tmp_path / "c.json"
+    assert main(["compare", str(demand), str(tmp_path / "a.toml"), str(tmp_path / "b.toml"),
+                 "--json", str(out)]) == 0
+    assert out.exists()
