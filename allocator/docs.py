@@ -14,12 +14,21 @@ import sys
 from pathlib import Path
 
 from allocator.i18n import Text, text
-from allocator.schema import CATEGORIES, COLUMNS, VIOLATIONS, Column, Kind
+from allocator.schema import (
+    CATEGORIES,
+    COLUMNS,
+    CONDITIONS,
+    ROSTER_COLUMNS,
+    VIOLATIONS,
+    Column,
+    Kind,
+)
 
 #: The article-item tables behind the columns of kind ITEMS (Art. 8 categories, Art. 16 items).
 ITEM_TABLES: dict[str, dict[int, tuple[str, str]]] = {
     "categories": CATEGORIES,
     "violations": VIOLATIONS,
+    "conditions": CONDITIONS,  # the roster's Art. 6 items
 }
 
 COLUMNS_MD = Path(__file__).resolve().parent.parent / "docs" / "columns.md"
@@ -61,6 +70,8 @@ def requirement_text(column: Column) -> Text:
 
 def kind_text(column: Column) -> Text:
     """What a cell of this column holds, e.g. 0 或正整数 / whole number ≥ 0."""
+    if column.kind in (Kind.MONEY, Kind.YEARS):  # the roster's own kinds
+        return text(f"roster.kind_{column.kind.value}")
     return text(f"excel.kind.{column.kind.value}")
 
 
@@ -103,11 +114,21 @@ def columns_markdown() -> str:
         "",
         "## 列一览 / Columns",
         "",
+        *_table(COLUMNS),
+    ]
+    lines += ["", "## 各列说明 / Column details", ""]
+    lines += _details(COLUMNS)
+    lines += _roster_section()
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _table(columns: tuple[Column, ...]) -> list[str]:
+    lines = [
         _row("#", "键 Key", "中文表头", "English header", "类型 Type", "必填 Required",
              "条款 Article"),
         _row(*["---"] * 7),
     ]
-    for number, column in enumerate(COLUMNS, start=1):
+    for number, column in enumerate(columns, start=1):
         article = article_text(column.article)
         lines.append(_row(
             str(number), f"`{column.key}`", column.zh, column.en,
@@ -115,8 +136,34 @@ def columns_markdown() -> str:
             f"{requirement_text(column).zh} / {requirement_text(column).en}",
             f"{article.zh} / {article.en}" if column.article else "",
         ))
-    lines += ["", "## 各列说明 / Column details", ""]
-    for column in COLUMNS:
+    return lines
+
+
+def _roster_section() -> list[str]:
+    """The applicant roster (DESIGN §3b): the same reader's rules, one row per applicant."""
+    return [
+        "", "# 申报人员名单 / Applicant roster", "",
+        "可选。申报表中名为“申报人员名单”的工作表，或用 `--roster 名单.xlsx` 另给的工作簿"
+        "（读取其中名为“申报人员名单”的工作表，没有则读第一个工作表）。每行一名申请人；表头可用中文或英文，列的顺序不限。"
+        "有名单时，各单位每类人员的有效申报数不超过该类中符合第六条且不属第十七、十八条情形的人数；"
+        "方案须填写上年度全市职工平均工资（`roster.city_average_wage`，见 docs/scenario.md）。"
+        "证件号码只保存加盐哈希和脱敏形式（110101********123X），导出和报告中姓名脱敏（张*明）。",
+        "Optional. The demand workbook's sheet 申报人员名单, or a workbook given with "
+        "`--roster ROSTER.xlsx` (its sheet 申报人员名单, else its first sheet). One row per "
+        "applicant; Chinese or English headers in any order. With a roster, each role's "
+        "eligible demand of an employer is at most its applicants of that role who meet Art. 6 "
+        "and fall under neither Art. 17 nor Art. 18; the scenario must give last year's city "
+        "average wage (`roster.city_average_wage`, see docs/scenario.md). ID numbers are kept "
+        "only as a salted hash and a masked form (110101********123X); names are masked in "
+        "exports and reports (张*明).",
+        "", "## 列一览 / Columns", "", *_table(ROSTER_COLUMNS),
+        "", "## 各列说明 / Column details", "", *_details(ROSTER_COLUMNS),
+    ]
+
+
+def _details(columns: tuple[Column, ...]) -> list[str]:
+    lines: list[str] = []
+    for column in columns:
         lines += [f"### {column.zh} / {column.en} (`{column.key}`)", "", column.help_zh, "",
                   column.help_en, ""]
         spellings = dict.fromkeys([column.zh, column.en, column.key, *column.aliases])
@@ -136,7 +183,7 @@ def columns_markdown() -> str:
         elif column.kind is Kind.BOOL:
             lines += ["", f"可填 Values: {choices_text(column).zh} / {choices_text(column).en}"]
         lines.append("")
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
