@@ -175,6 +175,15 @@ def cmd_sample(args: argparse.Namespace) -> int:
     write_sample(args.out, employers=args.employers, seed=args.seed, year=args.year)
     print(f"已写出样例申报表 Sample written: {args.out} "
           f"({args.employers} 家单位 employers, seed {args.seed}, {args.year})")
+    if args.roster is not None:
+        from allocator.sample import generate
+        from allocator.sample_roster import generate_roster, write_roster_workbook
+
+        people = generate_roster(generate(args.employers, args.seed, args.year), args.seed,
+                                 args.year)
+        write_roster_workbook(args.roster, people)
+        print(f"已写出样例人员名单 Sample roster written: {args.roster} "
+              f"({len(people)} 人 applicants)")
     return EXIT_OK
 
 
@@ -666,6 +675,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="随机种子 / random seed (2027)")
     sample.add_argument("--year", type=plan_year, default=2027,
                         help="计划年度 / plan year (2027)")
+    sample.add_argument("--roster", type=Path, default=None, metavar="ROSTER.xlsx",
+                        help="同时写出与申报数大致相符的样例人员名单（第六条审核用）/ also write "
+                             "a synthetic applicant roster behind the demand (for Art. 6 "
+                             "screening)")
     sample.set_defaults(handler=cmd_sample)
 
     apportion = commands.add_parser(
