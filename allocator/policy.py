@@ -331,14 +331,25 @@ def _screened(record: Any, screening: Screening | None,
         return _Screened(record._replace(demand_total=0, **cut), requested, found)
     changed = screened_demand(record, counts)
     removed = requested - int(changed["demand_total"] or 0)
+    # Many employers share their figures word for word: each distinct reason is made once.
+    key = (requested, removed, tuple(counts.values()), screening.thresholds.months)
+    found = _remember(_SCREENED, key, lambda: _screening_reason(requested, removed, counts,
+                                                                screening))
+    return _Screened(record._replace(**changed), requested, found)
+
+
+_SCREENED: dict[tuple[Any, ...], Reason] = {}
+
+
+def _screening_reason(requested: int, removed: int, counts: dict[str, int],
+                      screening: Screening) -> Reason:
     sentence = employer_sentence(requested, counts, screening.thresholds)
     change = text("roster.screened_cut", removed=removed) if removed else \
         text("roster.screened_same")
     articles = ["6", *(REASONS[c] for c in ("FALSIFIED", "OUTSIDE_QUOTA")
                        if counts[f"failed_{c}"])]
-    found = Reason("ROSTER_SCREENED", ", ".join(articles),
-                   text("roster.screened", sentence=sentence, change=change), -removed)
-    return _Screened(record._replace(**changed), requested, found)
+    return Reason("ROSTER_SCREENED", ", ".join(articles),
+                  text("roster.screened", sentence=sentence, change=change), -removed)
 
 
 @dataclass(frozen=True)

@@ -379,3 +379,22 @@ def check_employers(roster: Roster, credit_codes: set[str]) -> None:
             roster.issues.append(issue(ERROR, "roster.employer_unknown", file=roster.file,
                                        sheet=roster.sheet, row=int(row), column=header,
                                        value=code))
+
+
+def roster_from_frame(frame: pd.DataFrame, file: str = "roster", sha256: str = "") -> Roster:
+    """A :class:`Roster` from canonical values with full identities (``person_id``,
+    ``person_name``), as the sample generator and the tests make them: the identities are
+    hashed and masked here and go no further."""
+    salt = _salt()
+    ids = frame["person_id"].tolist()
+    names = frame["person_name"].tolist()
+    data: dict[str, Any] = {"row": pd.Series(
+        frame["row"] if "row" in frame else range(2, len(frame) + 2), dtype="int64")}
+    for key in FRAME_KEYS:
+        data[key] = pd.Series(frame[key].tolist(), dtype="object")
+    data["person_hash"] = pd.Series(
+        [hmac.new(salt, i.encode("utf-8"), hashlib.sha256).hexdigest() for i in ids],
+        dtype="object")
+    data["person_masked"] = pd.Series([mask_id(i) for i in ids], dtype="object")
+    data["name_masked"] = pd.Series([mask_name(n) for n in names], dtype="object")
+    return Roster(pd.DataFrame(data), [], file, SHEET_NAME, 1, sha256)

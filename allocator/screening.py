@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -83,9 +85,15 @@ class Screening:
     notes: tuple[Issue, ...] = ()
 
     def counts(self, credit_code: str) -> dict[str, int] | None:
-        if credit_code not in self.employers.index:
-            return None
-        return {k: int(v) for k, v in self.employers.loc[credit_code].items()}
+        """An employer's counts (``None`` when none of its applicants is listed)."""
+        table = self.__dict__.get("_by_code")
+        if table is None:  # built once: a row lookup per employer in pandas is too slow
+            columns = list(self.employers.columns)
+            values = self.employers.to_numpy(dtype=np.int64).tolist()
+            table = self.__dict__["_by_code"] = {
+                code: dict(zip(columns, row, strict=True))
+                for code, row in zip(self.employers.index.tolist(), values, strict=True)}
+        return table.get(credit_code)
 
     def summary(self) -> dict[str, Any]:
         """Roster-wide figures for the result JSON (no personal data)."""
@@ -138,6 +146,17 @@ def _at_least(values: pd.Series, floor: Decimal | int) -> np.ndarray:
     return out
 
 
+def _claimed(conditions: list[Any], items: int) -> dict[int, np.ndarray]:
+    """One boolean column per Art. 6 item: who claims it (a single pass over the tuples)."""
+    lengths = np.fromiter((len(c) if c else 0 for c in conditions), dtype=np.int64,
+                          count=len(conditions))
+    flat = np.fromiter(chain.from_iterable(c for c in conditions if c), dtype=np.int64,
+                       count=int(lengths.sum()))
+    matrix = np.zeros((len(conditions), items + 1), dtype=bool)
+    matrix[np.repeat(np.arange(len(conditions)), lengths), flat] = True
+    return {item: matrix[:, item] for item in range(1, items + 1)}
+
+
 def months_employed(hired: pd.Series, reference: date) -> np.ndarray:
     """Whole months from each hiring date to ``reference`` (negative when hired after it)."""
     stamps = pd.to_datetime(hired, errors="coerce")
@@ -175,9 +194,7 @@ def screen(roster: Roster, rules: RosterConfig, plan_year: int | None) -> Screen
         8: _at_least(frame["tax_3y_min"], t.item8_tax),
         9: present["recommendation"],
     }
-    claims = frame["conditions"].map(lambda items: items or ())
-    claimed = {item: claims.map(lambda items, i=item: i in items).to_numpy(dtype=bool)
-               for item in CONDITIONS}
+    claimed = _claimed(frame["conditions"].tolist(), len(CONDITIONS))
     met = np.zeros(n, dtype=bool)
     for item in CONDITIONS:
         met |= claimed[item] & satisfied[item]
@@ -222,7 +239,12 @@ def screen(roster: Roster, rules: RosterConfig, plan_year: int | None) -> Screen
 # -- words --------------------------------------------------------------------------------------
 def reason_label(code: str, t: Thresholds) -> Text:
     """A failure reason in a few words: 收入未达标, 聘用未满6个月, …"""
-    return text(f"roster.reason.{code}", months=t.months)
+    return _label(code, t.months)
+
+
+@cache
+def _label(code: str, months: int) -> Text:
+    return text(f"roster.reason.{code}", months=months)
 
 
 def employer_sentence(requested: int, counts: dict[str, int], t: Thresholds) -> Text:
