@@ -284,3 +284,32 @@ def applicant_reasons(record: Any, t: Thresholds) -> Text:
 
 def _numeral(item: int) -> str:
     return "一二三四五六七八九"[item - 1]
+
+
+def screening_from_result(result: dict[str, Any], rules: RosterConfig,
+                          plan_year: int | None) -> Screening | None:
+    """The screening a stored result was solved with, rebuilt from its per-employer counts
+    (what replay needs; the store keeps no applicant, masked or not). ``None`` for a result
+    solved without a roster."""
+    summary = result.get("roster")
+    if not summary:
+        return None
+    columns = ["listed", "passed", *(f"passed_{r}" for r in ROLE_CODES),
+               *(f"failed_{c}" for c in REASONS)]
+    codes, rows = [], []
+    for employer in result.get("employers", ()):
+        counts = employer.get("roster")
+        if counts is None:
+            continue
+        codes.append(employer["credit_code"])
+        rows.append([counts["listed"], counts["passed"],
+                     *(counts["passed_by_role"][r] for r in ROLE_CODES),
+                     *(counts["failed_by_reason"][c] for c in REASONS)])
+    employers = pd.DataFrame(rows, columns=columns, index=pd.Index(codes, name="credit_code"),
+                             dtype=np.int64)
+    applicants = pd.DataFrame({key: pd.Series(dtype="object") for key in (
+        "row", "credit_code", "role", "person_masked", "name_masked", "passed", "reasons",
+        "unmet", "missing")})
+    return Screening(applicants, employers, thresholds(rules, plan_year),
+                     str(summary.get("file", "")), str(result.get("roster_sha256", "")),
+                     rules.unlisted)

@@ -879,7 +879,13 @@ class Store:
         options = SolveOptions(workers=int(parameters.get("num_workers", 1)),
                                seed=int(parameters.get("random_seed", 0)),
                                time_limit_s=float(parameters.get("max_time_in_seconds", 120)))
-        plan = solve(build_problem(stored.submissions, stored.scenario), options)
+        from allocator.screening import screening_from_result
+
+        # A run screened against a roster is solved again with the counts it kept per
+        # employer (DESIGN §3b): the store holds no applicant.
+        screening = screening_from_result(stored.result, stored.scenario.roster,
+                                          stored.submissions.plan_year)
+        plan = solve(build_problem(stored.submissions, stored.scenario, screening), options)
         fresh = plan_sha256(plan)
         compared = fresh
         if plan.ortools_version != stored.record.ortools_version:
@@ -890,7 +896,8 @@ class Store:
                 ortools=stored.record.ortools_version, method=plan.problem.method.value,
                 status=plan.status.value,
                 allocations=list(zip(plan.problem.column("credit_code"), allocation,
-                                     strict=False)))
+                                     strict=False)),
+                roster_sha256=None if screening is None else screening.sha256)
         return Replay(stored, plan, fresh, compared)
 
     # -- approvals ------------------------------------------------------------------------------

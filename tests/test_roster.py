@@ -260,3 +260,46 @@ def test_compare_screens_under_each_scenario(tmp_path):
     assert main(["compare", str(demand), str(tmp_path / "a.toml"), str(tmp_path / "b.toml"),
                  "--json", str(out)]) == 0
     assert out.exists()
+
+
+def test_a_screened_run_replays_from_the_store_and_verifies(tmp_path):
+    from allocator.store import Store
+
+    people = ([person(i, 1) for i in range(1, 6)] + [person(9, 1, income=1)]
+              + [person(20 + i, 2, role="高级管理人员") for i in range(2)])
+    demand = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 8), firm(2, 3, 0, 0, "是"),
+                                         firm(3, 0, 0, 2)], people)
+    result = solve_json(tmp_path, demand)
+    assert [e["eligible"] for e in result["employers"]] == [5, 2, 2]
+    with Store.open() as store:
+        replay = store.replay(result["run_id"])
+        assert replay.same
+        assert [int(x) for x in replay.plan.allocation] == \
+            [e["allocated"] for e in result["employers"]]
+    assert main(["verify", "--resolve"]) == 0
+
+
+def test_the_sample_roster_is_realistic_and_reads_back(tmp_path):
+    from allocator.sample import generate
+    from allocator.sample_roster import RATES, generate_roster, write_roster_workbook
+    from allocator.scenario import load_scenario
+    from allocator.screening import screen
+
+    demand = generate(600, 2027, 2027)
+    people = generate_roster(demand, 2027, 2027)
+    assert people.equals(generate_roster(demand, 2027, 2027))  # deterministic in the seed
+    declared = int(demand["demand_total"].sum())
+    assert declared <= len(people) <= 1.1 * declared  # roughly the declared demand
+    assert people["person_id"].is_unique
+    assert all(parse_person_id(i) == i for i in people["person_id"])
+    write_roster_workbook(tmp_path / "r.xlsx", people)
+    roster = read_roster(tmp_path / "r.xlsx")
+    assert roster.ok, roster.issues[:3]
+    assert len(roster) == len(people)
+    baseline = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml")
+    screened = screen(roster, baseline.roster, 2027)
+    share = 1 - screened.applicants["passed"].mean()
+    expected = sum(RATES.values())  # roughly the sum of the stated rates (some overlap)
+    assert 0.5 * expected < share < 1.5 * expected
+    summary = screened.summary()["failed_by_reason"]
+    assert all(summary[code] > 0 for code in summary)  # every reason occurs
