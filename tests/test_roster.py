@@ -231,6 +231,14 @@ def test_a_separate_roster_workbook_and_no_full_id_anywhere(tmp_path, capsys):
     printed = capsys.readouterr()
     outputs = [printed.out, printed.err, (tmp_path / "result.json").read_text("utf-8")]
     plan = openpyxl.load_workbook(tmp_path / "plan.xlsx")
+    assert plan.sheetnames[-2:] == ["人员审核汇总", "人员审核明细"]
+    detail = list(plan["人员审核明细"].iter_rows(min_row=3, values_only=True))
+    assert [r[2] for r in detail] == [mask_id(resident_id(n)) for n in (1, 2, 3, 9)]
+    assert [r[3] for r in detail] == ["王*红"] * 4
+    assert [r[5] for r in detail] == ["符合"] * 3 + ["不符合"]
+    assert detail[3][6] == "本市无固定住所（第六条）"
+    summary = list(plan["人员审核汇总"].iter_rows(min_row=3, values_only=True))
+    assert summary[0][3:9] == (4, 4, 3, 3, 0, 0)  # requested, listed, passed, per role
     outputs += [str(cell.value) for ws in plan.worksheets for r in ws.iter_rows() for cell in r]
     store = Path(__import__("os").environ["ALLOCATOR_DB"])
     with sqlite3.connect(store) as db:

@@ -125,6 +125,9 @@ def build_plan_workbook(plan: Plan, *, approval: ApprovalInfo | None = None, lan
     _adjustments_sheet(sheets[3], plan, explanations, title, lang)
     _parameters_sheet(sheets[4], plan, title, lang)
     _audit_sheet(sheets[5], plan, title, approval, generated_at, lang)
+    from allocator.excel.roster import add_roster_sheets
+
+    add_roster_sheets(book, plan, title, lang)  # DESIGN §3b: only for a screened plan
     return book
 
 
