@@ -183,6 +183,9 @@ def read_roster(path: str | Path, *, separate: bool = True) -> Roster | None:
     if grid is None:
         return Roster(empty_frame(), problems, name, sha256=sha)
     roster = _Reader(grid, name).run()
+    if not separate and not len(roster) and all(
+            i.code in ("no_data", "totals_row_ignored") for i in roster.issues):
+        return None  # the template's blank sheet: the employer listed nobody
     roster.issues[:0] = problems
     roster.sha256 = sha
     return roster

@@ -311,3 +311,29 @@ def test_the_sample_roster_is_realistic_and_reads_back(tmp_path):
     assert 0.5 * expected < share < 1.5 * expected
     summary = screened.summary()["failed_by_reason"]
     assert all(summary[code] > 0 for code in summary)  # every reason occurs
+
+
+def test_the_template_has_a_roster_sheet_that_reads_back(tmp_path):
+    from allocator.schema import ROSTER_COLUMNS
+
+    assert main(["template", str(tmp_path / "t.xlsx")]) == 0
+    book = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    sheet = book["申报人员名单"]
+    assert [c.value for c in sheet[2]][:len(ROSTER_COLUMNS)] == [c.zh for c in ROSTER_COLUMNS]
+    assert read_roster(tmp_path / "t.xlsx", separate=False) is None  # blank: no roster
+    demand = book["需求申报"]
+    headers = [c.value for c in demand[2]]
+    values = {"统一社会信用代码": credit_code(1), "单位名称": "单位1", "单位类型": "企业",
+              "申报人数合计": 1}
+    for position, header in enumerate(headers, start=1):
+        if header in values:
+            demand.cell(row=3, column=position, value=values[header])
+    row = dict(zip(ROSTER_HEADER, person(1, 1), strict=True))
+    for position, column in enumerate(ROSTER_COLUMNS, start=1):
+        sheet.cell(row=3, column=position, value=row.get(column.zh))
+    book.save(tmp_path / "filled.xlsx")
+    roster = read_roster(tmp_path / "filled.xlsx", separate=False)
+    assert roster is not None and roster.ok, roster.issues
+    assert roster.frame["person_masked"].tolist() == [mask_id(resident_id(1))]
+    result = solve_json(tmp_path, tmp_path / "filled.xlsx")
+    assert result["employers"][0]["roster"]["passed"] == 1

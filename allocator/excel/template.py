@@ -158,7 +158,7 @@ def _column_validation(column: Column, lists: ListSource) -> DataValidation:
 
 
 def _column_width(column: Column, values: Iterable[Any]) -> float:
-    width = max(_KIND_WIDTH[column.kind], math.ceil(text_width(column.zh) / 3) + 3)
+    width = max(_KIND_WIDTH.get(column.kind, 14), math.ceil(text_width(column.zh) / 3) + 3)
     if column.choices:
         width = max(width, max(text_width(c.zh) for c in column.choices) + 4)
     longest = max((text_width(str(v)) for v in values if v is not None), default=0)
@@ -276,5 +276,39 @@ def write_demand_workbook(path: str | Path, frame: pd.DataFrame | None = None, *
 
 
 def write_template(path: str | Path) -> None:
-    """The blank submission template sent to employers (``allocator template``)."""
-    write_demand_workbook(path)
+    """The blank submission template sent to employers (``allocator template``): the demand
+    sheet, the instructions, and a blank applicant roster sheet (DESIGN §3b) that the reader
+    ignores while it holds no applicant."""
+    book = build_demand_workbook()
+    _roster_sheet(book)
+    book.active = 0
+    save_workbook(book, path)
+
+
+def _roster_sheet(book: Workbook) -> None:
+    """The sheet 申报人员名单: one row per applicant, headers, drop-downs and prompts."""
+    from allocator.roster import SHEET_NAME as ROSTER_SHEET
+    from allocator.schema import ROSTER_COLUMNS
+
+    sheet = book.create_sheet(ROSTER_SHEET)
+    count = len(ROSTER_COLUMNS)
+    write_title(sheet, TITLE_ROW, text("roster.template_title").zh, count)
+    for position, column in enumerate(ROSTER_COLUMNS, start=1):
+        put(sheet, HEADER_ROW, position, column.zh)
+    style_header(sheet[HEADER_ROW][:count], required=[c.required for c in ROSTER_COLUMNS])
+    sheet.row_dimensions[HEADER_ROW].height = 48
+    last = FIRST_DATA_ROW + SPARE_ROWS - 1
+    lists = ListSource(book)
+    for position, column in enumerate(ROSTER_COLUMNS, start=1):
+        letter = get_column_letter(position)
+        rule = _column_validation(column, lists)
+        sheet.add_data_validation(rule)
+        rule.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last}")
+        dimension = sheet.column_dimensions[letter]
+        dimension.width = _column_width(column, ())
+        if column.key == "person_id":  # 18 digits stay text, never 1.1E+17
+            dimension.number_format = FORMAT_TEXT
+        elif column.kind in _KIND_FORMAT:
+            dimension.number_format = _KIND_FORMAT[column.kind]
+    sheet.freeze_panes = sheet.cell(row=FIRST_DATA_ROW, column=4)
+    set_print_layout(sheet, title_rows=f"{TITLE_ROW}:{HEADER_ROW}")
