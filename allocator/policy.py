@@ -214,6 +214,14 @@ class Problem:
     screening: Screening | None = None
 
     @property
+    def input_key(self) -> str:
+        """What the problem's inputs are: the workbook's hash, and the roster's if screened
+        (for caches that key plans by their inputs)."""
+        if self.screening is None:
+            return self.input_sha256
+        return f"{self.input_sha256}+{self.screening.sha256}"
+
+    @property
     def size(self) -> int:
         return len(self.employers)
 

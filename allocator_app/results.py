@@ -39,7 +39,7 @@ def _json(input_sha256: str, scenario_sha256: str, _plan: Plan) -> dict[str, Any
 def result(plan: Plan) -> dict[str, Any]:
     """The plan's result object (DESIGN §6), cached with the plan's own key."""
     problem = plan.problem
-    return _json(problem.input_sha256, problem.scenario_sha256, plan)
+    return _json(problem.input_key, problem.scenario_sha256, plan)
 
 
 def obtain_plan(data: state.Dataset, scenario: Scenario) -> Plan | None:
@@ -248,7 +248,7 @@ def _summary(input_sha256: str, scenario_sha256: str, _plan: Plan) -> PlanSummar
 def summary_of(plan: Plan) -> PlanSummary:
     """The library's plan summary (totals, breakdowns, reasons), cached with the plan."""
     problem = plan.problem
-    return _summary(problem.input_sha256, problem.scenario_sha256, plan)
+    return _summary(problem.input_key, problem.scenario_sha256, plan)
 
 
 def headline_lines(plan: Plan) -> None:

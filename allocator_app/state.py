@@ -26,6 +26,7 @@ from allocator.i18n import LANGS, Text, text
 from allocator.model import SolveOptions, solve
 from allocator.plan import ApprovalInfo, Plan, plan_sha256
 from allocator.policy import build_problem
+from allocator.roster import Roster, check_employers, read_roster
 from allocator.scenario import (
     Scenario,
     default_scenario,
@@ -34,6 +35,7 @@ from allocator.scenario import (
     parse_scenario,
     scenario_sha256,
 )
+from allocator.screening import Screening, screen
 from allocator.store import ScenarioRecord, Store, StoreError, default_path
 from allocator.submissions import Submissions, read_submissions
 from allocator_app.ui import LANG_KEY
@@ -71,6 +73,14 @@ class Dataset:
     sample: bool
     size: int
     content: bytes = field(default=b"", repr=False)  # kept for the workspace file
+    #: The applicant roster (DESIGN §3b): the workbook's 申报人员名单 sheet, or a roster
+    #: workbook uploaded beside it (kept for this session only: never in the workspace file).
+    roster: Roster | None = None
+
+    @property
+    def key(self) -> str:
+        """What a plan of this dataset depends on: the workbook, and the roster if any."""
+        return self.sha256 if self.roster is None else f"{self.sha256}+{self.roster.sha256}"
 
 
 @dataclass
@@ -120,19 +130,53 @@ def safe_file_name(name: str) -> str:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _read(sha256: str, name: str, _data: bytes) -> Submissions:
-    """The library's reader on an uploaded file; cached by content hash and name."""
+def _read(sha256: str, name: str, _data: bytes) -> tuple[Submissions, Roster | None]:
+    """The library's reader on an uploaded file (and its roster sheet, if it has one); cached
+    by content hash and name."""
     with tempfile.TemporaryDirectory(prefix="allocator-") as folder:
         path = Path(folder) / name
         path.write_bytes(_data)
-        return read_submissions(path)
+        submissions = read_submissions(path)
+        roster = read_roster(path, separate=False)
+        if roster is not None:
+            _check_roster(roster, submissions)
+        return submissions, roster
+
+
+def _check_roster(roster: Roster, submissions: Submissions) -> None:
+    codes = {c for c in submissions.frame["credit_code"].tolist() if c is not None}
+    if len(roster):
+        check_employers(roster, codes)
 
 
 def read_workbook(name: str, data: bytes, *, sample: bool = False) -> Dataset:
     sha = hashlib.sha256(data).hexdigest()
     name = safe_file_name(name)
-    return Dataset(name, sha, _read(sha, name, data), sample, len(data),
-                   b"" if sample else data)
+    submissions, roster = _read(sha, name, data)
+    return Dataset(name, sha, submissions, sample, len(data), b"" if sample else data,
+                   roster)
+
+
+def read_roster_workbook(dataset: Dataset, name: str, data: bytes) -> Dataset:
+    """``dataset`` with the roster of a separately uploaded roster workbook (DESIGN §3b)."""
+    with tempfile.TemporaryDirectory(prefix="allocator-") as folder:
+        path = Path(folder) / safe_file_name(name)
+        path.write_bytes(data)
+        roster = read_roster(path)
+    if roster is not None:
+        _check_roster(roster, dataset.submissions)
+    return Dataset(dataset.name, dataset.sha256, dataset.submissions, dataset.sample,
+                   dataset.size, dataset.content, roster)
+
+
+def screening_of(data: Dataset, scenario: Scenario) -> Screening | None:
+    """The roster screened under ``scenario``; raises InputError for a roster with errors or
+    a scenario without the figures screening needs."""
+    if data.roster is None:
+        return None
+    if data.roster.errors:
+        raise InputError(data.roster.errors)
+    return screen(data.roster, scenario.roster, data.submissions.plan_year)
 
 
 def use_dataset(dataset: Dataset) -> None:
@@ -264,14 +308,15 @@ def with_changes_written(draft: Draft, lang: str) -> Scenario:
 # -- solving ----------------------------------------------------------------------------------
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _solve(input_sha256: str, scenario_sha256: str, _submissions: Submissions,
-           _scenario: Scenario) -> Plan:
-    """The library's plan, cached by (input hash, scenario hash) for every session."""
-    problem = build_problem(_submissions, _scenario)
+           _scenario: Scenario, _screening: Screening | None = None) -> Plan:
+    """The library's plan, cached by (input hash — the roster's included —, scenario hash)
+    for every session."""
+    problem = build_problem(_submissions, _scenario, _screening)
     return solve(problem, SolveOptions(time_limit_s=SOLVE_SECONDS))
 
 
 def plan_key(data: Dataset, scenario: Scenario) -> tuple[str, str]:
-    return data.sha256, scenario_sha256(scenario)
+    return data.key, scenario_sha256(scenario)
 
 
 def cached_plan(data: Dataset, scenario: Scenario) -> Plan | None:
@@ -284,7 +329,7 @@ def solve_plan(data: Dataset, scenario: Scenario) -> Plan:
     plans: dict[tuple[str, str], Plan] = st.session_state.setdefault(PLANS, {})
     if key not in plans:
         data.submissions.raise_for_errors()
-        plans[key] = _solve(*key, data.submissions, scenario)
+        plans[key] = _solve(*key, data.submissions, scenario, screening_of(data, scenario))
         while len(plans) > PLANS_KEPT:
             plans.pop(next(iter(plans)))
     return plans[key]
@@ -296,7 +341,7 @@ COMPARISON = "alloc.comparison"  # (key, Comparison): the comparison last shown
 
 def comparison_of(plans: list[Plan], names: list[str]) -> Comparison:
     """The library's comparison of these plans, kept for the export page."""
-    key = (tuple((p.problem.input_sha256, p.problem.scenario_sha256) for p in plans),
+    key = (tuple((p.problem.input_key, p.problem.scenario_sha256) for p in plans),
            tuple(names))
     found = st.session_state.get(COMPARISON)
     if found is None or found[0] != key:
@@ -309,7 +354,7 @@ def last_comparison() -> Comparison | None:
     """The comparison the Compare page last showed, if it is of the current workbook."""
     found = st.session_state.get(COMPARISON)
     data = dataset()
-    if found is None or data is None or found[0][0][0][0] != data.sha256:
+    if found is None or data is None or found[0][0][0][0] != data.key:
         return None
     return found[1]
 

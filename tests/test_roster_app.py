@@ -1,0 +1,84 @@
+"""The app with an applicant roster (DESIGN §3b): uploaded beside the demand workbook, screened
+under the current scenario, planned exactly as the library plans it, failures filtered by
+reason, identities masked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_app import (  # the app's own test helpers
+    APP,
+    TIMEOUT,
+    XLSX,
+    go,
+    library_plan,
+    metric,
+    plan_table,
+    scenario,
+    upload,
+    workbook_bytes,
+)
+
+from allocator.i18n import t
+from allocator.model import solve
+from allocator.plan import plan_json
+from allocator.policy import build_problem
+from allocator.roster import read_roster
+from allocator.sample import generate
+from allocator.sample_roster import generate_roster, write_roster_workbook
+from allocator.screening import screen
+from allocator.submissions import read_submissions
+
+
+@pytest.fixture
+def app() -> Iterator[AppTest]:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    yield at
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def roster_text(key: str) -> str:
+    return t(f"roster.app.{key}", "zh")
+
+
+def test_an_uploaded_roster_is_screened_and_planned_as_the_library_does(app, tmp_path: Path):
+    frame = generate(employers=40, seed=11)
+    content = workbook_bytes(frame)
+    upload(app, "东城区申报.xlsx", content)
+    people = generate_roster(frame, seed=11)
+    write_roster_workbook(tmp_path / "名单.xlsx", people)
+    app.file_uploader[1].set_value(("名单.xlsx", (tmp_path / "名单.xlsx").read_bytes(), XLSX))
+    app.run()
+    assert not app.exception, [e.message for e in app.exception]
+
+    demand = tmp_path / "d.xlsx"
+    demand.write_bytes(content)
+    submissions = read_submissions(demand)
+    roster = read_roster(tmp_path / "名单.xlsx")
+    baseline = scenario("baseline")
+    screening = screen(roster, baseline.roster, submissions.plan_year)
+    expected = plan_json(solve(build_problem(submissions, baseline, screening)))
+    unscreened = plan_json(library_plan(submissions, baseline))
+    assert [e["eligible"] for e in expected["employers"]] != \
+        [e["eligible"] for e in unscreened["employers"]]  # the roster matters here
+
+    # the screening view: every applicant, masked, and the failures of one reason
+    shown = next(d.value for d in app.dataframe if roster_text("person") in d.value.columns)
+    assert len(shown) == len(people)
+    assert set(shown[roster_text("person")]) == set(screening.applicants["person_masked"])
+    assert not set(people["person_id"]) & set(shown[roster_text("person")])
+    app.multiselect(key="alloc.w.roster_reasons").set_value(["INCOME_LOW"]).run()
+    shown = next(d.value for d in app.dataframe if roster_text("person") in d.value.columns)
+    low = screening.applicants["reasons"].map(lambda r: "INCOME_LOW" in r)
+    assert len(shown) == int(low.sum()) > 0
+    assert all("收入未达标" in reason for reason in shown[roster_text("reasons")])
+
+    go(app, "results")
+    assert metric(app, "results.allocated") == f"{expected['allocated']:,}"
+    assert plan_table(app)[t("app.table.allocated", "zh")].tolist() == [
+        r["allocated"] for r in expected["employers"]]
