@@ -306,13 +306,14 @@ class _Reader:
         marked = bool(formulas or errors)
         for index, row in zip(indices, rows, strict=True):
             raw = self.grid.value(index, position)
-            shown = _masked(column.key, raw) if personal else raw
             if marked and (index, position) in formulas:
-                self.add(ERROR, "formula", row=row, column=header, value=shown)
+                self.add(ERROR, "formula", row=row, column=header,
+                         value=_shown(column.key, raw, personal))
                 out.append(None)
                 continue
             if marked and (index, position) in errors:
-                self.add(ERROR, "excel_error", row=row, column=header, value=shown)
+                self.add(ERROR, "excel_error", row=row, column=header,
+                         value=_shown(column.key, raw, personal))
                 out.append(None)
                 continue
             key = (type(raw), raw)
@@ -333,7 +334,8 @@ class _Reader:
                 out.append(blank_value)
                 continue
             if isinstance(value, CellError):
-                self.add(ERROR, value.code, row=row, column=header, value=shown, **value.params)
+                self.add(ERROR, value.code, row=row, column=header,
+                         value=_shown(column.key, raw, personal), **value.params)
                 out.append(None)
                 continue
             out.append(value)
@@ -352,6 +354,11 @@ class _Reader:
                          value=masked, first=seen[digest])
             else:
                 seen[digest] = int(row)
+
+
+def _shown(key: str, raw: object, personal: bool) -> object:
+    """A cell's value as a report may show it: personal data masked."""
+    return _masked(key, raw) if personal else raw
 
 
 def _masked(key: str, raw: object) -> str | None:

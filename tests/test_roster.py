@@ -337,3 +337,24 @@ def test_the_template_has_a_roster_sheet_that_reads_back(tmp_path):
     assert roster.frame["person_masked"].tolist() == [mask_id(resident_id(1))]
     result = solve_json(tmp_path, tmp_path / "filled.xlsx")
     assert result["employers"][0]["roster"]["passed"] == 1
+
+
+def test_a_roster_file_that_is_not_a_workbook_is_refused_by_its_content(tmp_path, capsys):
+    demand = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 1)], None)
+    (tmp_path / "r.xlsx").write_text("证件号码,姓名\n110101199003070011,张三\n", encoding="utf-8")
+    (tmp_path / "s.toml").write_text(SCENARIO, encoding="utf-8")
+    assert main(["solve", str(demand), "--scenario", str(tmp_path / "s.toml"),
+                 "--roster", str(tmp_path / "r.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert "r.xlsx" in err and "Traceback" not in err
+    assert "110101199003070011" not in err
+
+
+def test_a_formula_in_the_id_column_is_an_error_shown_masked(tmp_path):
+    people = [person(1, 1, person_id="=\"" + resident_id(1) + "\"")]
+    path = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 1)], people)
+    roster = read_roster(path, separate=False)
+    found = [(i.code, i.row, i.column) for i in roster.errors]
+    assert found == [("formula", 2, "证件号码")]
+    assert resident_id(1) not in str(roster.errors[0].value)
+    assert resident_id(1) not in roster.errors[0].message.zh
