@@ -74,7 +74,8 @@ __all__ = [
 GATE_CODES = ("UNIT_TYPE_INELIGIBLE", "STATUS_SUSPENDED", "STATUS_TERMINATED",
               "STATUS_BLACKLISTED", "NEGATIVE_LIST_PROHIBITED", "NEGATIVE_LIST_RESTRICTED")
 #: Reasons that cut eligible demand (Art. 3, 16, the utilisation rule).
-CUT_CODES = ("RESTRICTED_CUT", "ATTRITION_CUT", "LOST_WITHIN_3M_CUT", "VIOLATION_CUT",
+CUT_CODES = ("ROSTER_SCREENED", "ROSTER_UNLISTED",  # Art. 6, 17, 18: the roster (DESIGN §3b)
+             "RESTRICTED_CUT", "ATTRITION_CUT", "LOST_WITHIN_3M_CUT", "VIOLATION_CUT",
              "UTILISATION_CUT")
 #: Reasons that set the floor or the ceiling.
 BOUND_CODES = ("CEILING", "TOP100_GUARANTEE", "TOP100_NO_BREAKDOWN", "GUARANTEE_LIMITED",
@@ -392,10 +393,17 @@ def _eligible_text(eligible: int, cuts: tuple[Reason, ...]) -> Text:
     """Every sanction that applied, with what it removed — even nothing (DESIGN §4)."""
     if not cuts:
         return text("explain.eligible", eligible=eligible)
-    items = [text("explain.cut", label=text(f"explain.reason.{r.code}"),
+    items = [text("explain.cut", label=_cut_label(r.code),
                   article=article_text(r.article), removed=-(r.amount or 0),
                   warning=_warning_note(r)) for r in cuts]
     return text("explain.eligible_cut", eligible=eligible, cuts=_join(items))
+
+
+def _cut_label(code: str) -> Text:
+    """A cut in a few words; the roster's two (issue 14) keep their words in its own block."""
+    if code.startswith("ROSTER_"):
+        return text(f"roster.explain.{code}")
+    return text(f"explain.reason.{code}")
 
 
 def _warning_note(reason: Reason) -> Text | str:
@@ -755,7 +763,7 @@ def _reason_table(frame: pd.DataFrame, codes: Sequence[str], first_only: bool) -
     for code in codes:
         employers, permits, unchanged = tally[code]
         if employers:
-            label = text(f"explain.reason.{code}")
+            label = _cut_label(code)
             article = article_text(_article(code))
             rows.append({"code": code, "label_zh": label.zh, "label_en": label.en,
                          "article_zh": article.zh, "article_en": article.en,

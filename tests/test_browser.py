@@ -172,7 +172,8 @@ def test_upload_solve_compare_approve_and_download(server: str, tmp_path: Path) 
             assert shown.evaluate("e => getComputedStyle(e).fontSize") == "0px"
             assert shown.evaluate("e => getComputedStyle(e, '::after').content") == f'"{wanted}"'
         # A draft with mistakes is refused row by row; the corrected workbook passes.
-        uploader = page.locator("[data-testid='stFileUploader'] input[type='file']")
+        # The demand workbook's uploader is the first; the roster's (issue 14) follows it.
+        uploader = page.locator("[data-testid='stFileUploader'] input[type='file']").first
         uploader.set_input_files(draft)
         expect(page.get_by_text(z("import.failed", errors=2))).to_be_visible()
         problems = page.locator("[data-testid='stTable']")
