@@ -292,7 +292,8 @@ _CHOICE_TABLES = {
 
 #: Choice parameters whose options have labels, and where the catalogue keeps them.
 OPTION_LABELS = {"sanctions.share_rounding": "scenario_option.share_rounding",
-                 "weights.combine": "scenario_option.combine"}
+                 "weights.combine": "scenario_option.combine",
+                 "roster.unlisted": "roster.unlisted_option"}
 
 
 def show_value(parameter: Parameter | None, value: Any) -> Text:

@@ -153,8 +153,10 @@ def read_workbook(name: str, data: bytes, *, sample: bool = False) -> Dataset:
     sha = hashlib.sha256(data).hexdigest()
     name = safe_file_name(name)
     submissions, roster = _read(sha, name, data)
-    return Dataset(name, sha, submissions, sample, len(data), b"" if sample else data,
-                   roster)
+    # A workbook with a roster sheet holds personal data: it is never written to the
+    # workspace file (PIPL; DESIGN §3b), so it is not restored after a refresh either.
+    kept = b"" if sample or roster is not None else data
+    return Dataset(name, sha, submissions, sample, len(data), kept, roster)
 
 
 def read_roster_workbook(dataset: Dataset, name: str, data: bytes) -> Dataset:
@@ -176,7 +178,9 @@ def screening_of(data: Dataset, scenario: Scenario) -> Screening | None:
         return None
     if data.roster.errors:
         raise InputError(data.roster.errors)
-    return screen(data.roster, scenario.roster, data.submissions.plan_year)
+    # The plan year as the command line takes it: the scenario's, else the workbook's.
+    return screen(data.roster, scenario.roster,
+                  scenario.scenario.year or data.submissions.plan_year)
 
 
 def use_dataset(dataset: Dataset) -> None:
@@ -429,8 +433,8 @@ def snapshot_body() -> dict[str, Any]:
     data = dataset()
     return {
         "lang": st.session_state.get(LANG_KEY, "zh"),
-        "dataset": None if data is None else {"name": data.name, "sha256": data.sha256,
-                                              "sample": data.sample},
+        "dataset": None if data is None or not (data.sample or data.content) else {
+            "name": data.name, "sha256": data.sha256, "sample": data.sample},
         "drafts": [draft_body(d) for d in drafts().values()],
         "current": st.session_state.get(CURRENT),
         "compare": list(st.session_state.get(COMPARE_IDS, [])),
@@ -483,7 +487,7 @@ def autosave() -> str:
     if last is not None and last[0] == text:
         return last[1]
     data = dataset()
-    kept = None if data is None or data.sample else data.sha256
+    kept = None if data is None or data.sample or not data.content else data.sha256
     content = None
     if kept is not None and (last is None or last[2] != kept):
         content = (data.name, data.content) if data is not None else None

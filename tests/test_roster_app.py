@@ -82,3 +82,21 @@ def test_an_uploaded_roster_is_screened_and_planned_as_the_library_does(app, tmp
     assert metric(app, "results.allocated") == f"{expected['allocated']:,}"
     assert plan_table(app)[t("app.table.allocated", "zh")].tolist() == [
         r["allocated"] for r in expected["employers"]]
+
+
+def test_a_workbook_with_a_roster_sheet_is_never_kept_in_the_workspace(app, tmp_path: Path):
+    from test_roster import firm, person, resident_id, write
+
+    demand = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 2)], [person(1, 1), person(2, 1)])
+    upload(app, "带名单.xlsx", demand.read_bytes())
+    shown = next(d.value for d in app.dataframe if roster_text("person") in d.value.columns)
+    assert len(shown) == 2
+    go(app, "results")
+    from allocator_app.workspace import workspace_path
+
+    saved = Path(workspace_path())
+    assert saved.exists()  # the app autosaved its workspace
+    for part in saved.parent.glob(saved.name + "*"):  # the database and any journal
+        content = part.read_bytes()
+        assert resident_id(1).encode() not in content
+        assert "王1红".encode() not in content
