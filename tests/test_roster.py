@@ -267,7 +267,11 @@ def test_compare_screens_under_each_scenario(tmp_path):
     out = tmp_path / "c.json"
     assert main(["compare", str(demand), str(tmp_path / "a.toml"), str(tmp_path / "b.toml"),
                  "--json", str(out)]) == 0
-    assert out.exists()
+    comparison = json.loads(out.read_text(encoding="utf-8"))
+    # a: income 150,000 is above 1 × 100,000, all four pass; b: not above 2 ×, none passes
+    allocated = {d["credit_code"]: d["allocated"] for d in comparison["differences"]}
+    assert allocated[credit_code(1)] == {"名单测试": 4, "严格": 0}
+    assert {p["key"] for p in comparison["parameters"]} >= {"roster.income_multiple"}
 
 
 def test_a_screened_run_replays_from_the_store_and_verifies(tmp_path):
@@ -304,6 +308,13 @@ def test_the_sample_roster_is_realistic_and_reads_back(tmp_path):
     roster = read_roster(tmp_path / "r.xlsx")
     assert roster.ok, roster.issues[:3]
     assert len(roster) == len(people)
+    read = roster.frame  # the workbook reads back as generated, identities masked
+    for key in ("credit_code", "role", "hired_on", "beijing_residence", "income_last_year",
+                "conditions", "degree", "work_years", "title_level", "origin", "falsified",
+                "award", "recommendation"):
+        assert read[key].tolist() == people[key].tolist(), key
+    assert read["person_masked"].tolist() == [mask_id(i) for i in people["person_id"]]
+    assert read["name_masked"].tolist() == [mask_name(n) for n in people["person_name"]]
     baseline = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml")
     screened = screen(roster, baseline.roster, 2027)
     share = 1 - screened.applicants["passed"].mean()
