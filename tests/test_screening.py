@@ -269,9 +269,16 @@ def test_adding_a_failing_applicant_never_raises_an_allocation(demands, passing,
 @given(parts=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.integers(0, 4)),
                       min_size=1, max_size=5),
        extra=st.lists(st.integers(0, 2), min_size=5, max_size=5),
-       top=st.lists(st.booleans(), min_size=5, max_size=5), cap=st.integers(0, 30))
-def test_with_every_applicant_passing_the_plan_is_the_unscreened_plan(parts, extra, top, cap):
-    employers = [employer(i + 1, demand_senior=s, demand_key_staff=k, demand_other=o,
+       top=st.lists(st.booleans(), min_size=5, max_size=5), cap=st.integers(0, 30),
+       blank=st.lists(st.tuples(st.booleans(), st.booleans(), st.booleans()), min_size=5,
+                      max_size=5))
+def test_with_every_applicant_passing_the_plan_is_the_unscreened_plan(parts, extra, top, cap,
+                                                                       blank):
+    # Some parts of the breakdown may be left blank: their applicants share what the given
+    # parts leave of the total.
+    employers = [employer(i + 1, demand_senior=None if blank[i][0] else s,
+                          demand_key_staff=None if blank[i][1] else k,
+                          demand_other=None if blank[i][2] else o,
                           demand_total=s + k + o, top100=top[i])
                  for i, (s, k, o) in enumerate(parts)]
     people = []
@@ -289,3 +296,35 @@ def test_with_every_applicant_passing_the_plan_is_the_unscreened_plan(parts, ext
     first, second = solve(screened), solve(plain)
     assert first.status == second.status
     assert allocation(first) == allocation(second)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(demands=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.integers(0, 4)),
+                        min_size=1, max_size=4),
+       people=st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["senior", "key_staff",
+                                                                      "other"]),
+                                 st.sampled_from([{}, *FAILURES])), max_size=25),
+       order=st.randoms(use_true_random=False))
+def test_screening_never_raises_eligible_demand_and_ignores_roster_order(demands, people,
+                                                                         order):
+    assume(all(owner < len(demands) for owner, _, _ in people))
+    employers = [employer(i + 1, demand_senior=s, demand_key_staff=k, demand_other=o,
+                          demand_total=s + k + o) for i, (s, k, o) in enumerate(demands)]
+    applicants = [applicant(n, owner + 1, role=role, **failure)
+                  for n, (owner, role, failure) in enumerate(people)]
+    plain = build_problem(submissions(employers), SCENARIO).employers
+    screened = problem_of(employers, applicants).employers
+    assert (screened["eligible"] <= plain["eligible"]).all()
+    shuffled = list(applicants)
+    order.shuffle(shuffled)
+    again = problem_of(employers, shuffled).employers
+    assert again["eligible"].tolist() == screened["eligible"].tolist()
+    # by hand: each role capped at its passing applicants
+    for i, (s, k, o) in enumerate(demands):
+        passing = {role: sum(1 for owner, r, failure in people
+                             if owner == i and r == role and not failure)
+                   for role in ("senior", "key_staff", "other")}
+        listed = any(owner == i for owner, _, _ in people)
+        expected = (min(s, passing["senior"]) + min(k, passing["key_staff"])
+                    + min(o, passing["other"])) if listed else s + k + o
+        assert screened["eligible"].iloc[i] == expected
