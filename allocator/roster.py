@@ -176,8 +176,8 @@ def read_roster(path: str | Path, *, separate: bool = True) -> Roster | None:
     """
     path = Path(path)
     grid, problems = read_grid(path, preferred_sheet=SHEET_NAME, only_named=not separate)
-    if grid is None and not problems:
-        return None
+    if grid is None and (not problems or not separate):
+        return None  # no such sheet; or the demand reader reports the file's problems already
     name = path.name
     sha = file_sha256(path) if path.is_file() else ""
     if grid is None:

@@ -369,3 +369,10 @@ def test_a_formula_in_the_id_column_is_an_error_shown_masked(tmp_path):
     assert found == [("formula", 2, "证件号码")]
     assert resident_id(1) not in str(roster.errors[0].value)
     assert resident_id(1) not in roster.errors[0].message.zh
+
+
+def test_a_bad_demand_file_is_reported_once_not_again_for_its_roster(tmp_path):
+    (tmp_path / "d.xlsx").write_text("not a workbook", encoding="utf-8")
+    assert main(["validate", str(tmp_path / "d.xlsx"), "--json", str(tmp_path / "r.json")]) == 2
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert len(report["issues"]) == 1 and "roster" not in report
