@@ -258,11 +258,14 @@ def cmd_solve(args: argparse.Namespace) -> int:
     from allocator.model import SolveOptions, solve
     from allocator.plan import PlanStatus, plan_json
     from allocator.policy import build_problem
+    from allocator.sweep import marginal, marginal_json
 
     submissions, scenario = load_plan_inputs(args, args.scenario)
     problem = build_problem(submissions, scenario)
     plan = solve(problem, SolveOptions(workers=args.workers, time_limit_s=args.time_limit))
     result = plan_json(plan)
+    next_permit = marginal(submissions, scenario, plan.allocation, problem)
+    result["marginal"] = marginal_json(next_permit, problem)
     run_id = record_run(args, submissions, scenario, plan, result)
     if run_id is not None:
         result["run_id"] = run_id
@@ -273,6 +276,9 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
         write_plan_workbook(plan, args.out)
     print_plan(plan, args.lang)
+    if next_permit is not None:
+        print()
+        say(next_permit.message, args.lang)
     if run_id is not None:
         print()
         say(text("store.run_recorded", run=run_id), args.lang)
@@ -632,6 +638,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="每个申请方的下限 / floor for every claimant (0)")
     apportion.set_defaults(handler=cmd_apportion)
     add_store_commands(commands)
+    from allocator.sweep_cli import add_sweep_command
+
+    add_sweep_command(commands)
     return parser
 
 

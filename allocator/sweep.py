@@ -251,12 +251,13 @@ def _solved_point(problem: Problem) -> Point:
     return Point(problem.allocatable, plan.allocation, (), first)
 
 
-def default_caps(problem: Problem, points: int = 20) -> list[int]:
-    """From the reserve to the cap that meets every eligible demand, in about ``points``
-    steps, with the scenario's own cap among them."""
-    top = problem.reserve + int(sum(problem.column("upper")))
-    step = max(1, math.ceil((top - problem.reserve) / points))
-    caps = set(range(problem.reserve, top + 1, step)) | {top, problem.cap}
+def default_caps(problem: Problem, start: int | None = None, points: int = 20) -> list[int]:
+    """From ``start`` (default: the reserve) to the cap that meets every eligible demand, in
+    about ``points`` steps, with the scenario's own cap among them."""
+    start = problem.reserve if start is None else max(start, problem.reserve)
+    top = max(problem.reserve + int(sum(problem.column("upper"))), start)
+    step = max(1, math.ceil((top - start) / points))
+    caps = set(range(start, top + 1, step)) | {top, problem.cap}
     return sorted(caps)
 
 
