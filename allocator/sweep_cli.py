@@ -185,7 +185,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         payload = json.dumps(data, ensure_ascii=False) + "\n"
         write_atomically(args.json, lambda p: p.write_text(payload, encoding="utf-8"))
     if args.out:
-        from allocator.sweep_workbook import write_sweep_workbook
+        from allocator.excel.sweep import write_sweep_workbook
 
         write_atomically(args.out, lambda p: write_sweep_workbook(result, answers, p,
                                                                    lang=args.lang or "zh"))
