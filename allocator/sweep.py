@@ -108,6 +108,8 @@ class CapCurve:
         self.parent = [-1 if n.parent is None else
                        next(i for i, m in enumerate(nodes) if m is n.parent) for n in nodes]
         self.seat_node = self.tree.innermost[claimants]
+        #: Per node: the positions in the order of the seats whose innermost node it is.
+        self.positions = [np.flatnonzero(self.seat_node == v) for v in range(len(nodes))]
         size = claimants.size
         self.raw = np.zeros((len(nodes), size + 1), dtype=np.int64)
         self.clamped = np.zeros((len(nodes), size + 1), dtype=np.int64)
@@ -160,26 +162,46 @@ class CapCurve:
         if found:
             return Point(allocatable, None, tuple(found))
         seats = self.allocation(allocatable)
-        return Point(allocatable, seats, (),
-                     self.interval(allocatable, seats) if interval else None)
+        return Point(allocatable, seats, (), self.interval(allocatable) if interval else None)
 
-    def interval(self, allocatable: int, seats: np.ndarray) -> Interval:
+    def interval(self, allocatable: int, seats: np.ndarray | None = None) -> Interval:
         """The divisor interval of the plan's first scope, as :func:`allocator.model.solve`
-        reports it: the weakest seat handed out and the strongest refused, within bounds."""
-        self.tree.root.ceiling = allocatable
-        for _, members in constraints.scopes(self.tree, seats):
-            if not members:
+        reports it: the weakest seat handed out and the strongest refused, within bounds.
+
+        A scope is a tight node with its descendants that are not tight
+        (:func:`allocator.constraints.scopes`); each node takes a prefix of its own seats, so
+        the scope's last seat handed out and first refused are found per node by bisection.
+        """
+        nodes = self.tree.nodes
+        points = self.cut_points(allocatable)
+        scope_of = [0] * len(nodes)
+        tight = [True] + [False] * (len(nodes) - 1)
+        for v in range(1, len(nodes)):
+            node = nodes[v]
+            count = int(self.clamped[v, points[self.parent[v]]])
+            tight[v] = count in (node.floor, node.ceiling) and (
+                node.floor > 0 or node.ceiling < constraints.UNBOUNDED)
+            scope_of[v] = v if tight[v] else scope_of[self.parent[v]]
+        clip = max(allocatable, 1)
+        for scope in (v for v in range(len(nodes)) if tight[v]):
+            members = [v for v in range(len(nodes)) if scope_of[v] == scope]
+            if not any(nodes[v].direct.size for v in members):
                 continue
-            inside = np.zeros(len(seats), dtype=bool)
-            inside[members] = True
-            mine = inside[self.claimants]
-            clip = np.minimum(self.upper, max(allocatable, 1))
-            taken = self.ks < seats[self.claimants]
-            handed = np.flatnonzero(mine & taken)
-            refused = np.flatnonzero(mine & ~taken & (self.ks < clip[self.claimants]))
-            last = self._priority(int(handed[-1])) if handed.size else None
-            first = self._priority(int(refused[0])) if refused.size else None
-            return divisor_interval(Apportionment((), self.method, None, last, first, ()))
+            last = first = -1
+            for v in members:
+                own = self.positions[v]
+                count = int(np.searchsorted(own, points[v]))
+                if count:
+                    last = max(last, int(own[count - 1]))
+                while count < own.size:  # the first seat within the clipped bound
+                    seat = int(own[count])
+                    if self.ks[seat] < min(int(self.upper[self.claimants[seat]]), clip):
+                        first = seat if first < 0 else min(first, seat)
+                        break
+                    count += 1
+            return divisor_interval(Apportionment(
+                (), self.method, None, self._priority(last) if last >= 0 else None,
+                self._priority(first) if first >= 0 else None, ()))
         return None
 
     def _priority(self, seat: int) -> Priority:
@@ -409,6 +431,11 @@ def _number(value: int) -> str:
     return f"{value:,}"
 
 
+def _sentence(message: Text) -> Text:
+    """An English sentence that opens with a scope ("all employers …") starts in capitals."""
+    return Text(zh=message.zh, en=message.en[:1].upper() + message.en[1:])
+
+
 def _percent(value: Fraction) -> str:
     return f"{float(value) * 100:.4g}%"
 
@@ -455,15 +482,16 @@ def cap_for_fill(oracle: Oracle, rate: Fraction, sector: str | None = None,
     words = dict(scope=scope, rate=_percent(rate), of=text(f"sweep.of.{of}"),
                  demand=_number(demand), needed=_number(needed))
     if demand == 0:
-        return Answer(question, None, text("sweep.answer.fill_empty", **words), subject,
-                      str(rate))
+        return Answer(question, None, _sentence(text("sweep.answer.fill_empty", **words)),
+                      subject, str(rate))
     cap = oracle.smallest(lambda p: p.allocation is not None and
                           int(p.allocation[mask].sum()) >= needed)
     if cap is None:
         best = oracle.at(oracle.top())
         most = 0 if best.allocation is None else int(best.allocation[mask].sum())
-        return Answer(question, None, text("sweep.answer.fill_never", most=_number(most),
-                                           **words), subject, str(rate))
+        return Answer(question, None, _sentence(text("sweep.answer.fill_never",
+                                                     most=_number(most), **words)),
+                      subject, str(rate))
     return Answer(question, cap, text("sweep.answer.fill", cap=_number(cap), **words),
                   subject, str(rate))
 

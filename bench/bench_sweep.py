@@ -58,11 +58,15 @@ def caps_over(problem, count: int) -> list[int]:
 
 def compare(label: str, submissions: Submissions, scenario, count: int, repeat: int) -> None:
     problem = build_problem(submissions, scenario)
+    policy = best_of(repeat, lambda: build_problem(submissions, scenario))
+    stage = best_of(repeat, lambda: solve(problem))
     one = best_of(repeat, lambda: solve(build_problem(submissions, scenario)))
     caps = caps_over(problem, count)
     whole = best_of(repeat, lambda: sweep(submissions, scenario, caps))
-    print(f"{label}: one solve {one * 1000:8.1f} ms   sweep of {len(caps)} caps "
-          f"{whole * 1000:8.1f} ms   ratio {whole / one:5.2f}")
+    print(f"{label}: policy + solve {one * 1000:7.1f} ms   sweep of {len(caps)} caps (policy "
+          f"included) {whole * 1000:7.1f} ms   ratio {whole / one:5.2f}   |   solve stage "
+          f"alone {stage * 1000:7.1f} ms, sweep less policy {(whole - policy) * 1000:7.1f} ms, "
+          f"ratio {(whole - policy) / stage:5.2f}")
 
 
 def main() -> None:
