@@ -154,8 +154,11 @@ class CapCurve:
     def allocation(self, allocatable: int) -> np.ndarray:
         """The seats per employer at this total (call only when :meth:`conflicts` is empty)."""
         points = self.cut_points(allocatable)
-        taken = np.arange(self.seats) < points[self.seat_node]
-        return self.lower + np.bincount(self.claimants[taken], minlength=len(self.lower))
+        if len(points) == 1:  # no groups: a prefix of the one order
+            taken = self.claimants[:int(points[0])]
+        else:
+            taken = self.claimants[np.arange(self.seats) < points[self.seat_node]]
+        return self.lower + np.bincount(taken, minlength=len(self.lower))
 
     def at(self, allocatable: int, interval: bool = True) -> Point:
         found = self.conflicts(allocatable)
@@ -249,9 +252,11 @@ class Sweep:
 
 
 def sweep(submissions: Submissions, scenario: Scenario, caps: Sequence[int],
-          interval: bool = True) -> Sweep:
-    """The plan of ``solve --cap c`` for every c in ``caps`` (each ≥ the scenario's reserve)."""
-    problem = build_problem(submissions, scenario)
+          interval: bool = True, problem: Problem | None = None) -> Sweep:
+    """The plan of ``solve --cap c`` for every c in ``caps`` (each ≥ the scenario's reserve).
+
+    ``problem``, when given, is ``build_problem(submissions, scenario)`` already built."""
+    problem = problem or build_problem(submissions, scenario)
     points: list[Point] = []
     if not cap_dependent(scenario):
         curve = CapCurve(problem)
