@@ -274,7 +274,13 @@ def cmd_solve(args: argparse.Namespace) -> int:
     if args.out and plan.status is not PlanStatus.INFEASIBLE:
         from allocator.excel import write_plan_workbook
 
-        write_plan_workbook(plan, args.out)
+        curve = None
+        if args.curve:
+            from allocator.sweep import Oracle, default_caps, smallest_feasible_cap, sweep
+
+            least = smallest_feasible_cap(Oracle(submissions, scenario)).cap
+            curve = sweep(submissions, scenario, default_caps(problem, least), problem=problem)
+        write_plan_workbook(plan, args.out, curve=curve)
     print_plan(plan, args.lang)
     if next_permit is not None:
         print()
@@ -567,6 +573,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="写出结果 JSON / write the result JSON")
     solve.add_argument("--out", type=Path, metavar="PLAN.xlsx",
                        help="写出分配方案工作簿 / write the plan workbook")
+    solve.add_argument("--curve", action="store_true",
+                       help="在方案工作簿中加一页：各年度总量下的分配（docs/sweep.md）/ "
+                            "add a sheet with the plan at every cap to the plan workbook")
     solve.add_argument("--workers", type=whole(1, MAX_WORKERS), default=1,
                        help="求解线程数（结果与线程数无关）/ solver threads (the plan does not "
                             "depend on them)")

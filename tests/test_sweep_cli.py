@@ -119,3 +119,18 @@ def test_solve_json_names_the_marginal_permit(tmp_path, capsys):
     assert marginal["cap"] == cap
     printed = capsys.readouterr().out
     assert marginal["zh"] in printed
+
+
+def test_solve_curve_adds_the_sweep_sheet_to_the_plan_workbook(tmp_path, capsys):
+    out, plain = tmp_path / "plan.xlsx", tmp_path / "plain.xlsx"
+    assert main(["solve", str(DEMAND), "--scenario", str(FLOORS), "--out", str(out),
+                 "--curve"]) == 0
+    assert main(["solve", str(DEMAND), "--scenario", str(FLOORS), "--out", str(plain)]) == 0
+    with_curve, without = load_workbook(out), load_workbook(plain)
+    assert with_curve.sheetnames == [*without.sheetnames, "总量敏感性 Cap sensitivity"]
+    sheet = with_curve["总量敏感性 Cap sensitivity"]
+    caps = [row[0] for row in sheet.iter_rows(min_row=5, values_only=True)
+            if isinstance(row[0], int)]
+    # From the smallest feasible cap (2,136 on the sample with these floors) to full demand.
+    assert caps[0] == 2136 and 3000 in caps and caps == sorted(caps)
+    capsys.readouterr()

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
+from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator.excel.styles import (
     CHANGED_FILL,
@@ -36,18 +38,13 @@ from allocator.sweep import Answer, Sweep, sweep_json
 SWEEP_SHEETS = ("总量敏感性 Cap sensitivity", "各单位 Employers", "反向问题 Inverse questions")
 
 
-def write_sweep_workbook(result: Sweep, answers: Sequence[Answer], path: str | Path,
-                         lang: Lang = "zh") -> None:
-    save_workbook(build_sweep_workbook(result, answers, lang), path)
+def add_curve_sheet(book: Workbook, result: Sweep) -> None:
+    """The curve as one more sheet of another workbook (the plan's, ``solve --curve``)."""
+    curve_sheet(book.create_sheet(SWEEP_SHEETS[0]), sweep_json(result))
 
 
-def build_sweep_workbook(result: Sweep, answers: Sequence[Answer],
-                         lang: Lang = "zh") -> Workbook:
-    data = sweep_json(result, answers)
-    other: Lang = "en" if lang == "zh" else "zh"
-    book = Workbook()
-    curve = book.active
-    curve.title = SWEEP_SHEETS[0]
+def curve_sheet(curve: Worksheet, data: dict[str, Any]) -> None:
+    """One row per cap (the scenario's own highlighted), and a chart of the sector curves."""
     name = data["scenario"]["name"]
     title = f"总量敏感性 Cap sensitivity — {name}"
     sectors = [c for c in SECTORS if data["by_sector"][c.code]["eligible"]]
@@ -86,6 +83,21 @@ def build_sweep_workbook(result: Sweep, answers: Sequence[Answer],
         chart.set_categories(Reference(curve, min_col=1, min_row=5, max_row=end - 1))
         chart.height, chart.width = 9, 18
         curve.add_chart(chart, f"A{end + 2}")
+
+
+def write_sweep_workbook(result: Sweep, answers: Sequence[Answer], path: str | Path,
+                         lang: Lang = "zh") -> None:
+    save_workbook(build_sweep_workbook(result, answers, lang), path)
+
+
+def build_sweep_workbook(result: Sweep, answers: Sequence[Answer],
+                         lang: Lang = "zh") -> Workbook:
+    data = sweep_json(result, answers)
+    other: Lang = "en" if lang == "zh" else "zh"
+    book = Workbook()
+    curve = book.active
+    curve.title = SWEEP_SHEETS[0]
+    curve_sheet(curve, data)
 
     employers = book.create_sheet(SWEEP_SHEETS[1])
     caps = data["caps"]
