@@ -416,8 +416,14 @@ class Oracle:
         return found
 
     def smallest(self, meets: Callable[[Point], bool]) -> int | None:
-        """The smallest cap in [reserve, top] whose plan meets ``meets`` (monotone in the cap),
-        checked at the answer and one below it; None when even the top cap does not."""
+        """The smallest cap in [reserve, top] whose plan meets ``meets``; None when even the
+        top cap does not.
+
+        On one seat order every allocation is non-decreasing in the cap, so a bisection is
+        exact. On the parametric path (ceilings that move with the cap) it need not be: the
+        bisection's answer is then walked down while one cap less still meets ``meets``, and
+        the answer says it was checked only there (:attr:`exact` false).
+        """
         low, high = self.reserve, self.top()
         if not meets(self.at(high)):
             return None
@@ -427,9 +433,26 @@ class Oracle:
                 high = middle
             else:
                 low = middle + 1
-        if high > self.reserve and meets(self.at(high - 1)):  # pragma: no cover - a bug
-            raise AssertionError("the plan is not monotone in the cap")
+        while high > self.reserve and meets(self.at(high - 1)):
+            if self.exact:  # pragma: no cover - a bug, never the planner's input
+                raise AssertionError("the plan is not monotone in the cap")
+            high -= 1
         return high
+
+    @property
+    def exact(self) -> bool:
+        """Whether the inverse answers are exact (one seat order) or checked locally."""
+        return self.curve is not None
+
+    def answer(self, question: str, cap: int | None, message: Text, subject: str = "",
+               target: str = "") -> Answer:
+        if cap is not None and not self.exact:
+            hamilton = self.problem.method is Method.HAMILTON
+            note = text("sweep.answer.hamilton_note" if hamilton else
+                        "sweep.answer.parametric_note", cap=_number(cap),
+                        below=_number(cap - 1))
+            message = Text(zh=message.zh + note.zh, en=f"{message.en} {note.en}")
+        return Answer(question, cap, message, subject, target)
 
 
 def _number(value: int) -> str:
@@ -459,7 +482,7 @@ def smallest_feasible_cap(oracle: Oracle) -> Answer:
     below = oracle.at(cap - 1).conflicts if cap > oracle.reserve else ()
     short = max((c.shortfall for c in below), default=0)
     key = "sweep.answer.feasible" if cap > oracle.reserve else "sweep.answer.feasible_any"
-    return Answer("feasible", cap, text(
+    return oracle.answer("feasible", cap, text(
         key, cap=_number(cap), reserve=_number(oracle.reserve),
         guaranteed=_number(int(oracle.problem.employers["guaranteed"].sum())),
         allocated=_number(int(point.allocation.sum())), short=_number(short)))
@@ -497,8 +520,8 @@ def cap_for_fill(oracle: Oracle, rate: Fraction, sector: str | None = None,
         return Answer(question, None, _sentence(text("sweep.answer.fill_never",
                                                      most=_number(most), **words)),
                       subject, str(rate))
-    return Answer(question, cap, text("sweep.answer.fill", cap=_number(cap), **words),
-                  subject, str(rate))
+    return oracle.answer(question, cap, text("sweep.answer.fill", cap=_number(cap), **words),
+                         subject, str(rate))
 
 
 def cap_for_employer(oracle: Oracle, credit_code: str) -> Answer:
@@ -525,8 +548,8 @@ def cap_for_employer(oracle: Oracle, credit_code: str) -> Answer:
     had = (None if before is None or before.allocation is None
            else int(before.allocation[i]))
     key = "sweep.answer.employer" if had is not None else "sweep.answer.employer_first"
-    return Answer("employer", cap, text(key, cap=_number(cap), before=_number(cap - 1),
-                                        had=_number(had or 0), **words), credit_code)
+    return oracle.answer("employer", cap, text(key, cap=_number(cap), before=_number(cap - 1),
+                                               had=_number(had or 0), **words), credit_code)
 
 
 # -- the marginal permit ----------------------------------------------------------------------

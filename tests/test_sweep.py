@@ -257,3 +257,22 @@ def test_parse_caps(value, expected):
 def test_parse_caps_refuses(value):
     with pytest.raises(ValueError):
         parse_caps(value)
+
+
+@pytest.mark.parametrize("changes", [{"method.max_share": "0.3"}, {"method.rule": "hamilton"}])
+def test_parametric_answers_are_checked_at_the_cap_and_one_below(changes):
+    rng = random.Random(5)
+    subs, scenario = random_instance(rng, False, False)
+    scenario = scenario.with_values(changes)
+    oracle = Oracle(subs, scenario)
+    assert not oracle.exact
+    frame = oracle.problem.employers
+    eligible = int(frame["eligible"].sum())
+    answer = cap_for_fill(oracle, Fraction(1, 2))
+    assert answer.cap is not None
+    at = solved(subs, scenario, answer.cap).allocation
+    assert 2 * int(at.sum()) >= eligible
+    if answer.cap > scenario.cap.reserve:
+        below = solved(subs, scenario, answer.cap - 1).allocation
+        assert below is None or 2 * int(below.sum()) < eligible
+    assert "not at every smaller cap" in answer.message.en
