@@ -264,7 +264,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     problem = build_problem(submissions, scenario)
     plan = solve(problem, SolveOptions(workers=args.workers, time_limit_s=args.time_limit))
     result = plan_json(plan)
-    next_permit = marginal(submissions, scenario, plan.allocation, problem)
+    next_permit = marginal(submissions, scenario, plan.allocation, problem, plan.seat_order)
     result["marginal"] = marginal_json(next_permit, problem)
     run_id = record_run(args, submissions, scenario, plan, result)
     if run_id is not None:

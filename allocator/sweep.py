@@ -89,7 +89,10 @@ class Point:
 class CapCurve:
     """Every cap's plan for one problem whose bounds do not depend on the cap (module notes)."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem,
+                 order: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """``order``: the problem's seat order (:attr:`allocator.plan.Plan.seat_order`) when
+        already computed, with every employer's own upper bound."""
         from allocator.model import whole_claims
 
         self.problem = problem
@@ -101,8 +104,8 @@ class CapCurve:
             raise ValueError("Hamilton has no seat order: use the parametric path")
         self.tree = constraints.build_tree(problem.groups, self.upper, problem.allocatable,
                                            file=problem.scenario.scenario.name)
-        claimants, ks = seat_order(whole_claims(self.claims), self.lower, self.upper,
-                                   self.method, problem.order)
+        claimants, ks = order if order is not None else seat_order(
+            whole_claims(self.claims), self.lower, self.upper, self.method, problem.order)
         self.claimants, self.ks = claimants, ks
         nodes = self.tree.nodes
         self.parent = [-1 if n.parent is None else
@@ -565,14 +568,18 @@ class Marginal:
 
 
 def marginal(submissions: Submissions, scenario: Scenario,
-             allocation: np.ndarray | None, problem: Problem | None = None) -> Marginal | None:
-    """The marginal permit of the plan at the scenario's cap (None when it has no plan)."""
+             allocation: np.ndarray | None, problem: Problem | None = None,
+             order: tuple[np.ndarray, np.ndarray] | None = None) -> Marginal | None:
+    """The marginal permit of the plan at the scenario's cap (None when it has no plan).
+
+    ``problem`` and ``order`` (the solve's :attr:`~allocator.plan.Plan.seat_order`) save
+    computing them again."""
     if allocation is None:
         return None
     cap = scenario.cap.annual
     if not cap_dependent(scenario):
         problem = problem or build_problem(submissions, scenario)
-        curve = CapCurve(problem)
+        curve = CapCurve(problem, order)
         above = curve.at(cap + 1 - problem.reserve, interval=False)
         below = curve.at(cap - 1 - problem.reserve, interval=False) \
             if cap - 1 >= problem.reserve else None

@@ -129,7 +129,7 @@ def employer_chart(frame: pd.DataFrame, eligible: int, cap: int) -> None:
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _marginal(input_sha256: str, scenario_sha256: str, _submissions: Submissions,
               _scenario: Scenario, _plan: Plan) -> Marginal | None:
-    return marginal(_submissions, _scenario, _plan.allocation, _plan.problem)
+    return marginal(_submissions, _scenario, _plan.allocation, _plan.problem, _plan.seat_order)
 
 
 def marginal_of(plan: Plan) -> Marginal | None:

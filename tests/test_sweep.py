@@ -211,6 +211,15 @@ def test_inverse_questions_in_words_hand_worked():
     assert plan.allocation.tolist() == [15, 5]
     found = marginal(subs, scenario, plan.allocation)
     assert found.gains == (0,) and found.loses == (0,)
+    assert plan.seat_order is None  # A's bound 29 was clipped to the cap: not reusable
+    # At 30 nothing is clipped, and the solve's own order gives the same answer.
+    wide = scenario.with_values({"cap.annual": 30})
+    plan = solve(problem_at(subs, wide, 30))
+    assert plan.seat_order is not None
+    fresh = marginal(subs, wide, plan.allocation)
+    reused = marginal(subs, wide, plan.allocation, plan.problem, plan.seat_order)
+    assert (reused.gains, reused.loses) == (fresh.gains, fresh.loses)
+    assert fresh.gains and fresh.loses
     assert "示例单位1" in found.message.zh and "21" in found.message.en
 
 
