@@ -235,7 +235,8 @@ def test_marginal_below_the_guarantees_is_infeasible():
 
 
 def test_sweep_json_shape():
-    records = [employer(1, demand_total=6, sector="finance"), employer(2, demand_total=4),
+    records = [employer(1, demand_total=6, sector="finance", categories=(1, 3)),
+               employer(2, demand_total=4, categories=(3,)),
                employer(3, demand_total=2, status="blacklisted")]
     scenario = default_scenario(5).with_values(NEUTRAL)
     subs = submissions(records)
@@ -248,6 +249,9 @@ def test_sweep_json_shape():
                                                           [0, 0, 0, 0]]
     assert data["unallocated"] == [0, 0, 0, 2]
     assert data["by_sector"]["finance"]["allocated"] == [0, 3, 6, 6]
+    assert data["by_category"]["1"]["allocated"] == [0, 3, 6, 6]
+    assert data["by_category"]["3"]["allocated"] == [0, 5, 10, 10]
+    assert data["by_category"]["2"]["allocated"] == [0, 0, 0, 0]
     assert data["fill_eligible"] == [0, 0.5, 1, 1]
     assert data["fill_requested"] == [0, 5 / 12, 10 / 12, 10 / 12]
     # The weakest seat handed out is A's third (6/2.5 = 2.4), the strongest refused A's
