@@ -110,3 +110,13 @@ def test_curve_frames_are_the_sweep() -> None:
     finance = sectors[(sectors["cap"] == 1500) & (sectors["sector"] == "finance")]
     mask = (result.problem.employers["sector"] == "finance").to_numpy()
     assert int(finance["permits"].iloc[0]) == int(plan.allocation[mask].sum())
+
+
+def test_the_page_in_english(app: AppTest) -> None:
+    app.sidebar.segmented_control[0].set_value("en").run()
+    app.switch_page("allocator_app/page_sensitivity.py").run()
+    assert app.title[0].value == "Cap sensitivity"
+    shown = markdown(app)
+    assert smallest_feasible_cap(oracle()).message.en in shown
+    assert cap_for_fill(oracle(), Fraction(90, 100)).message.en in shown
+    assert not app.error, [e.value for e in app.error]
