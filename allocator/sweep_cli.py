@@ -80,10 +80,12 @@ def add_sweep_command(commands: Any) -> None:
     sweep.add_argument("--scenario", type=Path, metavar="S.toml", required=True,
                        help="方案文件 / scenario file")
     sweep.add_argument("--caps", type=caps_option, metavar="FROM:TO:STEP", default=None,
-                       help="年度总量范围（含两端）；默认从预留到满足全部合格需求，约 20 步，含方案"
-                            "自身的总量 / caps, both ends included; default: from the reserve "
-                            "to the cap that meets all eligible demand in about 20 steps, with "
-                            "the scenario's own cap")
+                       help="年度总量从 FROM 到 TO（TO 在步长上时包含），步长 STEP；"
+                            "默认从满足全部保障和保底的最小总量到满足全部合格需求的总量，"
+                            "约 20 步，含方案自身的总量 / "
+                            "caps from FROM to TO (TO included when the steps reach it) by STEP; "
+                            "default: from the smallest feasible cap to the cap that meets all "
+                            "eligible demand in about 20 steps, with the scenario's own cap")
     sweep.add_argument("--out", type=Path, metavar="SWEEP.xlsx",
                        help="写出敏感性工作簿 / write the sweep workbook")
     sweep.add_argument("--json", type=Path, metavar="SWEEP.json",
