@@ -6,9 +6,11 @@ from fractions import Fraction
 
 import streamlit as st
 
+from allocator.excel.sweep import write_sweep_workbook
 from allocator.schema import SECTORS
 from allocator.sweep import cap_for_employer, cap_for_fill, smallest_feasible_cap
 from allocator_app import results, sensitivity, state, ui
+from allocator_app.present import XLSX_MIME, workbook_bytes
 from allocator_app.ui import show, tr
 
 
@@ -41,10 +43,11 @@ def main() -> None:
             st.markdown(f"**{tr('sensitivity.sector_curve')}**")
             sensitivity.sector_chart(sectors, cap)
         st.caption(tr("sensitivity.current_help", cap=ui.number(cap)))
-        questions(oracle, result, cap)
+        answers = questions(oracle, result, cap)
+        download(result, [feasible, *answers], draft.name)
 
 
-def questions(oracle, result, cap: int) -> None:
+def questions(oracle, result, cap: int) -> list:
     st.subheader(tr("sensitivity.questions"))
     first, second = st.columns(2)
     with first:
@@ -69,11 +72,35 @@ def questions(oracle, result, cap: int) -> None:
                           placeholder=tr("sensitivity.employer_placeholder"),
                           format_func=lambda i: f"{names[i]}（{codes_of[i]}）")
     if chosen is None:
-        return
+        return [overall, by_sector]
     answer = cap_for_employer(oracle, codes_of[chosen])
     st.markdown(f"- {show(answer.message)}")
     sensitivity.employer_chart(sensitivity.employer_frame(result, chosen),
                                int(frame.at[chosen, "eligible"]), cap)
+    return [overall, by_sector, answer]
+
+
+PREPARED = "alloc.sens.workbook"  # (sweep key, answers) → the workbook's bytes
+
+
+def download(result, answers: list, name: str) -> None:
+    """The sweep workbook (curve, employers by cap, the answers shown), made on request."""
+    problem = result.problem
+    key = (problem.input_sha256, problem.scenario_sha256, tuple(a.message.zh for a in answers),
+           ui.lang())
+    prepared = st.session_state.get(PREPARED)
+    if prepared is None or prepared[0] != key:
+        if st.button(tr("sensitivity.prepare"), icon=":material/table_view:",
+                     key="alloc.w.sens.prepare"):
+            book = workbook_bytes(lambda path: write_sweep_workbook(result, answers, path,
+                                                                    lang=ui.lang()),
+                                  "sweep.xlsx")
+            st.session_state[PREPARED] = prepared = (key, book)
+        else:
+            return
+    st.download_button(tr("sensitivity.download"), data=prepared[1],
+                       file_name=f"{state.safe_file_name(name)}_{tr('sensitivity.file')}.xlsx",
+                       mime=XLSX_MIME, icon=":material/download:")
 
 
 main()

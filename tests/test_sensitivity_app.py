@@ -120,3 +120,22 @@ def test_the_page_in_english(app: AppTest) -> None:
     assert smallest_feasible_cap(oracle()).message.en in shown
     assert cap_for_fill(oracle(), Fraction(90, 100)).message.en in shown
     assert not app.error, [e.value for e in app.error]
+
+
+def test_the_sweep_workbook_is_made_on_request(app: AppTest) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    assert not app.download_button
+    app.button(key="alloc.w.sens.prepare").click().run()
+    (button,) = app.download_button
+    assert button.label == "下载敏感性工作簿"
+    _, data = app.session_state["alloc.sens.workbook"]
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["总量敏感性 Cap sensitivity", "各单位 Employers",
+                               "反向问题 Inverse questions"]
+    answers = [row[2] for row in book["反向问题 Inverse questions"].iter_rows(
+        min_row=4, values_only=True) if row[2]]
+    assert answers[0] == smallest_feasible_cap(oracle()).message.zh
+    assert cap_for_fill(oracle(), Fraction(90, 100)).message.zh in answers
