@@ -50,7 +50,7 @@ from allocator.methods import (
 )
 from allocator.plan import interval_json
 from allocator.policy import Problem, build_problem
-from allocator.scenario import Scenario
+from allocator.scenario import MAX_PERMITS, Scenario
 from allocator.schema import CATEGORIES, SECTORS
 from allocator.submissions import Submissions
 
@@ -259,6 +259,8 @@ def sweep(submissions: Submissions, scenario: Scenario, caps: Sequence[int],
     """The plan of ``solve --cap c`` for every c in ``caps`` (each ≥ the scenario's reserve).
 
     ``problem``, when given, is ``build_problem(submissions, scenario)`` already built."""
+    for cap in {min(caps, default=0), max(caps, default=0)}:
+        scenario.with_values({"cap.annual": cap})  # refused as solve --cap refuses it
     problem = problem or build_problem(submissions, scenario)
     points: list[Point] = []
     if not cap_dependent(scenario):
@@ -285,7 +287,7 @@ def default_caps(problem: Problem, start: int | None = None, points: int = 20) -
     """From ``start`` (default: the reserve) to the cap that meets every eligible demand, in
     about ``points`` steps, with the scenario's own cap among them."""
     start = problem.reserve if start is None else max(start, problem.reserve)
-    top = max(problem.reserve + int(sum(problem.column("upper"))), start)
+    top = max(min(problem.reserve + int(sum(problem.column("upper"))), MAX_PERMITS), start)
     step = max(1, math.ceil((top - start) / points))
     caps = set(range(start, top + 1, step)) | {top, problem.cap}
     return sorted(caps)
@@ -405,8 +407,9 @@ class Oracle:
         return self.problem.reserve
 
     def top(self) -> int:
-        """A cap at which every employer's bound is met, so no larger cap changes anything."""
-        return self.reserve + int(self.problem.employers["upper"].sum())
+        """A cap at which every employer's bound is met, so no larger cap changes anything —
+        or the largest cap a scenario may have, if that is smaller."""
+        return min(self.reserve + int(self.problem.employers["upper"].sum()), MAX_PERMITS)
 
     def at(self, cap: int) -> Point:
         found = self._cache.get(cap)

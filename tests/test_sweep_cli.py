@@ -134,3 +134,10 @@ def test_solve_curve_adds_the_sweep_sheet_to_the_plan_workbook(tmp_path, capsys)
     # From the smallest feasible cap (2,136 on the sample with these floors) to full demand.
     assert caps[0] == 2136 and 3000 in caps and caps == sorted(caps)
     capsys.readouterr()
+
+
+def test_caps_solve_would_refuse_are_refused(capsys):
+    assert main(["sweep", str(DEMAND), "--scenario", str(BASELINE), "--caps",
+                 "0:20000000:10000000"]) == 2
+    err = capsys.readouterr().err
+    assert "cap.annual" in err and "20000000" in err and "Traceback" not in err
