@@ -108,10 +108,11 @@ def sector_chart(sectors: pd.DataFrame, cap: int) -> None:
 
 
 def employer_frame(result: Sweep, position: int) -> pd.DataFrame:
-    matrix = result.matrix()
-    keep = matrix[:, position] >= 0
-    return pd.DataFrame({"cap": np.asarray(result.caps)[keep],
-                         "permits": matrix[keep, position]})
+    """One employer's permits at every feasible cap of the sweep."""
+    kept = [(cap, int(point.allocation[position]))
+            for cap, point in zip(result.caps, result.points, strict=True)
+            if point.allocation is not None]
+    return pd.DataFrame(kept, columns=["cap", "permits"])
 
 
 def employer_chart(frame: pd.DataFrame, eligible: int, cap: int) -> None:

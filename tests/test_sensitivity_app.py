@@ -110,6 +110,13 @@ def test_curve_frames_are_the_sweep() -> None:
     finance = sectors[(sectors["cap"] == 1500) & (sectors["sector"] == "finance")]
     mask = (result.problem.employers["sector"] == "finance").to_numpy()
     assert int(finance["permits"].iloc[0]) == int(plan.allocation[mask].sum())
+    from allocator_app.sensitivity import employer_frame
+
+    position = int(result.problem.employers["eligible"].to_numpy().argmax())
+    curve = employer_frame(result, position)
+    assert curve["cap"].tolist() == caps[1:]  # cap 0 is below the guarantees (157)
+    assert int(curve.loc[curve["cap"] == 1500, "permits"].iloc[0]) == \
+        int(plan.allocation[position])
 
 
 def test_the_page_in_english(app: AppTest) -> None:
