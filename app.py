@@ -35,6 +35,7 @@ PAGES = [
     ("import", "allocator_app/page_import.py", ":material/upload_file:"),
     ("scenario", "allocator_app/page_scenario.py", ":material/tune:"),
     ("results", "allocator_app/page_results.py", ":material/table_chart:"),
+    ("sensitivity", "allocator_app/page_sensitivity.py", ":material/show_chart:"),
     ("compare", "allocator_app/page_compare.py", ":material/compare_arrows:"),
     ("approve", "allocator_app/page_approve.py", ":material/verified:"),
     ("about", "allocator_app/page_about.py", ":material/help:"),

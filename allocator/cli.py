@@ -304,11 +304,14 @@ def cmd_solve(args: argparse.Namespace) -> int:
     from allocator.model import SolveOptions, solve
     from allocator.plan import PlanStatus, plan_json
     from allocator.policy import build_problem
+    from allocator.sweep import marginal, marginal_json
 
     submissions, scenario = load_plan_inputs(args, args.scenario)
     problem = build_problem(submissions, scenario, load_screening(args, submissions, scenario))
     plan = solve(problem, SolveOptions(workers=args.workers, time_limit_s=args.time_limit))
     result = plan_json(plan)
+    next_permit = marginal(submissions, scenario, plan.allocation, problem, plan.seat_order)
+    result["marginal"] = marginal_json(next_permit, problem)
     run_id = record_run(args, submissions, scenario, plan, result)
     if run_id is not None:
         result["run_id"] = run_id
@@ -317,8 +320,18 @@ def cmd_solve(args: argparse.Namespace) -> int:
     if args.out and plan.status is not PlanStatus.INFEASIBLE:
         from allocator.excel import write_plan_workbook
 
-        write_plan_workbook(plan, args.out)
+        curve = None
+        if args.curve:
+            from allocator.sweep import Oracle, default_caps, smallest_feasible_cap, sweep
+
+            least = smallest_feasible_cap(Oracle(submissions, scenario,
+                                                 problem.screening)).cap
+            curve = sweep(submissions, scenario, default_caps(problem, least), problem=problem)
+        write_plan_workbook(plan, args.out, curve=curve)
     print_plan(plan, args.lang)
+    if next_permit is not None:
+        print()
+        say(next_permit.message, args.lang)
     if run_id is not None:
         print()
         say(text("store.run_recorded", run=run_id), args.lang)
@@ -618,6 +631,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="写出结果 JSON / write the result JSON")
     solve.add_argument("--out", type=Path, metavar="PLAN.xlsx",
                        help="写出分配方案工作簿 / write the plan workbook")
+    solve.add_argument("--curve", action="store_true",
+                       help="在方案工作簿中加一页：各年度总量下的分配（docs/sweep.md）/ "
+                            "add a sheet with the plan at every cap to the plan workbook")
     solve.add_argument("--workers", type=whole(1, MAX_WORKERS), default=1,
                        help="求解线程数（结果与线程数无关）/ solver threads (the plan does not "
                             "depend on them)")
@@ -695,6 +711,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="每个申请方的下限 / floor for every claimant (0)")
     apportion.set_defaults(handler=cmd_apportion)
     add_store_commands(commands)
+    from allocator.sweep_cli import add_sweep_command
+
+    add_sweep_command(commands)
     return parser
 
 

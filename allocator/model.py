@@ -237,7 +237,8 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
         notes.append(Note("NOT_PROVEN", text("note.not_proven", status=name,
                                              seconds=options.time_limit_s)))
     plan = Plan(problem, plan_status, allocation, warnings=notes, solver=report,
-                ortools_version=version)
+                ortools_version=version,
+                seat_order=(claimants, rungs) if np.array_equal(upper, demanded) else None)
     _explain_scopes(plan, tree, claims, lower, upper, cap_result)
     _note_surplus(plan)
     return plan

@@ -113,6 +113,10 @@ class Plan:
     warnings: list[Note] = field(default_factory=list)
     solver: SolverReport | None = None
     ortools_version: str = ""
+    #: The exact seat order the solve used (claimant, k per seat, best first) when every
+    #: employer's bound was its own (not clipped by the cap): reused for the marginal permit.
+    seat_order: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False,
+                                                             compare=False)
 
     @property
     def allocated(self) -> int:

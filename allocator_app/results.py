@@ -443,6 +443,9 @@ def full(plan: Plan) -> None:
         return
     headline(plan, summary)
     headline_lines(plan)
+    from allocator_app.sensitivity import marginal_note
+
+    marginal_note(plan, summary)
     frame = plan_frame(summary)
     tab_table, tab_charts, tab_notes = st.tabs([
         tr("results.tab_table"), tr("results.tab_charts"),

@@ -65,8 +65,8 @@ def test_every_line_of_the_tour_runs(tour: tuple[Path, list[tuple[str, int, str]
     failed = [(command, code, output[-600:]) for command, code, output in results if code]
     assert failed == []
     names = [command.split()[1] for command, _, _ in results if command.startswith("allocator")]
-    assert names == ["template", "sample", "validate", "solve", "compare", "runs", "approve",
-                     "verify", "export", "apportion"]
+    assert names == ["template", "sample", "validate", "solve", "compare", "sweep", "runs",
+                     "approve", "verify", "export", "apportion"]
 
 
 def test_the_tour_makes_what_it_says(tour: tuple[Path, list[tuple[str, int, str]]]) -> None:
@@ -74,9 +74,12 @@ def test_the_tour_makes_what_it_says(tour: tuple[Path, list[tuple[str, int, str]
     made = folder / "tour"
     assert sorted(p.name for p in made.iterdir()) == [
         "approved.xlsx", "comparison.xlsx", "demand.xlsx", "plan.xlsx", "result.json",
-        "store.sqlite3", "template.xlsx"]
+        "store.sqlite3", "sweep.json", "template.xlsx"]
     result = json.loads((made / "result.json").read_text(encoding="utf-8"))
     assert result["allocated"] == 3000 and result["run_id"] == 1
+    sweep = json.loads((made / "sweep.json").read_text(encoding="utf-8"))
+    assert sweep["caps"] == list(range(2000, 3401, 100))
+    assert sweep["answers"][0]["question"] == "feasible"
     output = {command.split()[1]: text for command, _, text in results
               if command.startswith("allocator")}
     assert "张三" in output["approve"] and "张三" in output["export"]

@@ -376,3 +376,20 @@ def test_a_bad_demand_file_is_reported_once_not_again_for_its_roster(tmp_path):
     assert main(["validate", str(tmp_path / "d.xlsx"), "--json", str(tmp_path / "r.json")]) == 2
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert len(report["issues"]) == 1 and "roster" not in report
+
+
+def test_sweep_screens_the_roster_at_every_cap(tmp_path):
+    people = [person(i, 1) for i in range(1, 4)] + [person(9, 1, income=1)]
+    demand = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 6), firm(2, 0, 0, 2)], people)
+    (tmp_path / "s.toml").write_text(SCENARIO, encoding="utf-8")
+    out = tmp_path / "sweep.json"
+    assert main(["sweep", str(demand), "--scenario", str(tmp_path / "s.toml"),
+                 "--caps", "1:10:3", "--json", str(out)]) == 0
+    curve = json.loads(out.read_text(encoding="utf-8"))
+    employers = {e["credit_code"]: e["allocated"] for e in curve["employers"]}
+    # employer 1: 6 requested, 3 qualified; employer 2: not on the roster, kept at 2
+    assert max(employers[credit_code(1)]) == 3
+    for cap, first, second in zip(curve["caps"], employers[credit_code(1)],
+                                  employers[credit_code(2)], strict=True):
+        single = solve_json(tmp_path, demand, "--cap", str(cap))
+        assert [e["allocated"] for e in single["employers"]] == [first, second]

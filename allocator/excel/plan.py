@@ -110,7 +110,7 @@ def _divisor_text(divisor: Fraction | None) -> str:
 
 
 def build_plan_workbook(plan: Plan, *, approval: ApprovalInfo | None = None, lang: Lang = "zh",
-                        generated_at: datetime | None = None) -> Workbook:
+                        generated_at: datetime | None = None, curve: Any = None) -> Workbook:
     """The plan workbook in memory (see :func:`write_plan_workbook`)."""
     if plan.allocation is None:
         raise ValueError("an infeasible plan has no allocation to export; see its conflicts")
@@ -128,20 +128,27 @@ def build_plan_workbook(plan: Plan, *, approval: ApprovalInfo | None = None, lan
     from allocator.excel.roster import add_roster_sheets
 
     add_roster_sheets(book, plan, title, lang)  # DESIGN §3b: only for a screened plan
+    if curve is not None:  # optional: the plan at every cap (allocator.sweep.Sweep)
+        from allocator.excel.sweep import add_curve_sheet
+
+        add_curve_sheet(book, curve)
     return book
 
 
 def write_plan_workbook(plan: Plan, path: str | Path, *, approval: ApprovalInfo | None = None,
-                        lang: Lang = "zh", generated_at: datetime | None = None) -> None:
+                        lang: Lang = "zh", generated_at: datetime | None = None,
+                        curve: Any = None) -> None:
     """Write the plan as a workbook for the district government (``allocator solve --out``).
 
     Sheets 说明, 分配汇总, 分配明细, 平局与调整, 参数, 审计 (Chinese; ``lang="en"`` writes the same
     in English). The title says 草案 (draft) until ``approval`` is given, then 审定稿 with the
     approver and time. The file's bytes depend only on the plan, ``approval`` and
     ``generated_at`` (omitted by default, so that the same plan gives an identical file).
+    ``curve`` (an :class:`allocator.sweep.Sweep`) adds a last sheet with the plan at every
+    cap of its range (``allocator solve --curve``).
     """
     save_workbook(build_plan_workbook(plan, approval=approval, lang=lang,
-                                      generated_at=generated_at), path)
+                                      generated_at=generated_at, curve=curve), path)
 
 
 # -- 说明 -------------------------------------------------------------------------------------
