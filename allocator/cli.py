@@ -114,14 +114,33 @@ def render_issues(issues: Sequence[Issue], lang: Lang | None) -> str:
 def write_json(path: Path, payload: Any) -> None:
     # No indentation: with ``indent`` the json module falls back to its pure-Python encoder,
     # four times slower on a large plan (bench/RESULTS.md). One line per file, UTF-8 as is.
-    path.write_text(json.dumps(payload, ensure_ascii=False, default=str) + "\n",
-                    encoding="utf-8")
+    from allocator.outputs import write_text_atomically
+
+    write_text_atomically(path, json.dumps(payload, ensure_ascii=False, default=str) + "\n")
+
+
+def store_path(args: argparse.Namespace) -> Path:
+    """The store a command uses: ``--db``, ``$ALLOCATOR_DB`` or the user data directory."""
+    from allocator.store import default_path
+
+    given = getattr(args, "db", None)
+    return Path(given).expanduser() if given is not None and str(given).strip() else \
+        default_path()
+
+
+def check_outputs(args: argparse.Namespace, outputs: Sequence[tuple[str, Path | None]],
+                  inputs: Sequence[tuple[str, Path | None]], *, store: bool = False) -> None:
+    """Exit 2 before any work when an output names an input, the store or another output."""
+    from allocator.outputs import check_outputs as check
+
+    check(outputs, inputs, [store_path(args)] if store else [])
 
 
 # -- commands ---------------------------------------------------------------------------------
 def cmd_validate(args: argparse.Namespace) -> int:
     from allocator.submissions import read_submissions
 
+    check_outputs(args, [("--json", args.json)], [("DEMAND.xlsx", args.demand)])
     submissions = read_submissions(args.demand, plan_year=args.year)
     errors, warnings = len(submissions.errors), len(submissions.warnings)
     summary = {
@@ -154,6 +173,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_template(args: argparse.Namespace) -> int:
     from allocator.excel import write_template
 
+    check_outputs(args, [("OUT.xlsx", args.out)], [])
     write_template(args.out)
     print(f"已写出申报模板 Template written: {args.out}")
     return EXIT_OK
@@ -162,6 +182,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from allocator.sample import write_sample
 
+    check_outputs(args, [("OUT.xlsx", args.out)], [])
     write_sample(args.out, employers=args.employers, seed=args.seed, year=args.year)
     print(f"已写出样例申报表 Sample written: {args.out} "
           f"({args.employers} 家单位 employers, seed {args.seed}, {args.year})")
@@ -260,6 +281,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
     from allocator.policy import build_problem
     from allocator.sweep import marginal, marginal_json
 
+    check_outputs(args, [("--out", args.out), ("--json", args.json)],
+                  [("DEMAND.xlsx", args.demand), ("--scenario", args.scenario)], store=True)
     submissions, scenario = load_plan_inputs(args, args.scenario)
     problem = build_problem(submissions, scenario)
     plan = solve(problem, SolveOptions(workers=args.workers, time_limit_s=args.time_limit))
@@ -310,6 +333,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     if len(args.scenarios) < 2:
         raise UsageError("请给出至少两个方案文件 / give at least two scenario files")
+    check_outputs(args, [("--out", args.out), ("--json", args.json)],
+                  [("DEMAND.xlsx", args.demand), *(("S.toml", path) for path in args.scenarios)])
     scenarios, issues = [], []
     for path in args.scenarios:
         try:
@@ -399,6 +424,7 @@ def heading(key: str, lang: Lang | None) -> str:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
+    from allocator.clock import shown
     from allocator.store import Store
 
     with Store.open(args.db) as store:
@@ -410,11 +436,11 @@ def cmd_runs(args: argparse.Namespace) -> int:
     rows = []
     for run in runs:
         approval = run.approval
-        rows.append([run.id, run.created_at.replace("T", " "), run.created_by,
+        rows.append([run.id, shown(run.created_at), run.created_by,
                      run.scenario_name, heading(f"store.status.{run.status}", args.lang),
                      run.allocated, run.plan_sha256[:12],
                      "" if approval is None else
-                     f"{approval.approver} {approval.approved_at.replace('T', ' ')}"])
+                     f"{approval.approver} {shown(approval.approved_at)}"])
     columns = ["id", "time", "by", "scenario", "status", "allocated", "plan", "approved_by"]
     print(render_table([heading(f"store.column.{c}", args.lang) for c in columns], rows))
     return EXIT_OK
@@ -663,10 +689,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     assert_safe_xml()  # issue #8: never parse an outside workbook without defusedxml
     handler: Handler = args.handler
+    from allocator.clock import ZoneError
+    from allocator.outputs import OutputError
     from allocator.store import StoreError, TamperedError
 
     try:
         return handler(args)
+    except (OutputError, ZoneError) as exc:
+        print("allocator: ", end="", file=sys.stderr)
+        say(exc.message, getattr(args, "lang", None), sys.stderr)
+        return EXIT_INPUT
     except StoreError as exc:
         print("allocator: ", end="", file=sys.stderr)
         say(exc.message, getattr(args, "lang", None), sys.stderr)

@@ -515,8 +515,11 @@ def current_user() -> str:
 
 
 def now() -> str:
-    """Local time, ISO 8601 with its UTC offset (Beijing: +08:00)."""
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+    """Now in UTC, ISO 8601 with its offset (``+00:00``): unambiguous on any machine. People
+    see it converted to Beijing time (:func:`allocator.clock.shown`)."""
+    from allocator.clock import now_utc
+
+    return now_utc()
 
 
 # -- the store --------------------------------------------------------------------------------
