@@ -11,6 +11,7 @@ import argparse
 import json
 import math
 import os
+import sqlite3
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -427,7 +428,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     from allocator.clock import shown
     from allocator.store import Store
 
-    with Store.open(args.db) as store:
+    with Store.open(args.db, writable=False) as store:
         runs = store.runs()
     if not runs:
         say(text("store.no_runs", path=store.path), args.lang)
@@ -436,47 +437,76 @@ def cmd_runs(args: argparse.Namespace) -> int:
     rows = []
     for run in runs:
         approval = run.approval
+        state = ""
+        if approval is not None:
+            state = f"{approval.approver} {shown(approval.approved_at)}"
+            if approval.superseded_by is not None:
+                mark = text("record.superseded_mark", run=approval.superseded_by)
+                state += " " + (mark.get(args.lang) if args.lang else f"{mark.zh} {mark.en}")
         rows.append([run.id, shown(run.created_at), run.created_by,
                      run.scenario_name, heading(f"store.status.{run.status}", args.lang),
-                     run.allocated, run.plan_sha256[:12],
-                     "" if approval is None else
-                     f"{approval.approver} {shown(approval.approved_at)}"])
+                     run.allocated, run.plan_sha256[:12], state])
     columns = ["id", "time", "by", "scenario", "status", "allocated", "plan", "approved_by"]
     print(render_table([heading(f"store.column.{c}", args.lang) for c in columns], rows))
     return EXIT_OK
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
+    from allocator.clock import shown
     from allocator.store import Store
 
     with Store.open(args.db, by=args.by) as store:
-        approval = store.approve(args.run_id, args.by, args.note or "")
+        approval = store.approve(args.run_id, args.by, args.note or "",
+                                 supersede=args.supersede, reason=args.reason or "")
     say(text("store.approved", run=approval.run_id, approver=approval.approver,
-             at=approval.approved_at), args.lang)
+             at=shown(approval.approved_at)), args.lang)
+    if approval.supersedes is not None:
+        say(text("record.superseded", old=approval.supersedes, run=approval.run_id,
+                 year=approval.plan_year if approval.plan_year is not None else "-"),
+            args.lang)
     say(text("store.chain", chain=approval.chain_sha256), args.lang)
     return EXIT_OK
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    from allocator.store import Store
-
-    with Store.open(args.db) as store:
-        report = store.verify(resolve=args.resolve)
-    if report.ok:
-        say(text("store.verify.ok", **report.counts, head=report.chain_head), args.lang)
-        return EXIT_OK
-    say(text("store.verify.failed", count=len(report.findings)), args.lang, sys.stderr)
+def print_findings(report: Any, lang: Lang | None) -> None:
+    say(text("store.verify.failed", count=len(report.findings)), lang, sys.stderr)
     for finding in report.findings:
         print("  - ", end="", file=sys.stderr)
-        say(finding.message, args.lang, sys.stderr)
+        say(finding.message, lang, sys.stderr)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from allocator.record import read_chain_head
+    from allocator.store import Store
+
+    exported = [read_chain_head(path) for path in args.against or ()]
+    with Store.open(args.db, writable=False) as store:
+        report = store.verify(resolve=args.resolve)
+        if exported:
+            report = store.verify_against([(e.file, e.chain_sha256) for e in exported], report)
+    if report.ok:
+        say(text("store.verify.ok", **report.counts, head=report.chain_head), args.lang)
+        for found in exported:
+            say(text("record.against_ok", file=found.file, head=found.chain_sha256[:16]),
+                args.lang)
+        return EXIT_OK
+    print_findings(report, args.lang)
     return EXIT_TAMPERED
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from allocator.outputs import write_atomically
     from allocator.plan import PlanStatus
     from allocator.store import Store
 
-    with Store.open(args.db, by=args.by) as store:
+    check_outputs(args, [("--out", args.out)], [], store=True)
+    with Store.open(args.db, by=args.by, writable=False) as store:
+        record = store.run(args.run_id)  # an unknown run: exit 2 before the long checks
+        report = store.verify()
+        if not report.ok:  # never export from an altered store (DESIGN §8)
+            print_findings(report, args.lang)
+            say(text("record.export_refused", run=record.id), args.lang, sys.stderr)
+            return EXIT_TAMPERED
         replay = store.replay(args.run_id)
         record = replay.stored.record
         if replay.ortools_changed:
@@ -491,14 +521,29 @@ def cmd_export(args: argparse.Namespace) -> int:
             return EXIT_INFEASIBLE
         from allocator.excel import write_plan_workbook
 
-        write_plan_workbook(replay.plan, args.out, approval=replay.stored.approval)
-        store.log_export(record.id, args.out, by=args.by)
+        def workbook(temporary: Path) -> None:
+            write_plan_workbook(replay.plan, temporary, approval=replay.stored.approval)
+
+        if store.read_only:
+            write_atomically(args.out, workbook)
+        else:
+            write_atomically(args.out, workbook, publish=lambda rename: store.log_export(
+                record.id, args.out, by=args.by, before_commit=rename))
     say(text("store.replay_same", plan=record.plan_sha256), args.lang)
     say(text("store.exported", run=record.id, path=args.out), args.lang)
+    if store.read_only:
+        say(text("record.export_not_logged", path=store.path), args.lang)
     approval = replay.stored.approval
-    say(text("store.export_unapproved") if approval is None else
-        text("store.export_approved", approver=approval.approver, at=approval.approved_at),
-        args.lang)
+    if approval is None:
+        say(text("store.export_unapproved"), args.lang)
+    else:
+        from allocator.clock import shown
+
+        say(text("store.export_approved", approver=approval.approver,
+                 at=shown(approval.approved_at)), args.lang)
+        if approval.superseded_by is not None:
+            say(text("record.export_superseded", run=record.id, by=approval.superseded_by),
+                args.lang)
     return EXIT_OK
 
 
@@ -522,6 +567,11 @@ def add_store_commands(commands: Any) -> None:
     approve.add_argument("run_id", type=run_number, metavar="RUN_ID")
     approve.add_argument("--by", required=True, metavar="NAME", help="审批人 / approver")
     approve.add_argument("--note", default="", metavar="TEXT", help="备注 / note")
+    approve.add_argument("--supersede", type=run_number, default=None, metavar="RUN",
+                         help="取代该年度已审定的运行 RUN（须同时给出 --reason）/ replace the "
+                              "plan year's approved run RUN (give --reason too)")
+    approve.add_argument("--reason", default="", metavar="TEXT",
+                         help="取代的理由 / why the approved plan is replaced")
     approve.add_argument("--db", type=Path, metavar="PATH", help=db_help)
     approve.add_argument("--lang", choices=["zh", "en"], default=None)
     approve.set_defaults(handler=cmd_approve)
@@ -532,6 +582,9 @@ def add_store_commands(commands: Any) -> None:
                     "Recompute every hash and the approval chain: exit 0 when intact, exit 4 "
                     "naming each altered plan.")
     verify.add_argument("--db", type=Path, metavar="PATH", help=db_help)
+    verify.add_argument("--against", type=Path, nargs="+", metavar="APPROVED.xlsx",
+                        help="核对审定稿上的审批链哈希仍在存储库中 / check that the store still "
+                             "holds the approval chain head printed on these approved exports")
     verify.add_argument("--resolve", action="store_true",
                         help="同时重新求解每次运行并比对方案哈希 / also re-solve every run and "
                              "compare plan hashes")
@@ -691,11 +744,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     from allocator.clock import ZoneError
     from allocator.outputs import OutputError
+    from allocator.record import RecordError
     from allocator.store import StoreError, TamperedError
 
     try:
         return handler(args)
-    except (OutputError, ZoneError) as exc:
+    except sqlite3.DatabaseError as exc:  # a store damaged beyond what opening it showed
+        say(text("record.damaged_midway", reason=str(exc)), getattr(args, "lang", None),
+            sys.stderr)
+        return EXIT_TAMPERED
+    except (OutputError, ZoneError, RecordError) as exc:
         print("allocator: ", end="", file=sys.stderr)
         say(exc.message, getattr(args, "lang", None), sys.stderr)
         return EXIT_INPUT

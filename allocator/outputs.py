@@ -68,10 +68,13 @@ def check_outputs(outputs: Iterable[tuple[str, Path | None]],
             raise OutputError(text("outputs.is_dir", option=option, path=str(path)))
 
 
-def write_atomically(path: str | Path, write: Callable[[Path], None]) -> None:
+def write_atomically(path: str | Path, write: Callable[[Path], None],
+                     publish: Callable[[Callable[[], None]], None] | None = None) -> None:
     """Call ``write(temporary)`` on a new file beside ``path``, then rename it to ``path``.
 
     The temporary file is removed when ``write`` fails; the target is then untouched.
+    ``publish(rename)``, when given, must call ``rename()`` itself: the export uses it to
+    rename the file inside the transaction that logs the export, so both happen or neither.
     """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
@@ -84,7 +87,10 @@ def write_atomically(path: str | Path, write: Callable[[Path], None]) -> None:
         mask = os.umask(0)
         os.umask(mask)
         os.chmod(temporary, 0o666 & ~mask)
-        os.replace(temporary, target)
+        if publish is None:
+            os.replace(temporary, target)
+        else:
+            publish(lambda: os.replace(temporary, target))
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
