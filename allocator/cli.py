@@ -453,11 +453,16 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 def cmd_approve(args: argparse.Namespace) -> int:
     from allocator.clock import shown
-    from allocator.store import Store
+    from allocator.store import Store, StoreAltered
 
     with Store.open(args.db, by=args.by) as store:
-        approval = store.approve(args.run_id, args.by, args.note or "",
-                                 supersede=args.supersede, reason=args.reason or "")
+        try:
+            approval = store.approve(args.run_id, args.by, args.note or "",
+                                     supersede=args.supersede, reason=args.reason or "")
+        except StoreAltered as altered:
+            print_findings(altered.report, args.lang)
+            say(text("record.approve_refused", run=args.run_id), args.lang, sys.stderr)
+            return EXIT_TAMPERED
     say(text("store.approved", run=approval.run_id, approver=approval.approver,
              at=shown(approval.approved_at)), args.lang)
     if approval.supersedes is not None:
@@ -501,11 +506,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     check_outputs(args, [("--out", args.out)], [], store=True)
     with Store.open(args.db, by=args.by, writable=False) as store:
-        record = store.run(args.run_id)  # an unknown run: exit 2 before the long checks
         report = store.verify()
         if not report.ok:  # never export from an altered store (DESIGN §8)
             print_findings(report, args.lang)
-            say(text("record.export_refused", run=record.id), args.lang, sys.stderr)
+            say(text("record.export_refused", run=args.run_id), args.lang, sys.stderr)
             return EXIT_TAMPERED
         replay = store.replay(args.run_id)
         record = replay.stored.record

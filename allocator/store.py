@@ -329,6 +329,16 @@ class TamperedError(StoreError):
     """A stored record no longer matches its hashes: the CLI exits 4."""
 
 
+class StoreAltered(TamperedError):
+    """:meth:`Store.verify` found changes, so the store refuses to approve: ``report`` has
+    every finding (the CLI lists them and exits 4)."""
+
+    def __init__(self, report: VerifyReport):
+        self.report = report
+        super().__init__("store_altered", count=len(report.findings),
+                         first=report.findings[0].message if report.findings else "")
+
+
 # -- records ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ScenarioRecord:
@@ -1187,6 +1197,11 @@ class Store:
         if supersede is None and reason:
             raise StoreError("reason_without_supersede")
         with self._write() as db:
+            # Never approve in an altered store: the whole store verifies first, inside the
+            # transaction, so nothing can change between the check and the approval.
+            report = _Verifier(db).run()
+            if not report.ok:
+                raise StoreAltered(report)
             row = db.execute(
                 "SELECT r.*, d.sha256 AS dataset_sha256, d.file AS dataset_file,"
                 " d.content AS dataset_content, s.sha256 AS scenario_sha256 FROM runs r"

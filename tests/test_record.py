@@ -167,3 +167,345 @@ def test_the_store_keeps_utc_and_runs_shows_beijing_time(monkeypatch, capsys, wo
     beijing = (datetime.fromisoformat(created) + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
     code, out, _ = cli(capsys, "runs", "--db", db)
     assert code == 0 and f"{beijing}" in out and "+08:00" in out
+
+
+# -- the store: the issue's recipes, step by step ---------------------------------------------
+import sqlite3  # noqa: E402
+
+from allocator.store import Store  # noqa: E402
+
+
+def raw(db: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(db, isolation_level=None)
+    connection.row_factory = sqlite3.Row
+    return connection
+
+
+def behind_the_guards(db: Path, *statements: str, params: tuple = ()) -> None:
+    """As an insider with sqlite3 would: drop the triggers, edit, put the triggers back."""
+    with raw(db) as connection:
+        connection.execute("BEGIN")
+        triggers = connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        for trigger in triggers:
+            connection.execute(f"DROP TRIGGER {trigger['name']}")
+        for statement in statements:
+            connection.execute(statement, params if "?" in statement else ())
+        for trigger in triggers:
+            connection.execute(trigger["sql"])
+        connection.execute("COMMIT")
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> dict[str, Path]:
+    """A store with run 1 (baseline, approved), run 2 (proportional, not approved), and the
+    approved export of run 1; plus a copy of the store taken before the approval."""
+    folder = tmp_path_factory.mktemp("base")
+    db = folder / "store.sqlite3"
+    for name in ("baseline", "proportional"):
+        assert main(["solve", str(SAMPLE), "--scenario", str(SCENARIOS / f"{name}.toml"),
+                     "--db", str(db), "--by", "规划员"]) == 0
+    shutil.copy(db, folder / "before-approval.sqlite3")
+    assert main(["approve", "1", "--by", "张三", "--note", "区政府审议通过", "--db", str(db)]) == 0
+    assert main(["export", "1", "--out", str(folder / "approved-1.xlsx"), "--db", str(db)]) == 0
+    return {"db": db, "older": folder / "before-approval.sqlite3",
+            "approved": folder / "approved-1.xlsx"}
+
+
+@pytest.fixture
+def store(base, tmp_path) -> Path:
+    """A fresh copy of the base store for one test to attack."""
+    folder = tmp_path / "case"
+    folder.mkdir()
+    shutil.copy(base["db"], folder / "store.sqlite3")
+    return folder / "store.sqlite3"
+
+
+def refused_export(capsys, db: Path, run: str = "1") -> str:
+    """``export`` exits 4 and writes nothing; returns its words."""
+    out = db.parent / "out.xlsx"
+    before = listing(db.parent)
+    code, _, err = cli(capsys, "export", run, "--out", out, "--db", db)
+    assert code == 4, err
+    assert not out.exists()
+    after = listing(db.parent)
+    assert {k: v for k, v in after.items() if not k.endswith(("-wal", "-shm"))} == \
+        {k: v for k, v in before.items() if not k.endswith(("-wal", "-shm"))}
+    return err
+
+
+def verify_fails(capsys, db: Path, *words: str, against: Path | None = None) -> str:
+    extra = ["--against", against] if against else []
+    code, _, err = cli(capsys, "verify", "--db", db, *extra)
+    assert code == 4, err
+    for word in words:
+        assert word in err, (word, err)
+    return err
+
+
+def test_the_base_store_verifies_and_exports(base, store, capsys, tmp_path):
+    code, out, _ = cli(capsys, "verify", "--db", store, "--against", base["approved"])
+    assert code == 0
+    assert "Store intact" in out and "every approval before it" in out
+    code, out, _ = cli(capsys, "export", "2", "--out", tmp_path / "two.xlsx", "--db", store)
+    assert code == 0 and (tmp_path / "two.xlsx").exists()
+
+
+def test_a_forged_approval_is_never_exported(store, capsys):
+    """Recipe: drop the triggers, INSERT one approval for the unapproved run 2."""
+    behind_the_guards(store, "INSERT INTO approvals (run_id, approver, approved_at, note,"
+                      " plan_sha256, allocations, prev_sha256, chain_sha256) VALUES (2, '李四',"
+                      " '2026-12-01T10:00:00+08:00', '', 'x', '[]', 'forged-prev', 'forged')")
+    err = refused_export(capsys, store, "2")
+    assert "Run 2" in err and "运行 2" in err and "Nothing was written" in err
+    verify_fails(capsys, store, "Run 2")
+
+
+def test_swapped_run_ids_are_never_exported(store, capsys):
+    behind_the_guards(store, "UPDATE runs SET id = 99 WHERE id = 1",
+                      "UPDATE runs SET id = 1 WHERE id = 2", "UPDATE runs SET id = 2 WHERE id = 99")
+    refused_export(capsys, store, "2")
+    refused_export(capsys, store, "1")
+
+
+def test_a_renamed_approver_is_never_exported(store, capsys):
+    behind_the_guards(store, "UPDATE approvals SET approver = '王五'")
+    err = refused_export(capsys, store)
+    assert "approval" in err.lower() and "审批" in err
+
+
+def test_a_deleted_run_is_visible_and_its_id_never_reused(store, capsys):
+    behind_the_guards(store, "DELETE FROM runs WHERE id = 2")
+    verify_fails(capsys, store, "Run 2 is in the audit log but its record is missing",
+                 "运行 2")
+    assert cli(capsys, "solve", SAMPLE, "--cap", "500", "--db", store)[0] == 0
+    with Store.open(store) as opened:
+        assert [run.id for run in opened.runs()] == [3, 1]
+    verify_fails(capsys, store, "Run 2")
+
+
+def test_a_store_cut_to_zero_bytes_is_reported_and_left_as_it_is(store, capsys):
+    store.write_bytes(b"")
+    for command in (["verify"], ["runs"], ["approve", "2", "--by", "x"]):
+        code, _, err = cli(capsys, *command, "--db", store)
+        assert code == 4 and "is empty" in err and "空" in err
+        assert store.read_bytes() == b""
+    code, _, err = cli(capsys, "solve", SAMPLE, "--cap", "500", "--db", store,
+                       "--json", store.parent / "r.json")
+    assert code == 4 and store.read_bytes() == b"" and not (store.parent / "r.json").exists()
+
+
+def test_a_restored_older_copy_is_caught_against_the_approved_export(base, store, capsys):
+    shutil.copy(base["older"], store)
+    cli(capsys, "verify", "--db", store)  # on its own the older copy is consistent
+    err = verify_fails(capsys, store, "older copy", "较旧的副本", against=base["approved"])
+    assert str(base["approved"]) in err
+
+
+def test_a_replaced_store_is_caught_against_the_approved_export(base, tmp_path, capsys):
+    other = tmp_path / "other.sqlite3"
+    assert cli(capsys, "solve", SAMPLE, "--scenario", SCENARIOS / "baseline.toml",
+               "--db", other)[0] == 0
+    assert cli(capsys, "approve", "1", "--by", "张三", "--db", other)[0] == 0
+    verify_fails(capsys, other, "does not hold its approval", against=base["approved"])
+
+
+def test_removing_the_last_approval_and_audit_row_is_visible(store, capsys):
+    behind_the_guards(store, "DELETE FROM approvals WHERE id = (SELECT max(id) FROM approvals)",
+                      "DELETE FROM audit WHERE id > (SELECT max(id) FROM audit) - 2")
+    verify_fails(capsys, store, "newest rows were removed")
+
+
+def test_removing_the_tail_and_fixing_the_sequence_is_caught_against_the_export(
+        base, store, capsys):
+    behind_the_guards(store, "DELETE FROM approvals", "DELETE FROM audit WHERE action IN"
+                      " ('approve', 'export')",
+                      "UPDATE sqlite_sequence SET seq = (SELECT max(id) FROM audit)"
+                      " WHERE name = 'audit'", "DELETE FROM sqlite_sequence WHERE name ="
+                      " 'approvals'")
+    verify_fails(capsys, store, against=base["approved"])
+
+
+def rehash_run(connection: sqlite3.Connection, run_id: int, edit) -> None:
+    """Edit a run's result and recompute every hash of the run, as an insider would."""
+    from allocator import store as store_module
+
+    row = connection.execute("SELECT r.*, d.sha256 AS d, s.sha256 AS s FROM runs r JOIN datasets"
+                             " d ON d.id = r.dataset_id JOIN scenarios s ON s.id ="
+                             " r.scenario_id WHERE r.id = ?", (run_id,)).fetchone()
+    result = __import__("json").loads(row["result"])
+    edit(result)
+    result["plan_sha256"] = store_module.result_plan_hash(result, row["ortools_version"])
+    blob = store_module.canonical(result)
+    fields = dict(row)
+    fields.update(result_sha256=store_module.sha256_text(blob),
+                  plan_sha256=result["plan_sha256"], allocated=result["allocated"])
+    record = store_module._record_hash(fields, row["d"], row["s"])
+    connection.execute("UPDATE runs SET result = ?, result_sha256 = ?, plan_sha256 = ?,"
+                       " allocated = ?, record_sha256 = ? WHERE id = ?",
+                       (blob, fields["result_sha256"], fields["plan_sha256"],
+                        fields["allocated"], record, run_id))
+
+
+def move_one_permit(result: dict) -> None:
+    rows = [r for r in result["employers"] if r["allocated"] > 0]
+    rows[0]["allocated"] -= 1
+    rows[1]["allocated"] += 1
+
+
+def test_an_unapproved_run_edited_with_every_hash_recomputed_is_caught(store, capsys):
+    with raw(store) as connection:
+        connection.execute("BEGIN")
+        connection.execute("DROP TRIGGER runs_no_update")
+        rehash_run(connection, 2, move_one_permit)
+        connection.execute(
+            "CREATE TRIGGER runs_no_update BEFORE UPDATE ON runs BEGIN SELECT RAISE(ABORT,"
+            " 'allocator store: run records are never changed'); END")
+        connection.execute("COMMIT")
+    verify_fails(capsys, store, "Run 2 no longer matches its entry in the audit log")
+    code, _, err = cli(capsys, "approve", "2", "--by", "李四", "--supersede", "1",
+                       "--reason", "复议", "--db", store)
+    assert code == 4, err
+    refused_export(capsys, store, "2")
+
+
+@pytest.mark.parametrize("attack, words", [
+    ("DROP TABLE scenarios", ("lacks its table", "scenarios", "缺少数据表")),
+    ("DROP TABLE audit", ("lacks its table", "audit")),
+    ("INSERT INTO audit (id, at, actor, action, subject, detail, prev_sha256, sha256) VALUES"
+     " (999, 't', 'x', 'approve', 'run', '{}', 'p', 's')", ("Audit entry 999",)),
+    ("UPDATE runs SET allocated = 9e999 WHERE id = 2", ("Run 2",)),
+    ("UPDATE runs SET allocated = 'many' WHERE id = 2", ("Run 2",)),
+    ("UPDATE runs SET result = x'00ff' WHERE id = 2", ("Run 2",)),
+    ("UPDATE audit SET detail = '[' WHERE id = 2", ("Audit entry 2",)),
+    ("UPDATE datasets SET created_by = '王五'", ("Dataset 1",)),
+    ("UPDATE scenarios SET name = '另一个' WHERE id = 2", ("Scenario 2",)),
+    ("UPDATE scenarios SET created_at = '2020-01-01T00:00:00+00:00' WHERE id = 1",
+     ("Scenario 1",)),
+    ("UPDATE runs SET created_by = '王五' WHERE id = 2", ("Run 2",)),
+    ("UPDATE approvals SET reason = '补' ", ("Run 1",)),
+    ("UPDATE approvals SET plan_year = 2030", ("Run 1",)),
+    ("CREATE TABLE notes (x)", ("notes",)),
+    ("CREATE TRIGGER sneaky AFTER INSERT ON runs BEGIN SELECT 1; END", ("sneaky",)),
+    ("DELETE FROM datasets", ("Dataset 1",)),
+])
+def test_insider_edits_are_reported_in_words_with_exit_4(attack, words, store, capsys):
+    if attack.startswith("DROP TABLE"):  # its own triggers go with it
+        with raw(store) as connection:
+            connection.execute(attack)
+        connection.close()
+    else:
+        behind_the_guards(store, attack)
+    verify_fails(capsys, store, *words)
+    refused_export(capsys, store)
+
+
+def test_a_damaged_page_is_reported_in_words(store, capsys):
+    data = bytearray(store.read_bytes())
+    page = 4096
+    assert len(data) > 3 * page
+    data[page:page + 64] = b"\xff" * 64  # the header of the second page
+    store.write_bytes(bytes(data))
+    before = store.read_bytes()
+    code, _, err = cli(capsys, "verify", "--db", store)
+    assert code == 4 and ("damaged" in err or "altered" in err) and store.read_bytes() == before
+    refused_export(capsys, store)
+
+
+def test_a_foreign_file_is_refused_untouched(tmp_path, capsys):
+    text_file = tmp_path / "notes.sqlite3"
+    text_file.write_text("not a store\n")
+    code, _, err = cli(capsys, "runs", "--db", text_file)
+    assert code == 2 and "not an allocator store" in err
+    assert text_file.read_text() == "not a store\n"
+
+
+# -- read-only stores (item 4) ----------------------------------------------------------------
+def make_read_only(*paths: Path) -> None:
+    for path in paths:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+
+
+def test_an_archived_read_only_store_can_be_listed_verified_and_exported(base, store, capsys):
+    make_read_only(store)
+    before = digest(store)
+    try:
+        assert cli(capsys, "runs", "--db", store)[0] == 0
+        code, out, _ = cli(capsys, "verify", "--db", store, "--against", base["approved"])
+        assert code == 0 and "Store intact" in out
+        out_dir = store.parent.parent / "exports"
+        out_dir.mkdir()
+        code, out, _ = cli(capsys, "export", "1", "--out", out_dir / "a.xlsx", "--db", store)
+        assert code == 0 and "read-only" in out and (out_dir / "a.xlsx").exists()
+        for command in (["approve", "2", "--by", "x", "--supersede", "1", "--reason", "r"],
+                        ["solve", SAMPLE, "--cap", "500", "--json", out_dir / "r.json"]):
+            code, _, err = cli(capsys, *command, "--db", store)
+            assert code == 2 and "read-only" in err and "只读" in err
+        assert not (out_dir / "r.json").exists()
+        assert digest(store) == before
+    finally:
+        store.chmod(0o644)
+
+
+def test_a_store_in_a_read_only_folder_can_be_verified(store, capsys):
+    folder = store.parent
+    make_read_only(folder)
+    try:
+        assert cli(capsys, "verify", "--db", store)[0] == 0
+        assert cli(capsys, "runs", "--db", store)[0] == 0
+        assert sorted(p.name for p in folder.iterdir()) == ["store.sqlite3"]
+    finally:
+        folder.chmod(0o755)
+
+
+def test_export_over_the_store_is_refused(store, capsys):
+    before = digest(store)
+    code, _, err = cli(capsys, "export", "1", "--out", store, "--db", store)
+    assert code == 2 and "--db" in err
+    assert digest(store) == before
+
+
+# -- one approved plan per plan year (item 6) -------------------------------------------------
+def workbook_strings(path: Path) -> str:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    return "\n".join(str(c.value) for sheet in book for row in sheet.iter_rows() for c in row
+                     if c.value is not None)
+
+
+def test_a_second_plan_for_the_year_needs_supersede_and_a_reason(store, capsys, tmp_path):
+    code, _, err = cli(capsys, "approve", "2", "--by", "李四", "--db", store)
+    assert code == 2 and "already approved" in err and "--supersede 1" in err and "2027" in err
+    code, _, err = cli(capsys, "approve", "2", "--by", "李四", "--supersede", "1", "--db", store)
+    assert code == 2 and "--reason" in err
+    code, _, err = cli(capsys, "approve", "2", "--by", "李四", "--supersede", "2",
+                       "--reason", "复议", "--db", store)
+    assert code == 2 and "run 1" in err
+    with Store.open(store) as opened:
+        assert [r.id for r in opened.runs() if r.approved] == [1]
+    code, out, _ = cli(capsys, "approve", "2", "--by", "李四", "--supersede", "1",
+                       "--reason", "区政府复议调整", "--db", store)
+    assert code == 0 and "superseded" in out and "取代" in out
+    code, out, _ = cli(capsys, "runs", "--db", store)
+    assert "已被运行 2 取代" in out
+    assert cli(capsys, "verify", "--db", store)[0] == 0
+    assert cli(capsys, "export", "1", "--out", tmp_path / "old.xlsx", "--db", store)[0] == 0
+    assert cli(capsys, "export", "2", "--out", tmp_path / "new.xlsx", "--db", store)[0] == 0
+    old, new = workbook_strings(tmp_path / "old.xlsx"), workbook_strings(tmp_path / "new.xlsx")
+    assert "审定稿（已被取代）" in old and "已被取代" not in new
+    assert "区政府复议调整" in new
+    from allocator.record import read_chain_head
+
+    assert read_chain_head(tmp_path / "old.xlsx").run_id == 1
+    assert read_chain_head(tmp_path / "new.xlsx").run_id == 2
+    code, out, _ = cli(capsys, "verify", "--db", store, "--against", tmp_path / "old.xlsx",
+                       tmp_path / "new.xlsx")
+    assert code == 0
+
+
+def test_a_draft_export_carries_no_head(store, capsys, tmp_path):
+    assert cli(capsys, "export", "2", "--out", tmp_path / "draft.xlsx", "--db", store)[0] == 0
+    code, _, err = cli(capsys, "verify", "--db", store, "--against", tmp_path / "draft.xlsx")
+    assert code == 2 and "no approval chain head" in err
