@@ -68,3 +68,10 @@ def shown(stamp: str) -> str:
         return stamp
     offset = moment.strftime("%z")
     return f"{moment:%Y-%m-%d %H:%M:%S} {offset[:3]}:{offset[3:]}"
+
+
+def iso_local(stamp: str) -> str:
+    """A stored time as ISO 8601 in the display zone (``2026-12-03T15:04:05+08:00``): for
+    audit sheets, exact and machine-readable; other text is returned as it is."""
+    moment = local(stamp)
+    return stamp if moment is None else moment.isoformat(timespec="seconds")

@@ -1301,6 +1301,21 @@ class Store:
             if before_commit is not None:
                 before_commit()
 
+    def current_approval(self, year: int | None) -> ApprovalInfo | None:
+        """The plan year's approved plan that nothing superseded (None when there is none)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT run_id FROM approvals a WHERE plan_year IS ? AND NOT EXISTS"
+                " (SELECT 1 FROM approvals b WHERE b.supersedes = a.run_id)"
+                " ORDER BY id DESC LIMIT 1", (year,)).fetchone()
+        return None if row is None else self.run(int(row[0])).approval
+
+    def check_intact(self) -> None:
+        """:class:`StoreAltered` unless the whole store verifies (before an approved export)."""
+        report = self.verify()
+        if not report.ok:
+            raise StoreAltered(report)
+
     def approval_by_chain(self, chain_sha256: str) -> ApprovalInfo | None:
         """The approval whose chain hash is ``chain_sha256``, if the store holds it."""
         with self._lock:

@@ -487,7 +487,21 @@ def approval_of(plan: Plan) -> tuple[int, ApprovalInfo] | None:
     return None
 
 
-def approve(data: Dataset, draft: Draft, approver: str, note: str, lang: str) -> ApprovalInfo:
+def plan_year(data: Dataset, scenario: Scenario) -> int | None:
+    """The plan year an approval counts against: the scenario's, else the workbook's."""
+    year = scenario.scenario.year
+    if year is None:
+        year = data.submissions.plan_year
+    return None if year is None else int(year)
+
+
+def current_approval(data: Dataset, scenario: Scenario) -> ApprovalInfo | None:
+    """The approved plan of the scenario's plan year, which a new approval must supersede."""
+    return store().current_approval(plan_year(data, scenario))
+
+
+def approve(data: Dataset, draft: Draft, approver: str, note: str, lang: str, *,
+            supersede: int | None = None, reason: str = "") -> ApprovalInfo:
     """Record the plan's run in the store and approve it under the approver's name.
 
     A copy's changes from its source are first written into its description (in ``lang``),
@@ -502,7 +516,7 @@ def approve(data: Dataset, draft: Draft, approver: str, note: str, lang: str) ->
                          at=approval.approved_at)
     keeper = store()
     run_id = keeper.record_run(data.submissions, scenario, plan, by=approver.strip() or None)
-    approval = keeper.approve(run_id, approver, note)
+    approval = keeper.approve(run_id, approver, note, supersede=supersede, reason=reason)
     if scenario is not draft.scenario:
         replace_scenario(draft, scenario)
     return approval

@@ -509,3 +509,121 @@ def test_a_draft_export_carries_no_head(store, capsys, tmp_path):
     assert cli(capsys, "export", "2", "--out", tmp_path / "draft.xlsx", "--db", store)[0] == 0
     code, _, err = cli(capsys, "verify", "--db", store, "--against", tmp_path / "draft.xlsx")
     assert code == 2 and "no approval chain head" in err
+
+
+# -- groups in near-linear time, with a limit; scenario files with a size limit (item 8) -----
+import numpy as np  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from allocator.constraints import build_tree  # noqa: E402
+from allocator.errors import InputError  # noqa: E402
+from allocator.i18n import Text  # noqa: E402
+
+
+class FakeGroup:
+    def __init__(self, name: str, members: np.ndarray):
+        self.name, self.members = name, members
+        self.label = Text(zh=name, en=name)
+        self.minimum, self.maximum = 0, None
+
+
+def reference_tree(groups: list[FakeGroup], active: np.ndarray) -> dict[str, str] | None:
+    """By definition: None when two groups cross; else each group's parent is the smallest
+    group before it (larger first, then by name) that holds all its active members, the last
+    of equals (groups with the same members nest one inside the other, in name order)."""
+    sets = {g.name: frozenset(np.flatnonzero(g.members & active)) for g in groups}
+    names = [g.name for g in groups]
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            if sets[a] & sets[b] and sets[a] - sets[b] and sets[b] - sets[a]:
+                return None
+    ordered = sorted(names, key=lambda n: (-len(sets[n]), n))
+    parents = {}
+    for position, name in enumerate(ordered):
+        holders = [c for c in ordered[:position] if sets[name] <= sets[c]]
+        parents[name] = min(reversed(holders), key=lambda c: len(sets[c])) if holders else "cap"
+    return parents
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 12).flatmap(lambda n: st.tuples(
+    st.just(n),
+    st.lists(st.lists(st.booleans(), min_size=n, max_size=n), min_size=0, max_size=7),
+    st.lists(st.booleans(), min_size=n, max_size=n),
+    st.booleans())))
+def test_the_group_tree_matches_its_definition(case):
+    _, rows, active_flags, nested = case
+    if nested:  # make most cases laminar: each group inside the previous one or disjoint
+        for k in range(1, len(rows)):
+            rows[k] = [a and b for a, b in zip(rows[k], rows[k - 1], strict=True)]
+    groups = [FakeGroup(f"g{k}", np.array(row, dtype=bool)) for k, row in enumerate(rows)]
+    active = np.array(active_flags, dtype=bool)
+    upper = active.astype(np.int64) * 5
+    expected = reference_tree(groups, active)
+    if expected is None:
+        with pytest.raises(InputError) as raised:
+            build_tree(groups, upper, 100)
+        assert all(found.code == "groups_overlap" for found in raised.value.issues)
+    else:
+        tree = build_tree(groups, upper, 100)
+        nodes = {node.name: node for node in tree.nodes}
+        assert {name: nodes[name].parent.name for name in expected} == expected
+        for node in tree.nodes:  # each active employer directly in its innermost group
+            members = {int(i) for i in node.members}
+            deeper = set().union(*({int(i) for i in c.members} for c in node.children))
+            assert [int(i) for i in node.direct] == sorted(members - deeper)
+
+
+def test_overlapping_groups_name_every_crossing_pair():
+    members = {"a": [1, 1, 0, 0], "b": [0, 1, 1, 0], "c": [0, 0, 1, 1]}
+    groups = [FakeGroup(name, np.array(m, dtype=bool)) for name, m in members.items()]
+    with pytest.raises(InputError) as raised:
+        build_tree(groups, np.ones(4, dtype=np.int64), 10)
+    pairs = {(i.message.en.split("'")[1], i.message.en.split("'")[3])
+             for i in raised.value.issues}
+    assert pairs == {("a", "b"), ("b", "c")}
+
+
+def groups_toml(count: int) -> str:
+    tables = "".join(f'\n[groups.g{k}]\nsector = "finance"\nmin = 0\n' for k in range(count))
+    return f"[cap]\nannual = 500\n{tables}"
+
+
+def test_a_hundred_groups_are_fine_and_a_hundred_and_one_are_refused_by_name(tmp_path, capsys):
+    from allocator.scenario import MAX_GROUPS, parse_scenario
+
+    assert MAX_GROUPS == 100
+    assert len(parse_scenario(groups_toml(100)).groups) == 100
+    path = tmp_path / "many.toml"
+    path.write_text(groups_toml(101))
+    code, _, err = cli(capsys, "solve", SAMPLE, "--scenario", path, "--json",
+                       tmp_path / "r.json")
+    assert code == 2 and "101 groups" in err and "'g100'" in err and "分组" in err
+    assert "many.toml" in err and "groups.g100" in err
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_a_hundred_nested_groups_solve(tmp_path, capsys):
+    path = tmp_path / "hundred.toml"
+    path.write_text(groups_toml(100))
+    code, _, err = cli(capsys, "solve", SAMPLE, "--scenario", path, "--db",
+                       tmp_path / "s.sqlite3")
+    assert code == 0, err
+
+
+def test_a_huge_scenario_file_is_refused_before_parsing(tmp_path, capsys, monkeypatch):
+    import allocator.scenario as scenario_module
+
+    path = tmp_path / "huge.toml"
+    path.write_text("[cap]\nannual = 500\n" + "".join(f"k{k} = 1\n" for k in range(200_000)))
+    assert path.stat().st_size > 1_000_000
+
+    def never(*args, **kwargs):
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(scenario_module.tomllib, "loads", never)
+    code, _, err = cli(capsys, "solve", SAMPLE, "--scenario", path)
+    assert code == 2 and "huge.toml" in err and "1,000,000" in err and "上限" in err
+    with pytest.raises(InputError):
+        scenario_module.parse_scenario(path.read_text())

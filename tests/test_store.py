@@ -701,7 +701,10 @@ def test_export_rewrites_the_stored_plan_with_its_approval(filled, db, tmp_path,
         exports = [e for e in store.audit() if e.action == "export"]
         assert store.verify().ok
     shown = workbook_text(approved)
-    assert approval.approver in shown and approval.approved_at in shown
+    # Stored in UTC, shown on the audit sheet in Beijing time (issue 12).
+    beijing = (datetime.fromisoformat(approval.approved_at) + timedelta(hours=8)).isoformat()
+    assert approval.approved_at.endswith("+00:00") and beijing.endswith("+00:00")
+    assert approval.approver in shown and beijing.replace("+00:00", "+08:00") in shown
     assert approval.chain_sha256 in shown
     assert "张三" not in workbook_text(draft)
     assert [(e.subject, e.actor, Path(e.detail["path"]).name) for e in exports] == [

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator import __version__
-from allocator.clock import shown
+from allocator.clock import iso_local
 from allocator.compare import show_value
 from allocator.docs import article_text, chinese_numeral
 from allocator.excel.styles import (
@@ -594,7 +594,7 @@ def _audit_sheet(sheet: Worksheet, plan: Plan, title: str, approval: ApprovalInf
         items += [
             (msg(lang, "audit.run_id"), approval.run_id, "0"),
             (msg(lang, "overview.approver"), approval.approver, None),
-            (msg(lang, "overview.approved_at"), shown(approval.approved_at), None),
+            (msg(lang, "overview.approved_at"), iso_local(approval.approved_at), None),
             (msg(lang, "audit.chain_sha256"), approval.chain_sha256, None),
         ]
         items += _supersede_items(approval, lang)
