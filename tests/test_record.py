@@ -513,7 +513,7 @@ def test_a_draft_export_carries_no_head(store, capsys, tmp_path):
 
 # -- groups in near-linear time, with a limit; scenario files with a size limit (item 8) -----
 import numpy as np  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from allocator.constraints import build_tree  # noqa: E402
@@ -627,3 +627,119 @@ def test_a_huge_scenario_file_is_refused_before_parsing(tmp_path, capsys, monkey
     assert code == 2 and "huge.toml" in err and "1,000,000" in err and "上限" in err
     with pytest.raises(InputError):
         scenario_module.parse_scenario(path.read_text())
+
+
+# -- the property: any history, then any one tampering action → verify 4, export writes nothing
+import tempfile  # noqa: E402
+from datetime import date as day  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from allocator.examples import employer, submissions  # noqa: E402
+from allocator.model import solve  # noqa: E402
+from allocator.policy import build_problem  # noqa: E402
+from allocator.scenario import default_scenario  # noqa: E402
+
+TINY = submissions([employer(i, demand_total=3 + i, sector=("finance", "other")[i % 2],
+                             categories=(i % 3 + 1,), attrition_rate=Decimal("0.05"),
+                             submitted_on=day(2026, 10, i + 1)) for i in range(1, 7)])
+TINY_PLANS = {cap: (default_scenario(cap), solve(build_problem(TINY, default_scenario(cap))))
+              for cap in (12, 16, 20)}
+
+#: Each tampering action: (name, precondition on the store's state, SQL statements).
+TAMPERING = {
+    "edit a dataset": (lambda s: True, ["UPDATE datasets SET file = 'other.xlsx'"]),
+    "edit a scenario's name": (lambda s: True, ["UPDATE scenarios SET name = 'x'"]),
+    "edit a run's author": (lambda s: True,
+                            ["UPDATE runs SET created_by = 'x' WHERE id = (SELECT max(id)"
+                             " FROM runs)"]),
+    "edit a run's total": (lambda s: True,
+                           ["UPDATE runs SET allocated = allocated + 1 WHERE id = (SELECT"
+                            " min(id) FROM runs)"]),
+    "delete a run": (lambda s: True, ["DELETE FROM runs WHERE id = (SELECT max(id) FROM runs)"]),
+    "delete an audit entry": (lambda s: True, ["DELETE FROM audit WHERE id = (SELECT max(id)"
+                                               " FROM audit)"]),
+    "edit an audit entry": (lambda s: True, ["UPDATE audit SET actor = 'x' WHERE id = 1"]),
+    "edit an approval's note": (lambda s: s["approvals"] > 0,
+                                ["UPDATE approvals SET note = 'x'"]),
+    "edit approved allocations": (lambda s: s["approvals"] > 0,
+                                  ["UPDATE approvals SET allocations = '[]'"]),
+    "delete the last approval": (lambda s: s["approvals"] > 0,
+                                 ["DELETE FROM approvals WHERE id = (SELECT max(id) FROM"
+                                  " approvals)"]),
+    "forge an approval": (lambda s: s["unapproved"] > 0,
+                          ["INSERT INTO approvals (run_id, approver, approved_at, note,"
+                           " plan_sha256, allocations, prev_sha256, chain_sha256, format)"
+                           " SELECT max(r.id), 'x', '2026-01-01T00:00:00+00:00', '', r.plan_sha256,"
+                           " '[]', 'forged-prev', 'forged-chain', 1 FROM runs r WHERE r.status <>"
+                           " 'infeasible' AND r.id NOT IN (SELECT run_id FROM approvals)"]),
+    "drop a trigger": (lambda s: True, ["DROP TRIGGER audit_no_delete"]),
+    "swap two runs": (lambda s: s["runs"] > 1,
+                      ["UPDATE runs SET id = -1 WHERE id = 1", "UPDATE runs SET id = 1 WHERE"
+                       " id = 2", "UPDATE runs SET id = 2 WHERE id = -1"]),
+}
+
+
+def tamper_with(db: Path, statements: list[str]) -> None:
+    if statements[0].startswith("DROP TRIGGER"):
+        with raw(db) as connection:
+            connection.execute(statements[0])
+        connection.close()
+    else:
+        behind_the_guards(db, *statements)
+
+
+@settings(max_examples=25, deadline=None)
+@given(steps=st.lists(st.tuples(st.sampled_from(["solve", "approve", "export"]),
+                                st.sampled_from(sorted(TINY_PLANS))), min_size=1, max_size=6),
+       action=st.sampled_from(sorted(TAMPERING)))
+def test_any_history_then_any_tampering_is_caught(steps, action):
+    from allocator.store import Store
+
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "store.sqlite3"
+        with Store.open(db, by="规划员") as opened:
+            runs: list[int] = [opened.record_run(TINY, *TINY_PLANS[12])]
+            for kind, cap in steps:
+                if kind == "solve":
+                    runs.append(opened.record_run(TINY, *TINY_PLANS[cap]))
+                elif kind == "approve":
+                    todo = [r.id for r in opened.runs() if not r.approved]
+                    if todo:
+                        current = opened.current_approval(2027)
+                        opened.approve(todo[0], "张三", supersede=current and current.run_id,
+                                       reason="复议" if current else "")
+                else:
+                    assert main(["export", str(runs[-1]), "--db", str(db), "--out",
+                                 str(Path(folder) / "e.xlsx")]) == 0
+            state = {"runs": len(opened.runs()),
+                     "approvals": sum(r.approved for r in opened.runs()),
+                     "unapproved": sum(not r.approved for r in opened.runs())}
+            assert opened.verify().ok
+        precondition, statements = TAMPERING[action]
+        assume(precondition(state))
+        tamper_with(db, statements)
+        assert main(["verify", "--db", str(db)]) == 4
+        out = Path(folder) / "after.xlsx"
+        assert main(["export", "1", "--db", str(db), "--out", str(out)]) == 4
+        assert not out.exists()
+
+
+@pytest.mark.parametrize("action", sorted(TAMPERING))
+def test_every_tampering_action_of_the_catalogue_is_caught(action, tmp_path, capsys):
+    """The catalogue once each, after a fixed history: two solves, an approval, an export,
+    another solve (so every precondition holds)."""
+    from allocator.store import Store
+
+    db = tmp_path / "store.sqlite3"
+    with Store.open(db) as opened:
+        first = opened.record_run(TINY, *TINY_PLANS[12])
+        opened.record_run(TINY, *TINY_PLANS[16])
+        opened.approve(first, "张三")
+    assert cli(capsys, "export", first, "--db", db, "--out", tmp_path / "a.xlsx")[0] == 0
+    with Store.open(db) as opened:
+        opened.record_run(TINY, *TINY_PLANS[20])
+    tamper_with(db, TAMPERING[action][1])
+    code, _, err = cli(capsys, "verify", "--db", db)
+    assert code == 4 and "Traceback" not in err
+    assert cli(capsys, "export", "1", "--db", db, "--out", tmp_path / "b.xlsx")[0] == 4
+    assert not (tmp_path / "b.xlsx").exists()
