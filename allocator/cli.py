@@ -284,6 +284,11 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
     check_outputs(args, [("--out", args.out), ("--json", args.json)],
                   [("DEMAND.xlsx", args.demand), ("--scenario", args.scenario)], store=True)
+    from allocator.store import Store
+
+    # A store that cannot take the run (read-only, empty, damaged, foreign) is refused now,
+    # before the solve and before any output is written.
+    Store.open(getattr(args, "db", None), by=getattr(args, "by", None)).close()
     submissions, scenario = load_plan_inputs(args, args.scenario)
     problem = build_problem(submissions, scenario)
     plan = solve(problem, SolveOptions(workers=args.workers, time_limit_s=args.time_limit))
