@@ -13,7 +13,7 @@ import logging
 import re
 import sqlite3
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -264,10 +264,29 @@ def with_changes_written(draft: Draft, lang: str) -> Scenario:
 # -- solving ----------------------------------------------------------------------------------
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _solve(input_sha256: str, scenario_sha256: str, _submissions: Submissions,
-           _scenario: Scenario) -> Plan:
-    """The library's plan, cached by (input hash, scenario hash) for every session."""
+           _scenario: Scenario, _cancel: Callable[[], bool] | None = None) -> Plan:
+    """The library's plan, cached by (input hash, scenario hash) for every session.
+
+    ``_cancel`` stops the work once the browser session that asked for it is gone (issue 12):
+    the server does not keep solving for nobody (:class:`~allocator.model.Cancelled`).
+    """
     problem = build_problem(_submissions, _scenario)
-    return solve(problem, SolveOptions(time_limit_s=SOLVE_SECONDS))
+    return solve(problem, SolveOptions(time_limit_s=SOLVE_SECONDS), cancel=_cancel)
+
+
+def session_gone() -> Callable[[], bool]:
+    """A check that says True once this browser session has disconnected (never outside a
+    running Streamlit server, e.g. under AppTest)."""
+    try:
+        from streamlit.runtime import Runtime
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+    except ImportError:  # pragma: no cover - a Streamlit without these
+        return lambda: False
+    context = get_script_run_ctx()
+    if context is None or not Runtime.exists():
+        return lambda: False
+    runtime, session = Runtime.instance(), context.session_id
+    return lambda: not runtime.is_active_session(session)
 
 
 def plan_key(data: Dataset, scenario: Scenario) -> tuple[str, str]:
@@ -284,7 +303,7 @@ def solve_plan(data: Dataset, scenario: Scenario) -> Plan:
     plans: dict[tuple[str, str], Plan] = st.session_state.setdefault(PLANS, {})
     if key not in plans:
         data.submissions.raise_for_errors()
-        plans[key] = _solve(*key, data.submissions, scenario)
+        plans[key] = _solve(*key, data.submissions, scenario, session_gone())
         while len(plans) > PLANS_KEPT:
             plans.pop(next(iter(plans)))
     return plans[key]

@@ -743,3 +743,68 @@ def test_every_tampering_action_of_the_catalogue_is_caught(action, tmp_path, cap
     assert code == 4 and "Traceback" not in err
     assert cli(capsys, "export", "1", "--db", db, "--out", tmp_path / "b.xlsx")[0] == 4
     assert not (tmp_path / "b.xlsx").exists()
+
+
+# -- the app's solve stops when its session is gone (item 8) ----------------------------------
+def test_a_cancelled_solve_stops_and_gives_no_plan():
+    from allocator.model import Cancelled
+
+    problem = build_problem(TINY, default_scenario(12))
+    with pytest.raises(Cancelled):
+        solve(problem, cancel=lambda: True)
+    asked: list[int] = []
+
+    def never() -> bool:
+        asked.append(1)
+        return False
+
+    plan = solve(problem, cancel=never)
+    assert plan.allocation is not None and asked  # asked at least before it started
+
+
+def test_a_solve_is_stopped_while_cp_sat_runs(monkeypatch):
+    """CP-SAT is stopped from the watcher thread: the solve ends long before its time limit."""
+    import time as clock
+
+    from allocator import model
+    from allocator.model import Cancelled, SolveOptions
+
+    monkeypatch.setattr(model, "CANCEL_POLL_S", 0.01)
+    calls = {"n": 0}
+
+    def gone_after_start() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 1  # alive when asked first, gone at the first poll
+
+    from ortools.sat.python import cp_model
+
+    real = cp_model.CpSolver
+
+    class SlowSolver(real):  # a search that would run for 30 s unless stopped
+        def solve(self, built, *rest):
+            stopped = False
+            original = self.stop_search
+
+            def stop() -> None:
+                nonlocal stopped
+                stopped = True
+                original()
+
+            self.stop_search = stop
+            deadline = clock.monotonic() + 30
+            while not stopped and clock.monotonic() < deadline:
+                clock.sleep(0.005)
+            return super().solve(built, *rest)
+
+    monkeypatch.setattr(cp_model, "CpSolver", SlowSolver)
+    problem = build_problem(TINY, default_scenario(12))
+    started = clock.monotonic()
+    with pytest.raises(Cancelled):
+        solve(problem, SolveOptions(time_limit_s=60), cancel=gone_after_start)
+    assert clock.monotonic() - started < 10
+
+
+def test_outside_a_running_server_the_session_is_never_gone():
+    from allocator_app.state import session_gone
+
+    assert session_gone()() is False
