@@ -808,3 +808,40 @@ def test_outside_a_running_server_the_session_is_never_gone():
     from allocator_app.state import session_gone
 
     assert session_gone()() is False
+
+
+def test_a_schema_1_store_is_upgraded_and_still_verifies(tmp_path, monkeypatch):
+    from allocator import store as store_module
+    from allocator.store import Store
+
+    db = tmp_path / "old.sqlite3"
+    with monkeypatch.context() as patch:
+        patch.setattr(store_module, "MIGRATIONS", [store_module.MIGRATIONS[0]])
+        with Store.open(db) as old:
+            first = old.record_run(TINY, *TINY_PLANS[12])
+            second = old.record_run(TINY, *TINY_PLANS[16])
+            assert old.version == 1
+    with Store.open(db) as upgraded:
+        assert upgraded.version == 2
+        assert upgraded.verify().ok
+        upgraded.approve(first, "张三")
+        upgraded.approve(second, "李四", supersede=first, reason="复议")
+        report = upgraded.verify()
+        migrations = [e.detail for e in upgraded.audit() if e.action == "migrate"]
+    assert report.ok, report.findings
+    assert [m["to"] for m in migrations] == [1, 2]
+    behind_the_guards(db, "DELETE FROM runs WHERE id = 2")
+    with Store.open(db) as upgraded:
+        assert not upgraded.verify().ok
+
+
+@pytest.mark.parametrize("keep", [100, 4096, 8192, 20_000])
+def test_a_store_cut_short_is_reported_in_words(keep, store, capsys):
+    data = store.read_bytes()
+    assert len(data) > keep
+    store.write_bytes(data[:keep])
+    for command in (["verify"], ["runs"]):
+        code, _, err = cli(capsys, *command, "--db", store)
+        assert code == 4, err
+        assert store.read_bytes() == data[:keep]
+    refused_export(capsys, store)
