@@ -797,6 +797,9 @@ class Store:
                 connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 connection.close()
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(fresh, 0o666 & ~mask)  # as SQLite would create it, not mkstemp's 0600
             try:
                 os.link(fresh, target)
             except FileExistsError:
