@@ -684,6 +684,13 @@ def _damaged(target: Path, problem: sqlite3.DatabaseError) -> StoreError:
     return TamperedError("store_damaged", path=str(target), reason=reason)
 
 
+def _shown(stamp: str) -> str:
+    """A stored time as people read it (Beijing time), for messages."""
+    from allocator.clock import shown
+
+    return shown(stamp)
+
+
 def subject_id(subject: Any, kind: str) -> int | None:
     """The id in an audit subject such as ``run:7``; None for anything else."""
     if not isinstance(subject, str):
@@ -1216,7 +1223,7 @@ class Store:
                               (run_id,)).fetchone()
             if done is not None:
                 raise StoreError("already_approved", run=run_id, approver=done["approver"],
-                                 at=done["approved_at"])
+                                 at=_shown(done["approved_at"]))
             if row["status"] == "infeasible":
                 raise StoreError("approve_infeasible", run=run_id)
             # Never approve a plan that is not what was recorded.
@@ -1280,7 +1287,7 @@ class Store:
             return
         if supersede is None:
             raise StoreError("year_approved", year=shown_year, run=current["run_id"],
-                             approver=current["approver"], at=current["approved_at"],
+                             approver=current["approver"], at=_shown(current["approved_at"]),
                              new=run_id)
         if supersede != current["run_id"]:
             raise StoreError("supersede_wrong", run=supersede, year=shown_year,

@@ -20,6 +20,7 @@ from typing import Any
 
 import streamlit as st
 
+from allocator.clock import shown
 from allocator.compare import Comparison, compare_plans, parameter_differences
 from allocator.errors import InputError, Issue
 from allocator.i18n import LANGS, Text, text
@@ -532,7 +533,7 @@ def approve(data: Dataset, draft: Draft, approver: str, note: str, lang: str, *,
     if done is not None:  # the same plan is approved once, whichever run recorded it
         run_id, approval = done
         raise StoreError("already_approved", run=run_id, approver=approval.approver,
-                         at=approval.approved_at)
+                         at=shown(approval.approved_at))
     keeper = store()
     run_id = keeper.record_run(data.submissions, scenario, plan, by=approver.strip() or None)
     approval = keeper.approve(run_id, approver, note, supersede=supersede, reason=reason)
