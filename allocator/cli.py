@@ -435,7 +435,10 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
     with Store.open(args.db, writable=False) as store:
         runs = store.runs()
-    if not runs:
+        # Never list a forged or altered approval as if it were sound (issue 12).
+        report = store.verify()
+    altered = set(report.altered_runs)
+    if not runs and report.ok:
         say(text("store.no_runs", path=store.path), args.lang)
         return EXIT_OK
     say(text("store.runs_title", path=store.path, count=len(runs)), args.lang)
@@ -448,11 +451,17 @@ def cmd_runs(args: argparse.Namespace) -> int:
             if approval.superseded_by is not None:
                 mark = text("record.superseded_mark", run=approval.superseded_by)
                 state += " " + (mark.get(args.lang) if args.lang else f"{mark.zh} {mark.en}")
+        if run.id in altered:
+            mark = text("record.altered_mark")
+            state = f"{state} {mark.get(args.lang) if args.lang else f'{mark.zh} {mark.en}'}"
         rows.append([run.id, shown(run.created_at), run.created_by,
                      run.scenario_name, heading(f"store.status.{run.status}", args.lang),
                      run.allocated, run.plan_sha256[:12], state])
     columns = ["id", "time", "by", "scenario", "status", "allocated", "plan", "approved_by"]
     print(render_table([heading(f"store.column.{c}", args.lang) for c in columns], rows))
+    if not report.ok:
+        print_findings(report, args.lang)
+        return EXIT_TAMPERED
     return EXIT_OK
 
 

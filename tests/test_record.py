@@ -845,3 +845,14 @@ def test_a_store_cut_short_is_reported_in_words(keep, store, capsys):
         assert code == 4, err
         assert store.read_bytes() == data[:keep]
     refused_export(capsys, store)
+
+
+def test_runs_never_lists_a_forged_approval_as_sound(store, capsys):
+    behind_the_guards(store, "INSERT INTO approvals (run_id, approver, approved_at, note,"
+                      " plan_sha256, allocations, prev_sha256, chain_sha256) VALUES (2, '李四',"
+                      " '2026-12-01T10:00:00+08:00', '', 'x', '[]', 'forged-prev', 'forged')")
+    code, out, err = cli(capsys, "runs", "--db", store)
+    assert code == 4
+    line = next(line for line in out.splitlines() if line.startswith("2 "))
+    assert "李四" in line and "已被改动" in line and "ALTERED" in line
+    assert "Run 2" in err
