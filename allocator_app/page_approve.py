@@ -156,6 +156,12 @@ def history() -> None:
     if not done or not runs:
         st.caption(tr("approve.no_runs"))
         return
+    # Never list a forged or altered approval as if it were sound (issue 12).
+    report, checked = ui.attempt("approve", lambda: state.store().verify())
+    if checked and not report.ok:
+        st.error(tr("record.altered", count=len(report.findings)) + "\n\n" + "\n".join(
+            f"- {ui.show(found.message)}" for found in report.findings[:10]),
+            icon=":material/gpp_bad:")
     st.dataframe({
         tr("approve.run"): [r.id for r in runs],
         tr("approve.run_time"): [ui.when(r.created_at) for r in runs],

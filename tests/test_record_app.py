@@ -57,3 +57,7 @@ def test_an_altered_store_offers_no_approved_download(app) -> None:  # noqa: F81
     labels = [b.label for b in app.download_button]
     assert app_text("approve.download_plan") not in labels
     assert any("altered" in e.value or "改动" in e.value for e in app.error)
+    # The run history says so too, naming what was found.
+    heading = app_text("record.altered", count=3)  # the trigger, the approval, its audit entry
+    assert any(e.value.startswith(heading) and "approvals_no_update" in e.value
+               for e in app.error), [e.value for e in app.error]
