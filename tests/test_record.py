@@ -821,6 +821,7 @@ def test_a_schema_1_store_is_upgraded_and_still_verifies(tmp_path, monkeypatch):
             first = old.record_run(TINY, *TINY_PLANS[12])
             second = old.record_run(TINY, *TINY_PLANS[16])
             assert old.version == 1
+    relog_as_schema_1(db)
     with Store.open(db) as upgraded:
         assert upgraded.version == 2
         assert upgraded.verify().ok
@@ -856,3 +857,73 @@ def test_runs_never_lists_a_forged_approval_as_sound(store, capsys):
     line = next(line for line in out.splitlines() if line.startswith("2 "))
     assert "李四" in line and "已被改动" in line and "ALTERED" in line
     assert "Run 2" in err
+
+
+def relog_as_schema_1(db: Path) -> None:
+    """Make the audit log as allocator before schema 2 wrote it: solve entries without the
+    record hash, the chain recomputed."""
+    import json
+
+    from allocator import store as store_module
+
+    with raw(db) as connection:
+        connection.execute("BEGIN")
+        connection.execute("DROP TRIGGER audit_no_update")
+        prev = store_module.GENESIS
+        for row in connection.execute("SELECT * FROM audit ORDER BY id").fetchall():
+            detail = json.loads(row["detail"])
+            if row["action"] == "solve":
+                detail.pop("record_sha256")
+            blob = store_module.canonical(detail)
+            digest = store_module._audit_hash(row["id"], row["at"], row["actor"],
+                                              row["action"], row["subject"], blob, prev)
+            connection.execute("UPDATE audit SET detail = ?, prev_sha256 = ?, sha256 = ?"
+                               " WHERE id = ?", (blob, prev, digest, row["id"]))
+            prev = digest
+        connection.execute(
+            "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT,"
+            " 'allocator store: the audit log is append-only'); END")
+        connection.execute("COMMIT")
+    connection.close()
+
+
+def test_a_schema_1_run_rewritten_with_its_hashes_is_still_caught(tmp_path, monkeypatch):
+    """Runs recorded before schema 2 have no record hash in their audit entry: their result is
+    parsed and tied to the plan hash the audit entry holds."""
+    from allocator import store as store_module
+    from allocator.store import Store
+
+    db = tmp_path / "old.sqlite3"
+    with monkeypatch.context() as patch:
+        patch.setattr(store_module, "MIGRATIONS", [store_module.MIGRATIONS[0]])
+        with Store.open(db) as old:
+            old.record_run(TINY, *TINY_PLANS[12])
+    relog_as_schema_1(db)
+    with Store.open(db) as upgraded:
+        assert upgraded.verify().ok
+
+    def keep_plan_hash(result: dict) -> None:
+        move_one_permit(result)
+
+    with raw(db) as connection:
+        connection.execute("BEGIN")
+        connection.execute("DROP TRIGGER runs_no_update")
+        row = connection.execute("SELECT plan_sha256 FROM runs WHERE id = 1").fetchone()
+        rehash_run(connection, 1, keep_plan_hash)
+        # ...but the plan hash stays as the audit log has it
+        connection.execute("UPDATE runs SET plan_sha256 = ? WHERE id = 1", (row[0],))
+        from allocator import store as again
+
+        fixed = dict(connection.execute("SELECT * FROM runs WHERE id = 1").fetchone())
+        hashes = connection.execute("SELECT d.sha256, s.sha256 FROM datasets d, scenarios s"
+                                    ).fetchone()
+        connection.execute("UPDATE runs SET record_sha256 = ? WHERE id = 1",
+                           (again._record_hash(fixed, hashes[0], hashes[1]),))
+        connection.execute(
+            "CREATE TRIGGER runs_no_update BEFORE UPDATE ON runs BEGIN SELECT RAISE(ABORT,"
+            " 'allocator store: run records are never changed'); END")
+        connection.execute("COMMIT")
+    connection.close()
+    with Store.open(db) as upgraded:
+        report = upgraded.verify()
+    assert not report.ok and report.altered_runs == [1]
