@@ -1,8 +1,8 @@
 """The ``allocator`` command line (DESIGN §5): a thin shell over the library.
 
 Exit codes: 0 success; 2 invalid input or usage (message on stderr naming file, sheet, row and
-column); 3 scenario infeasible (for ``compare``: no scenario feasible); 4 a stored plan was
-altered; 1 only for a bug. Bad input never shows a traceback.
+column); 3 scenario infeasible (for ``compare``: no scenario feasible); 4 the store was
+altered, damaged or emptied; 1 only for a bug. Bad input never shows a traceback.
 """
 
 from __future__ import annotations
