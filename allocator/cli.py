@@ -1,8 +1,8 @@
 """The ``allocator`` command line (DESIGN §5): a thin shell over the library.
 
 Exit codes: 0 success; 2 invalid input or usage (message on stderr naming file, sheet, row and
-column); 3 scenario infeasible (for ``compare``: no scenario feasible); 4 a stored plan was
-altered; 1 only for a bug. Bad input never shows a traceback.
+column); 3 scenario infeasible (for ``compare``: no scenario feasible); 4 the store was
+altered, damaged or emptied; 1 only for a bug. Bad input never shows a traceback.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import argparse
 import json
 import math
 import os
+import sqlite3
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -114,14 +115,34 @@ def render_issues(issues: Sequence[Issue], lang: Lang | None) -> str:
 def write_json(path: Path, payload: Any) -> None:
     # No indentation: with ``indent`` the json module falls back to its pure-Python encoder,
     # four times slower on a large plan (bench/RESULTS.md). One line per file, UTF-8 as is.
-    path.write_text(json.dumps(payload, ensure_ascii=False, default=str) + "\n",
-                    encoding="utf-8")
+    from allocator.outputs import write_text_atomically
+
+    write_text_atomically(path, json.dumps(payload, ensure_ascii=False, default=str) + "\n")
+
+
+def store_path(args: argparse.Namespace) -> Path:
+    """The store a command uses: ``--db``, ``$ALLOCATOR_DB`` or the user data directory."""
+    from allocator.store import default_path
+
+    given = getattr(args, "db", None)
+    return Path(given).expanduser() if given is not None and str(given).strip() else \
+        default_path()
+
+
+def check_outputs(args: argparse.Namespace, outputs: Sequence[tuple[str, Path | None]],
+                  inputs: Sequence[tuple[str, Path | None]], *, store: bool = False) -> None:
+    """Exit 2 before any work when an output names an input, the store or another output."""
+    from allocator.outputs import check_outputs as check
+
+    check(outputs, inputs, [store_path(args)] if store else [])
 
 
 # -- commands ---------------------------------------------------------------------------------
 def cmd_validate(args: argparse.Namespace) -> int:
     from allocator.submissions import read_submissions
 
+    check_outputs(args, [("--json", args.json)], [("DEMAND.xlsx", args.demand),
+                                                  ("--roster", args.roster)])
     submissions = read_submissions(args.demand, plan_year=args.year)
     roster = read_roster_for(args, submissions)
     if roster is not None:  # the roster's problems are the submissions' problems too
@@ -164,6 +185,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_template(args: argparse.Namespace) -> int:
     from allocator.excel import write_template
 
+    check_outputs(args, [("OUT.xlsx", args.out)], [])
     write_template(args.out)
     print(f"已写出申报模板 Template written: {args.out}")
     return EXIT_OK
@@ -172,6 +194,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from allocator.sample import write_sample
 
+    check_outputs(args, [("OUT.xlsx", args.out), ("--roster", args.roster)], [])
     write_sample(args.out, employers=args.employers, seed=args.seed, year=args.year)
     print(f"已写出样例申报表 Sample written: {args.out} "
           f"({args.employers} 家单位 employers, seed {args.seed}, {args.year})")
@@ -306,6 +329,14 @@ def cmd_solve(args: argparse.Namespace) -> int:
     from allocator.policy import build_problem
     from allocator.sweep import marginal, marginal_json
 
+    check_outputs(args, [("--out", args.out), ("--json", args.json)],
+                  [("DEMAND.xlsx", args.demand), ("--scenario", args.scenario),
+                   ("--roster", args.roster)], store=True)
+    from allocator.store import Store
+
+    # A store that cannot take the run (read-only, empty, damaged, foreign) is refused now,
+    # before the solve and before any output is written.
+    Store.open(getattr(args, "db", None), by=getattr(args, "by", None)).close()
     submissions, scenario = load_plan_inputs(args, args.scenario)
     problem = build_problem(submissions, scenario, load_screening(args, submissions, scenario))
     plan = solve(problem, SolveOptions(workers=args.workers, time_limit_s=args.time_limit))
@@ -357,6 +388,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     if len(args.scenarios) < 2:
         raise UsageError("请给出至少两个方案文件 / give at least two scenario files")
+    check_outputs(args, [("--out", args.out), ("--json", args.json)],
+                  [("DEMAND.xlsx", args.demand), *(("S.toml", path) for path in args.scenarios),
+                   ("--roster", args.roster)])
     scenarios, issues = [], []
     for path in args.scenarios:
         try:
@@ -448,58 +482,101 @@ def heading(key: str, lang: Lang | None) -> str:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
+    from allocator.clock import shown
     from allocator.store import Store
 
-    with Store.open(args.db) as store:
+    with Store.open(args.db, writable=False) as store:
         runs = store.runs()
-    if not runs:
+        # Never list a forged or altered approval as if it were sound (issue 12).
+        report = store.verify()
+    altered = set(report.altered_runs)
+    if not runs and report.ok:
         say(text("store.no_runs", path=store.path), args.lang)
         return EXIT_OK
     say(text("store.runs_title", path=store.path, count=len(runs)), args.lang)
     rows = []
     for run in runs:
         approval = run.approval
-        rows.append([run.id, run.created_at.replace("T", " "), run.created_by,
+        state = ""
+        if approval is not None:
+            state = f"{approval.approver} {shown(approval.approved_at)}"
+            if approval.superseded_by is not None:
+                mark = text("record.superseded_mark", run=approval.superseded_by)
+                state += " " + (mark.get(args.lang) if args.lang else f"{mark.zh} {mark.en}")
+        if run.id in altered:
+            mark = text("record.altered_mark")
+            state = f"{state} {mark.get(args.lang) if args.lang else f'{mark.zh} {mark.en}'}"
+        rows.append([run.id, shown(run.created_at), run.created_by,
                      run.scenario_name, heading(f"store.status.{run.status}", args.lang),
-                     run.allocated, run.plan_sha256[:12],
-                     "" if approval is None else
-                     f"{approval.approver} {approval.approved_at.replace('T', ' ')}"])
+                     run.allocated, run.plan_sha256[:12], state])
     columns = ["id", "time", "by", "scenario", "status", "allocated", "plan", "approved_by"]
     print(render_table([heading(f"store.column.{c}", args.lang) for c in columns], rows))
+    if not report.ok:
+        print_findings(report, args.lang)
+        return EXIT_TAMPERED
     return EXIT_OK
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    from allocator.store import Store
+    from allocator.clock import shown
+    from allocator.store import Store, StoreAltered
 
     with Store.open(args.db, by=args.by) as store:
-        approval = store.approve(args.run_id, args.by, args.note or "")
+        try:
+            approval = store.approve(args.run_id, args.by, args.note or "",
+                                     supersede=args.supersede, reason=args.reason or "")
+        except StoreAltered as altered:
+            print_findings(altered.report, args.lang)
+            say(text("record.approve_refused", run=args.run_id), args.lang, sys.stderr)
+            return EXIT_TAMPERED
     say(text("store.approved", run=approval.run_id, approver=approval.approver,
-             at=approval.approved_at), args.lang)
+             at=shown(approval.approved_at)), args.lang)
+    if approval.supersedes is not None:
+        say(text("record.superseded", old=approval.supersedes, run=approval.run_id,
+                 year=approval.plan_year if approval.plan_year is not None else "-"),
+            args.lang)
     say(text("store.chain", chain=approval.chain_sha256), args.lang)
     return EXIT_OK
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    from allocator.store import Store
-
-    with Store.open(args.db) as store:
-        report = store.verify(resolve=args.resolve)
-    if report.ok:
-        say(text("store.verify.ok", **report.counts, head=report.chain_head), args.lang)
-        return EXIT_OK
-    say(text("store.verify.failed", count=len(report.findings)), args.lang, sys.stderr)
+def print_findings(report: Any, lang: Lang | None) -> None:
+    say(text("store.verify.failed", count=len(report.findings)), lang, sys.stderr)
     for finding in report.findings:
         print("  - ", end="", file=sys.stderr)
-        say(finding.message, args.lang, sys.stderr)
+        say(finding.message, lang, sys.stderr)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from allocator.record import read_chain_head
+    from allocator.store import Store
+
+    exported = [read_chain_head(path) for path in args.against or ()]
+    with Store.open(args.db, writable=False) as store:
+        report = store.verify(resolve=args.resolve)
+        if exported:
+            report = store.verify_against([(e.file, e.chain_sha256) for e in exported], report)
+    if report.ok:
+        say(text("store.verify.ok", **report.counts, head=report.chain_head), args.lang)
+        for found in exported:
+            say(text("record.against_ok", file=found.file, head=found.chain_sha256[:16]),
+                args.lang)
+        return EXIT_OK
+    print_findings(report, args.lang)
     return EXIT_TAMPERED
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from allocator.outputs import write_atomically
     from allocator.plan import PlanStatus
     from allocator.store import Store
 
-    with Store.open(args.db, by=args.by) as store:
+    check_outputs(args, [("--out", args.out)], [], store=True)
+    with Store.open(args.db, by=args.by, writable=False) as store:
+        report = store.verify()
+        if not report.ok:  # never export from an altered store (DESIGN §8)
+            print_findings(report, args.lang)
+            say(text("record.export_refused", run=args.run_id), args.lang, sys.stderr)
+            return EXIT_TAMPERED
         replay = store.replay(args.run_id)
         record = replay.stored.record
         if replay.ortools_changed:
@@ -514,14 +591,29 @@ def cmd_export(args: argparse.Namespace) -> int:
             return EXIT_INFEASIBLE
         from allocator.excel import write_plan_workbook
 
-        write_plan_workbook(replay.plan, args.out, approval=replay.stored.approval)
-        store.log_export(record.id, args.out, by=args.by)
+        def workbook(temporary: Path) -> None:
+            write_plan_workbook(replay.plan, temporary, approval=replay.stored.approval)
+
+        if store.read_only:
+            write_atomically(args.out, workbook)
+        else:
+            write_atomically(args.out, workbook, publish=lambda rename: store.log_export(
+                record.id, args.out, by=args.by, before_commit=rename))
     say(text("store.replay_same", plan=record.plan_sha256), args.lang)
     say(text("store.exported", run=record.id, path=args.out), args.lang)
+    if store.read_only:
+        say(text("record.export_not_logged", path=store.path), args.lang)
     approval = replay.stored.approval
-    say(text("store.export_unapproved") if approval is None else
-        text("store.export_approved", approver=approval.approver, at=approval.approved_at),
-        args.lang)
+    if approval is None:
+        say(text("store.export_unapproved"), args.lang)
+    else:
+        from allocator.clock import shown
+
+        say(text("store.export_approved", approver=approval.approver,
+                 at=shown(approval.approved_at)), args.lang)
+        if approval.superseded_by is not None:
+            say(text("record.export_superseded", run=record.id, by=approval.superseded_by),
+                args.lang)
     return EXIT_OK
 
 
@@ -545,6 +637,11 @@ def add_store_commands(commands: Any) -> None:
     approve.add_argument("run_id", type=run_number, metavar="RUN_ID")
     approve.add_argument("--by", required=True, metavar="NAME", help="审批人 / approver")
     approve.add_argument("--note", default="", metavar="TEXT", help="备注 / note")
+    approve.add_argument("--supersede", type=run_number, default=None, metavar="RUN",
+                         help="取代该年度已审定的运行 RUN（须同时给出 --reason）/ replace the "
+                              "plan year's approved run RUN (give --reason too)")
+    approve.add_argument("--reason", default="", metavar="TEXT",
+                         help="取代的理由 / why the approved plan is replaced")
     approve.add_argument("--db", type=Path, metavar="PATH", help=db_help)
     approve.add_argument("--lang", choices=["zh", "en"], default=None)
     approve.set_defaults(handler=cmd_approve)
@@ -555,6 +652,9 @@ def add_store_commands(commands: Any) -> None:
                     "Recompute every hash and the approval chain: exit 0 when intact, exit 4 "
                     "naming each altered plan.")
     verify.add_argument("--db", type=Path, metavar="PATH", help=db_help)
+    verify.add_argument("--against", type=Path, nargs="+", metavar="APPROVED.xlsx",
+                        help="核对审定稿上的审批链哈希仍在存储库中 / check that the store still "
+                             "holds the approval chain head printed on these approved exports")
     verify.add_argument("--resolve", action="store_true",
                         help="同时重新求解每次运行并比对方案哈希 / also re-solve every run and "
                              "compare plan hashes")
@@ -727,10 +827,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     assert_safe_xml()  # issue #8: never parse an outside workbook without defusedxml
     handler: Handler = args.handler
+    from allocator.clock import ZoneError
+    from allocator.outputs import OutputError
+    from allocator.record import RecordError
     from allocator.store import StoreError, TamperedError
 
     try:
         return handler(args)
+    except sqlite3.DatabaseError as exc:  # a store damaged beyond what opening it showed
+        say(text("record.damaged_midway", reason=str(exc)), getattr(args, "lang", None),
+            sys.stderr)
+        return EXIT_TAMPERED
+    except (OutputError, ZoneError, RecordError) as exc:
+        print("allocator: ", end="", file=sys.stderr)
+        say(exc.message, getattr(args, "lang", None), sys.stderr)
+        return EXIT_INPUT
     except StoreError as exc:
         print("allocator: ", end="", file=sys.stderr)
         say(exc.message, getattr(args, "lang", None), sys.stderr)

@@ -95,12 +95,53 @@ def build_tree(groups: list[Any], upper: np.ndarray, allocatable: int, file: str
 
     ``groups`` are :class:`allocator.policy.Group`. Raises :class:`InputError` when two groups
     overlap without one containing the other.
+
+    Near-linear (issue 12): groups are placed largest first, and each employer remembers the
+    innermost group placed so far that holds it. A group whose members all share one
+    innermost group lies inside it (the groups placed before form a laminar tree); members
+    with different innermost groups mean an overlap, and only then are the pairs compared
+    one by one, to name every overlapping pair.
     """
     active = upper > 0
     root = Node("cap", text("group.cap"), 0, allocatable, np.flatnonzero(active))
     masks = [g.members & active for g in groups]
     nodes = [Node(g.name, g.label, g.minimum, UNBOUNDED if g.maximum is None else g.maximum,
                   np.flatnonzero(mask)) for g, mask in zip(groups, masks, strict=True)]
+    # Larger groups first; equal member sets nest by name so the tree is deterministic.
+    ordered = sorted(range(len(nodes)), key=lambda i: (-nodes[i].members.size, nodes[i].name))
+    label = np.full(len(upper), -1, dtype=np.int64)  # position in ``ordered``; -1: the cap
+    placed: list[Node] = []
+    for position, index in enumerate(ordered):
+        node = nodes[index]
+        if node.members.size:
+            found = np.unique(label[node.members])
+            if found.size != 1:
+                _raise_overlaps(nodes, masks, file)
+            # The innermost group holding all its members; equal member sets thus nest in
+            # name order, each inside the one before (a chain, never siblings sharing members).
+            parent = root if found[0] < 0 else placed[found[0]]
+        else:  # no active member: under the smallest group placed before it (last of equals)
+            parent = min(reversed(placed), key=lambda c: c.members.size) if placed else root
+        node.parent = parent
+        parent.children.append(node)
+        placed.append(node)
+        label[node.members] = position
+    all_nodes = root.walk()
+    for node in all_nodes:
+        node.depth = 0 if node.parent is None else node.parent.depth + 1
+    innermost = np.full(len(upper), -1, dtype=np.int64)
+    for position, node in enumerate(all_nodes):  # parents first: deeper nodes overwrite
+        innermost[node.members] = position
+    # Each node's direct members, in input order, by one stable sort (not a scan per node).
+    order = np.argsort(innermost, kind="stable")
+    bounds = np.searchsorted(innermost[order], np.arange(len(all_nodes) + 1))
+    for position, node in enumerate(all_nodes):
+        node.direct = order[bounds[position]:bounds[position + 1]]
+    return Tree(root, innermost, all_nodes)
+
+
+def _raise_overlaps(nodes: list[Node], masks: list[np.ndarray], file: str) -> None:
+    """Name every pair of groups that overlap without nesting (an error path: pairwise)."""
     problems = []
     for i, a in enumerate(nodes):
         for j in range(i + 1, len(nodes)):
@@ -113,28 +154,7 @@ def build_tree(groups: list[Any], upper: np.ndarray, allocatable: int, file: str
                     Severity.ERROR, "groups_overlap", file=file, column=f"groups.{a.name}",
                     first=a.name, second=b.name, shared=shared, only_first=only_first,
                     only_second=only_second))
-    if problems:
-        raise InputError(problems)
-    # Larger groups first; equal member sets nest by name so the tree is deterministic.
-    position_of = {id(node): i for i, node in enumerate(nodes)}
-    ordered = sorted(nodes, key=lambda n: (-n.members.size, n.name))
-    for position, node in enumerate(ordered):
-        # The smallest earlier group containing this one is its parent.
-        mask = masks[position_of[id(node)]]
-        containing = [c for c in ordered[:position]
-                      if not np.any(mask & ~masks[position_of[id(c)]])]
-        parent = min(containing, key=lambda c: c.members.size) if containing else root
-        node.parent = parent
-        parent.children.append(node)
-    all_nodes = root.walk()
-    for node in all_nodes:
-        node.depth = 0 if node.parent is None else node.parent.depth + 1
-    innermost = np.full(len(upper), -1, dtype=np.int64)
-    for position, node in enumerate(all_nodes):  # parents first: deeper nodes overwrite
-        innermost[node.members] = position
-    for position, node in enumerate(all_nodes):
-        node.direct = np.flatnonzero(innermost == position)
-    return Tree(root, innermost, all_nodes)
+    raise InputError(problems)
 
 
 def _bounds(node: Node, lower: np.ndarray, upper: np.ndarray,

@@ -68,7 +68,9 @@ objective the solver's proven bound must equal. A disagreement is a bug and stop
 from __future__ import annotations
 
 import math
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -103,6 +105,14 @@ class SolveOptions:
     margin: int | None = 500
 
 
+class Cancelled(Exception):
+    """``solve(..., cancel=…)`` was told to stop (the app's session is gone): no plan."""
+
+
+#: How often a running solve asks its ``cancel`` callback, in seconds.
+CANCEL_POLL_S = 0.2
+
+
 class VerificationError(AssertionError):
     """The solver's answer failed an independent check: a bug, never the planner's input."""
 
@@ -113,9 +123,17 @@ def ortools_version() -> str:
     return ortools.__version__
 
 
-def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
-    """Divide the allocatable cap among the problem's employers."""
+def solve(problem: Problem, options: SolveOptions | None = None, *,
+          cancel: Callable[[], bool] | None = None) -> Plan:
+    """Divide the allocatable cap among the problem's employers.
+
+    ``cancel``, when given, is asked before the work starts and every
+    :data:`CANCEL_POLL_S` seconds while CP-SAT runs; once it answers True the search stops and
+    :class:`Cancelled` is raised (the app passes "is this browser session gone?").
+    """
     options = options or SolveOptions()
+    if cancel is not None and cancel():
+        raise Cancelled()
     # -- data ---------------------------------------------------------------------------------
     lower = np.asarray(problem.column("guaranteed"), dtype=np.int64)
     demanded = np.asarray(problem.column("upper"), dtype=np.int64)
@@ -201,7 +219,24 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Plan:
         setattr(solver.parameters, key, value)
     parameters["reduction"] = reduction.as_dict()
     started = time.perf_counter()
-    status = solver.solve(model)
+    stopped = threading.Event()
+    finished = threading.Event()
+    if cancel is not None:
+        def watch() -> None:
+            while not finished.wait(CANCEL_POLL_S):
+                if cancel():
+                    stopped.set()
+                    solver.stop_search()
+                    return
+
+        watcher = threading.Thread(target=watch, name="allocator-cancel", daemon=True)
+        watcher.start()
+    try:
+        status = solver.solve(model)
+    finally:
+        finished.set()
+    if stopped.is_set():
+        raise Cancelled()
     wall = time.perf_counter() - started
     name = solver.status_name(status)
     has_solution = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)

@@ -78,6 +78,14 @@ class ApprovalInfo:
     approved_at: str  # ISO 8601, with time zone
     note: str
     chain_sha256: str  # this approval's link in the store's hash chain
+    plan_year: int | None = None
+    supersedes: int | None = None  # the run whose approval this one replaced
+    reason: str = ""  # why it replaced it
+    superseded_by: int | None = None  # the run whose approval later replaced this one
+
+    @property
+    def superseded(self) -> bool:
+        return self.superseded_by is not None
 
 
 @dataclass(frozen=True)

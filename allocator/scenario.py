@@ -1100,6 +1100,17 @@ class Scenario(_Table):
 
 
 # -- reading ----------------------------------------------------------------------------------
+#: A scenario is a page of TOML; a larger file is refused before it is parsed (issue 12).
+MAX_SCENARIO_BYTES = 1_000_000
+#: A planner needs tens of groups, not thousands; more are refused by name (issue 12).
+MAX_GROUPS = 100
+
+
+def _limit_issue(code: str, file: str, column: str | None = None, **params: Any) -> Issue:
+    return Issue(Severity.ERROR, f"scenario.{code}", text(f"record.scenario_{code}", **params),
+                 file, None, None, column, None)
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file; raises :class:`InputError` naming every problem."""
     path = Path(path)
@@ -1108,6 +1119,14 @@ def load_scenario(path: str | Path) -> Scenario:
         raise InputError([issue(Severity.ERROR, "file_missing", file=name)])
     if not path.is_file():
         raise InputError([issue(Severity.ERROR, "file_not_file", file=name)])
+    try:
+        size = path.stat().st_size
+    except OSError as problem:
+        raise InputError([_issue("unreadable", file=name, reason=problem.strerror or "")]) \
+            from None
+    if size > MAX_SCENARIO_BYTES:
+        raise InputError([_limit_issue("too_large", name, size=f"{size:,}",
+                                       limit=f"{MAX_SCENARIO_BYTES:,}")])
     try:
         raw = path.read_bytes()
     except OSError as problem:
@@ -1122,6 +1141,11 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def parse_scenario(text: str, file: str = "<scenario>") -> Scenario:
     """Validate a scenario given as TOML text; raises :class:`InputError`."""
+    if len(text) > MAX_SCENARIO_BYTES or len(text.encode("utf-8", "surrogatepass")) > \
+            MAX_SCENARIO_BYTES:
+        size = len(text.encode("utf-8", "surrogatepass"))
+        raise InputError([_limit_issue("too_large", file, size=f"{size:,}",
+                                       limit=f"{MAX_SCENARIO_BYTES:,}")])
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as problem:
@@ -1142,6 +1166,16 @@ def default_scenario(annual: int) -> Scenario:
 
 
 def _validate(data: Mapping[str, Any], file: str, lines: KeyLines | None = None) -> Scenario:
+    groups = data.get("groups") if isinstance(data, Mapping) else None
+    if isinstance(groups, Mapping) and len(groups) > MAX_GROUPS:
+        # Named: the first group beyond the limit, with its line when the TOML is at hand.
+        beyond = str(list(groups)[MAX_GROUPS])
+        row = None if lines is None else lines.lines.get(("groups", beyond))
+        found = Issue(Severity.ERROR, "scenario.too_many_groups",
+                      text("record.scenario_too_many_groups", count=len(groups),
+                           limit=MAX_GROUPS, name=beyond), file, None, row,
+                      f"groups.{beyond}", None)
+        raise InputError([found])
     try:
         return Scenario.model_validate(data)
     except ValidationError as problem:

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
-from collections.abc import Callable, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -111,52 +108,16 @@ def add_sweep_command(commands: Any) -> None:
     sweep.set_defaults(handler=cmd_sweep)
 
 
-def check_outputs(outputs: Sequence[Path | None], inputs: Sequence[Path | None]) -> None:
-    """No output may name an input of the same command, nor another output (DESIGN §5)."""
-    from allocator.cli import UsageError
-
-    def same(a: Path, b: Path) -> bool:
-        try:
-            if a.exists() and b.exists():
-                return os.path.samefile(a, b)
-        except OSError:
-            pass
-        return a.resolve() == b.resolve()
-
-    given = [p for p in outputs if p is not None]
-    for out in given:
-        for source in inputs:
-            if source is not None and same(out, source):
-                raise UsageError(f"输出文件不能是输入文件 / an output may not overwrite an "
-                                 f"input: {out}")
-    for i, out in enumerate(given):
-        for other in given[i + 1:]:
-            if same(out, other):
-                raise UsageError(f"两个输出是同一个文件 / two outputs name one file: {out}")
-
-
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through a temporary file in the same folder, then rename: never half a file."""
-    folder = path.resolve().parent
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix,
-                                         dir=folder)
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def cmd_sweep(args: argparse.Namespace) -> int:
     from allocator.cli import (
         EXIT_INFEASIBLE,
         EXIT_OK,
         UsageError,
+        check_outputs,
         load_plan_inputs,
         load_screening,
     )
+    from allocator.outputs import write_text_atomically
     from allocator.sweep import (
         Oracle,
         cap_for_employer,
@@ -167,7 +128,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         sweep_json,
     )
 
-    check_outputs([args.out, args.json], [args.demand, args.scenario, args.roster])
+    check_outputs(args, [("--out", args.out), ("--json", args.json)],
+                  [("DEMAND.xlsx", args.demand), ("--scenario", args.scenario),
+                   ("--roster", args.roster)], store=True)
     submissions, scenario = load_plan_inputs(args, args.scenario)
     oracle = Oracle(submissions, scenario, load_screening(args, submissions, scenario))
     problem = oracle.problem
@@ -194,12 +157,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     data = sweep_json(result, answers)
     if args.json:
         payload = json.dumps(data, ensure_ascii=False) + "\n"
-        write_atomically(args.json, lambda p: p.write_text(payload, encoding="utf-8"))
+        write_text_atomically(args.json, payload)
     if args.out:
         from allocator.excel.sweep import write_sweep_workbook
 
-        write_atomically(args.out, lambda p: write_sweep_workbook(result, answers, p,
-                                                                   lang=args.lang or "zh"))
+        write_sweep_workbook(result, answers, args.out, lang=args.lang or "zh")  # atomic
     print_sweep(data, args.lang)
     met = any(status == "optimal" for status in data["status"])
     return EXIT_OK if met else EXIT_INFEASIBLE

@@ -15,6 +15,7 @@ APPROVER_WIDGET = "alloc.w.approver"
 NOTE_WIDGET = "alloc.w.approval_note"
 CONFIRM_WIDGET = "alloc.w.approval_confirm"
 DESCRIPTION_WIDGET = "alloc.w.approval_description"
+REASON_WIDGET = "alloc.w.supersede_reason"
 WORKBOOKS = "alloc.workbooks"  # (plan hash, approval chain, language) → the plan workbook
 
 
@@ -27,6 +28,13 @@ def plan_workbook(plan: Plan, approval: ApprovalInfo | None) -> bytes:
             lambda path: write_plan_workbook(plan, path, approval=approval, lang=ui.lang()),
             "plan.xlsx")
     return kept[key]
+
+
+def checked_workbook(plan: Plan, approval: ApprovalInfo | None) -> bytes:
+    """The plan workbook; an approved one only after the whole store verifies (DESIGN §8)."""
+    if approval is not None:
+        state.store().check_intact()
+    return plan_workbook(plan, approval)
 
 
 def file_stem(text: str) -> str:
@@ -49,7 +57,15 @@ def approve(draft_id: str) -> str | None:
     if state.stale_description(draft) and not st.session_state.get(DESCRIPTION_WIDGET):
         ui.flash("error", tr("approve.description_needed"))
         return None
-    state.approve(data, draft, approver, note, ui.lang())
+    # One approved plan per plan year: replacing it needs a reason (issue 12).
+    current = state.current_approval(data, draft.scenario)
+    reason = str(st.session_state.get(REASON_WIDGET) or "").strip()
+    if current is not None and not reason:
+        ui.flash("error", tr("record.reason_needed", run=current.run_id))
+        return None
+    state.approve(data, draft, approver, note, ui.lang(),
+                  supersede=None if current is None else current.run_id,
+                  reason=reason if current is not None else "")
     st.session_state[CONFIRM_WIDGET] = False
     return None  # the page now shows the approval itself
 
@@ -68,12 +84,25 @@ def approval_box(draft: state.Draft, plan: Plan) -> ApprovalInfo | None:
         run_id, approval = found
         st.success(tr("approve.approved", approver=approval.approver,
                       at=ui.when(approval.approved_at), run=run_id), icon=":material/verified:")
+        if approval.superseded_by is not None:
+            st.warning(tr("record.superseded", run=approval.superseded_by),
+                       icon=":material/history:")
+        if approval.supersedes is not None:
+            st.caption(tr("record.supersedes", run=approval.supersedes, reason=approval.reason))
         st.caption(tr("approve.chain", chain=approval.chain_sha256, note=approval.note or "—"))
         return approval
     st.info(tr("approve.not_yet", name=draft.name), icon=":material/pending:")
     if not draft.valid:
         st.warning(tr("approve.invalid_edits"), icon=":material/warning:")
+    data = state.dataset()
+    current, _ = ui.attempt("approve", lambda: None if data is None else
+                            state.current_approval(data, draft.scenario))
     with st.form("alloc.approve_form", border=True):
+        if current is not None:
+            st.warning(tr("record.year_taken", run=current.run_id, approver=current.approver,
+                          at=ui.when(current.approved_at)), icon=":material/warning:")
+            st.text_area(tr("record.reason"), key=REASON_WIDGET, height=68, max_chars=MAX_NOTE,
+                         placeholder=tr("record.reason_placeholder"))
         st.text_input(tr("approve.approver"), key=APPROVER_WIDGET, max_chars=MAX_APPROVER,
                       placeholder=tr("approve.approver_placeholder"))
         st.text_area(tr("approve.note"), key=NOTE_WIDGET, height=80, max_chars=MAX_NOTE,
@@ -96,7 +125,7 @@ def exports(draft: state.Draft, plan: Plan, approval: ApprovalInfo | None) -> No
     with left:
         kind = tr("approve.approved_tag") if approval else tr("approve.draft_tag")
         name = f"{tr('approve.plan_file', name=file_stem(draft.name), kind=kind)}.xlsx"
-        workbook, done = ui.attempt("export", lambda: plan_workbook(plan, approval))
+        workbook, done = ui.attempt("export", lambda: checked_workbook(plan, approval))
         if done and workbook is not None:
             st.download_button(
                 tr("approve.download_plan"), data=workbook, file_name=name, mime=XLSX_MIME,
@@ -127,6 +156,12 @@ def history() -> None:
     if not done or not runs:
         st.caption(tr("approve.no_runs"))
         return
+    # Never list a forged or altered approval as if it were sound (issue 12).
+    report, checked = ui.attempt("approve", lambda: state.store().verify())
+    if checked and not report.ok:
+        st.error(tr("record.altered", count=len(report.findings)) + "\n\n" + "\n".join(
+            f"- {ui.show(found.message)}" for found in report.findings[:10]),
+            icon=":material/gpp_bad:")
     st.dataframe({
         tr("approve.run"): [r.id for r in runs],
         tr("approve.run_time"): [ui.when(r.created_at) for r in runs],

@@ -38,7 +38,7 @@ def sources() -> dict[str, str]:
         records = []
     for record in records:
         found[f"store:{record.id}"] = tr("scenario.stored", name=record.name,
-                                         at=record.created_at[:16].replace("T", " "),
+                                         at=ui.when(record.created_at)[:16],
                                          by=record.created_by)
     return found
 

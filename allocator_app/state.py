@@ -13,13 +13,14 @@ import logging
 import re
 import sqlite3
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
+from allocator.clock import shown
 from allocator.compare import Comparison, compare_plans, parameter_differences
 from allocator.errors import InputError, Issue
 from allocator.i18n import LANGS, Text, text
@@ -312,11 +313,31 @@ def with_changes_written(draft: Draft, lang: str) -> Scenario:
 # -- solving ----------------------------------------------------------------------------------
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _solve(input_sha256: str, scenario_sha256: str, _submissions: Submissions,
-           _scenario: Scenario, _screening: Screening | None = None) -> Plan:
+           _scenario: Scenario, _cancel: Callable[[], bool] | None = None,
+           _screening: Screening | None = None) -> Plan:
     """The library's plan, cached by (input hash — the roster's included —, scenario hash)
-    for every session."""
+    for every session.
+
+    ``_cancel`` stops the work once the browser session that asked for it is gone (issue 12):
+    the server does not keep solving for nobody (:class:`~allocator.model.Cancelled`).
+    """
     problem = build_problem(_submissions, _scenario, _screening)
-    return solve(problem, SolveOptions(time_limit_s=SOLVE_SECONDS))
+    return solve(problem, SolveOptions(time_limit_s=SOLVE_SECONDS), cancel=_cancel)
+
+
+def session_gone() -> Callable[[], bool]:
+    """A check that says True once this browser session has disconnected (never outside a
+    running Streamlit server, e.g. under AppTest)."""
+    try:
+        from streamlit.runtime import Runtime
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+    except ImportError:  # pragma: no cover - a Streamlit without these
+        return lambda: False
+    context = get_script_run_ctx()
+    if context is None or not Runtime.exists():
+        return lambda: False
+    runtime, session = Runtime.instance(), context.session_id
+    return lambda: not runtime.is_active_session(session)
 
 
 def plan_key(data: Dataset, scenario: Scenario) -> tuple[str, str]:
@@ -333,7 +354,8 @@ def solve_plan(data: Dataset, scenario: Scenario) -> Plan:
     plans: dict[tuple[str, str], Plan] = st.session_state.setdefault(PLANS, {})
     if key not in plans:
         data.submissions.raise_for_errors()
-        plans[key] = _solve(*key, data.submissions, scenario, screening_of(data, scenario))
+        plans[key] = _solve(*key, data.submissions, scenario, session_gone(),
+                            screening_of(data, scenario))
         while len(plans) > PLANS_KEPT:
             plans.pop(next(iter(plans)))
     return plans[key]
@@ -536,7 +558,21 @@ def approval_of(plan: Plan) -> tuple[int, ApprovalInfo] | None:
     return None
 
 
-def approve(data: Dataset, draft: Draft, approver: str, note: str, lang: str) -> ApprovalInfo:
+def plan_year(data: Dataset, scenario: Scenario) -> int | None:
+    """The plan year an approval counts against: the scenario's, else the workbook's."""
+    year = scenario.scenario.year
+    if year is None:
+        year = data.submissions.plan_year
+    return None if year is None else int(year)
+
+
+def current_approval(data: Dataset, scenario: Scenario) -> ApprovalInfo | None:
+    """The approved plan of the scenario's plan year, which a new approval must supersede."""
+    return store().current_approval(plan_year(data, scenario))
+
+
+def approve(data: Dataset, draft: Draft, approver: str, note: str, lang: str, *,
+            supersede: int | None = None, reason: str = "") -> ApprovalInfo:
     """Record the plan's run in the store and approve it under the approver's name.
 
     A copy's changes from its source are first written into its description (in ``lang``),
@@ -548,10 +584,10 @@ def approve(data: Dataset, draft: Draft, approver: str, note: str, lang: str) ->
     if done is not None:  # the same plan is approved once, whichever run recorded it
         run_id, approval = done
         raise StoreError("already_approved", run=run_id, approver=approval.approver,
-                         at=approval.approved_at)
+                         at=shown(approval.approved_at))
     keeper = store()
     run_id = keeper.record_run(data.submissions, scenario, plan, by=approver.strip() or None)
-    approval = keeper.approve(run_id, approver, note)
+    approval = keeper.approve(run_id, approver, note, supersede=supersede, reason=reason)
     if scenario is not draft.scenario:
         replace_scenario(draft, scenario)
     return approval

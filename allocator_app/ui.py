@@ -155,10 +155,10 @@ def signed(value: int | None) -> str:
 
 
 def when(iso: str) -> str:
-    """An ISO 8601 time as ``2026-11-27 10:05:00 +08:00``."""
-    day, _, rest = iso.partition("T")
-    clock, zone = rest[:8], rest[8:]
-    return f"{day} {clock} {zone}".strip() if rest else iso
+    """A stored ISO 8601 time in Beijing time (``ALLOCATOR_TZ``): ``2026-11-27 10:05:00 +08:00``."""
+    from allocator.clock import shown
+
+    return shown(iso)
 
 
 def percent(share: float | None, places: int = 1) -> str:

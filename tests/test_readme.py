@@ -66,7 +66,8 @@ def test_every_line_of_the_tour_runs(tour: tuple[Path, list[tuple[str, int, str]
     assert failed == []
     names = [command.split()[1] for command, _, _ in results if command.startswith("allocator")]
     assert names == ["template", "sample", "validate", "solve", "compare", "sweep", "runs",
-                     "approve", "verify", "export", "apportion"]
+                     "approve", "verify", "export", "solve", "approve", "export", "verify",
+                     "apportion"]
 
 
 def test_the_tour_makes_what_it_says(tour: tuple[Path, list[tuple[str, int, str]]]) -> None:
@@ -74,15 +75,26 @@ def test_the_tour_makes_what_it_says(tour: tuple[Path, list[tuple[str, int, str]
     made = folder / "tour"
     assert sorted(p.name for p in made.iterdir()) == [
         "approved.xlsx", "comparison.xlsx", "demand.xlsx", "plan.xlsx", "result.json",
-        "store.sqlite3", "sweep.json", "template.xlsx"]
+        "store.sqlite3", "superseded.xlsx", "sweep.json", "template.xlsx"]
     result = json.loads((made / "result.json").read_text(encoding="utf-8"))
     assert result["allocated"] == 3000 and result["run_id"] == 1
     sweep = json.loads((made / "sweep.json").read_text(encoding="utf-8"))
     assert sweep["caps"] == list(range(2000, 3401, 100))
     assert sweep["answers"][0]["question"] == "feasible"
-    output = {command.split()[1]: text for command, _, text in results
-              if command.startswith("allocator")}
+    output: dict[str, str] = {}  # each command's first output
+    for command, _, text in results:
+        if command.startswith("allocator"):
+            output.setdefault(command.split()[1], text)
     assert "张三" in output["approve"] and "张三" in output["export"]
+    superseded = [text for command, _, text in results if "--supersede" in command]
+    assert len(superseded) == 1 and "李四" in superseded[0] and "取代" in superseded[0]
+    checked = [text for command, _, text in results if "--against" in command]
+    assert len(checked) == 1 and "approved.xlsx" in checked[0]
+    title = load_workbook(made / "superseded.xlsx", read_only=True)
+    try:
+        assert "已被取代" in str(next(title.worksheets[0].iter_rows(values_only=True))[0])
+    finally:
+        title.close()
     book = load_workbook(made / "approved.xlsx", read_only=True)
     try:
         overview = " ".join(str(v) for row in book.worksheets[0].iter_rows(values_only=True)

@@ -393,3 +393,14 @@ def test_sweep_screens_the_roster_at_every_cap(tmp_path):
                                   employers[credit_code(2)], strict=True):
         single = solve_json(tmp_path, demand, "--cap", str(cap))
         assert [e["allocated"] for e in single["employers"]] == [first, second]
+
+
+def test_an_output_may_not_name_the_roster(tmp_path):
+    people = [person(1, 1)]
+    demand = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 1)], people,
+                   roster_path=tmp_path / "r.xlsx")
+    before = (tmp_path / "r.xlsx").read_bytes()
+    (tmp_path / "s.toml").write_text(SCENARIO, encoding="utf-8")
+    assert main(["solve", str(demand), "--scenario", str(tmp_path / "s.toml"),
+                 "--roster", str(tmp_path / "r.xlsx"), "--json", str(tmp_path / "r.xlsx")]) == 2
+    assert (tmp_path / "r.xlsx").read_bytes() == before

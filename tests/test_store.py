@@ -184,8 +184,8 @@ def test_solve_records_in_the_store_named_by_the_environment(capsys, tmp_path):
     assert record.created_by == "王五" and record.status == "optimal"
 
 
-def test_an_empty_file_gets_the_schema_at_the_current_version(db):
-    db.touch()
+def test_a_new_store_gets_the_schema_at_the_current_version(db):
+    assert not db.exists()
     with Store.open(db) as store:
         assert store.version == schema_version() >= 1
         connection = store._db
@@ -345,7 +345,8 @@ def test_approvals_form_a_chain(db, sample, plans):
         ids = [store.record_run(sample, *plans[name]) for name in
                ("baseline", "proportional", "sector_floors")]
         first = store.approve(ids[0], "张三", note="第一次")
-        second = store.approve(ids[2], " 李四 ")
+        # One plan per plan year: the second replaces the first, with a reason.
+        second = store.approve(ids[2], " 李四 ", supersede=ids[0], reason="复议")
         report = store.verify()
         rows = store._db.execute("SELECT run_id, prev_sha256, chain_sha256 FROM approvals "
                                  "ORDER BY id").fetchall()
@@ -385,13 +386,14 @@ def test_approval_refusals_are_clear(filled, db, capsys):
         assert [r.id for r in store.runs() if r.approved] == [filled["baseline"]]
         assert store.verify().ok
     code, _, _ = cli(capsys, "approve", proportional, "--by", "李四", "--note", "同意\n此致",
-                     "--db", str(db))
+                     "--supersede", str(filled["baseline"]), "--reason", "复议", "--db", str(db))
     assert code == 0
 
 
 def test_approve_and_runs_on_the_command_line(filled, db, capsys):
     code, out, _ = cli(capsys, "approve", str(filled["proportional"]), "--by", "王五",
-                       "--note", "同意", "--db", str(db), "--lang", "en")
+                       "--note", "同意", "--supersede", str(filled["baseline"]),
+                       "--reason", "复议", "--db", str(db), "--lang", "en")
     assert code == 0 and f"Run {filled['proportional']} approved by 王五" in out
     code, out, _ = cli(capsys, "runs", "--db", str(db), "--lang", "en")
     assert code == 0
@@ -413,14 +415,16 @@ def test_an_exception_mid_approval_leaves_nothing(filled, db):
 
         store.on_approval_write = fail
         with pytest.raises(RuntimeError):
-            store.approve(filled["proportional"], "王五")
+            store.approve(filled["proportional"], "王五", supersede=filled["baseline"],
+                          reason="复议")
     with raw(db) as connection:
         approvals = [tuple(r) for r in connection.execute("SELECT run_id FROM approvals")]
     with Store.open(db) as store:
         assert store.audit() == before
         assert store.run(filled["proportional"]).approval is None
         assert store.verify().ok
-        approval = store.approve(filled["proportional"], "王五")  # the chain goes on
+        approval = store.approve(filled["proportional"], "王五", supersede=filled["baseline"],
+                                 reason="复议")  # the chain goes on
         assert store.verify().ok
     assert approvals == [(filled["baseline"],)]
     assert approval.run_id == filled["proportional"]
@@ -456,13 +460,18 @@ def test_triggers_refuse_plain_sql_changes(statement, guarded):
     assert snapshot() == before
 
 
-def test_an_unapproved_run_may_still_be_removed(filled, db):
-    """Control: the guards protect approved data, not everything."""
-    with raw(db) as connection:
+def test_an_unapproved_run_is_permanent_too(filled, db):
+    """Issue 12: run ids are never reused, so no run record may be removed, approved or not;
+    removed behind the guards, verify names it."""
+    with raw(db) as connection, pytest.raises(sqlite3.DatabaseError, match="permanent"):
         connection.execute("DELETE FROM runs WHERE id = ?", (filled["proportional"],))
+    tamper(db, lambda connection: connection.execute("DELETE FROM runs WHERE id = ?",
+                                                     (filled["proportional"],)))
     with Store.open(db) as store:
         assert {r.id for r in store.runs()} == {filled["baseline"], filled["infeasible"]}
-        assert store.verify().ok
+        report = store.verify()
+    assert [f.code for f in report.findings] == ["run_missing"]
+    assert report.altered_runs == [filled["proportional"]]
 
 
 # -- verify catches edits that bypass the application -----------------------------------------
@@ -692,7 +701,10 @@ def test_export_rewrites_the_stored_plan_with_its_approval(filled, db, tmp_path,
         exports = [e for e in store.audit() if e.action == "export"]
         assert store.verify().ok
     shown = workbook_text(approved)
-    assert approval.approver in shown and approval.approved_at in shown
+    # Stored in UTC, shown on the audit sheet in Beijing time (issue 12).
+    beijing = (datetime.fromisoformat(approval.approved_at) + timedelta(hours=8)).isoformat()
+    assert approval.approved_at.endswith("+00:00") and beijing.endswith("+00:00")
+    assert approval.approver in shown and beijing.replace("+00:00", "+08:00") in shown
     assert approval.chain_sha256 in shown
     assert "张三" not in workbook_text(draft)
     assert [(e.subject, e.actor, Path(e.detail["path"]).name) for e in exports] == [
@@ -742,7 +754,11 @@ def writer(seed, events_path):
     while True:
         run_id = store.record_run(subs, scenario, plan, result)
         os.write(events, b"R")
-        store.approve(run_id, "审批人", note=f"第{run_id}次")
+        # One plan per plan year: each approval replaces the year's current one.
+        current = next((r.id for r in store.runs()
+                        if r.approval is not None and not r.approval.superseded), None)
+        store.approve(run_id, "审批人", note=f"第{run_id}次", supersede=current,
+                      reason="复议" if current is not None else "")
         os.write(events, b"A")
 
 
@@ -820,7 +836,8 @@ PARALLEL_WRITER = """
 import json, pathlib, sys, time
 from allocator.cli import main
 
-db, book, tag, folder = sys.argv[1:5]
+db, books, tag, folder = sys.argv[1:5]
+books = books.split(",")  # one plan year per run: one approved plan per year
 folder = pathlib.Path(folder)
 (folder / f"ready-{tag}").touch()
 while not (folder / "go").exists():
@@ -828,7 +845,7 @@ while not (folder / "go").exists():
 ids = []
 for k in range(4):
     out = folder / f"{tag}-{k}.json"
-    assert main(["solve", book, "--cap", "40", "--db", db, "--by", tag,
+    assert main(["solve", books[k], "--cap", "40", "--db", db, "--by", tag,
                  "--json", str(out)]) == 0
     ids.append(json.loads(out.read_text(encoding="utf-8"))["run_id"])
 for run_id in ids:
@@ -856,11 +873,17 @@ def run_together(folder: Path, commands: list[list[str]]) -> None:
 
 
 def test_two_processes_writing_at_once_do_not_corrupt_the_store(db, tmp_path):
-    book = tmp_path / "demand.xlsx"
-    assert main(["sample", str(book), "--employers", "25", "--seed", "11"]) == 0
+    books = {}
+    for number, tag in enumerate(("甲", "乙")):
+        books[tag] = [tmp_path / f"demand-{tag}-{k}.xlsx" for k in range(4)]
+        for k, book in enumerate(books[tag]):
+            year = str(2027 + 4 * number + k)
+            assert main(["sample", str(book), "--employers", "25", "--seed", "11",
+                         "--year", year]) == 0
     assert not db.exists()  # both processes race to create the schema too
-    run_together(tmp_path, [[sys.executable, "-c", PARALLEL_WRITER, str(db), str(book), tag,
-                             str(tmp_path)] for tag in ("甲", "乙")])
+    run_together(tmp_path, [[sys.executable, "-c", PARALLEL_WRITER, str(db),
+                             ",".join(map(str, books[tag])), tag, str(tmp_path)]
+                            for tag in ("甲", "乙")])
     ids = {tag: json.loads((tmp_path / f"ids-{tag}.json").read_text()) for tag in ("甲", "乙")}
     integrity, runs, approvals, _ = counts(db)
     assert integrity == "ok" and runs == approvals == 8

@@ -92,8 +92,20 @@ def test_an_output_never_overwrites_an_input(which, tmp_path, capsys):
     for option in ("--json", "--out"):
         assert main(["sweep", str(demand), "--scenario", str(scenario), "--caps", "0:10:5",
                      option, str(target)]) == 2
-        assert "overwrite an input" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert f"{option} {target}" in err and "nothing was written" in err
+        assert "是本命令的输入" in err
     assert {p: p.read_bytes() for p in (demand, scenario)} == before
+
+
+def test_an_output_never_overwrites_the_store(tmp_path, capsys, monkeypatch):
+    store = tmp_path / "store.sqlite3"
+    store.write_bytes(b"not touched")
+    monkeypatch.setenv("ALLOCATOR_DB", str(store))
+    assert main(["sweep", str(DEMAND), "--scenario", str(BASELINE), "--caps", "0:10:5",
+                 "--json", str(store)]) == 2
+    assert "nothing was written" in capsys.readouterr().err
+    assert store.read_bytes() == b"not touched"
 
 
 def test_solve_json_names_the_marginal_permit(tmp_path, capsys):

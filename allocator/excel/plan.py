@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator import __version__
+from allocator.clock import iso_local
 from allocator.compare import show_value
 from allocator.docs import article_text, chinese_numeral
 from allocator.excel.styles import (
@@ -94,9 +95,23 @@ def _plan_year(plan: Plan) -> int | None:
 def plan_title(plan: Plan, approval: ApprovalInfo | None = None, lang: Lang = "zh") -> str:
     """``2027年度东城区《北京市工作居住证》指标分配方案（草案）`` — 审定稿 once approved."""
     state = msg(lang, "state_approved" if approval is not None else "state_draft")
+    if approval is not None and approval.superseded_by is not None:  # issue 12: 已被取代
+        state += text("record.title_superseded").get(lang)
     year = _plan_year(plan)
     key = "title" if year else "title_no_year"
     return msg(lang, key, year=year, district=msg(lang, "district"), state=state)
+
+
+def _supersede_items(approval: ApprovalInfo, lang: Lang) -> list[tuple[str, Any, str | None]]:
+    """What an approval replaced, or what replaced it (one plan per plan year, issue 12)."""
+    items: list[tuple[str, Any, str | None]] = []
+    if approval.supersedes is not None:
+        items += [(text("record.workbook_supersedes").get(lang), approval.supersedes, "0"),
+                  (text("record.workbook_reason").get(lang), approval.reason, None)]
+    if approval.superseded_by is not None:
+        items.append((text("record.workbook_superseded_by").get(lang), approval.superseded_by,
+                      "0"))
+    return items
 
 
 def _percent_text(rate: Fraction | None) -> str:
@@ -132,6 +147,15 @@ def build_plan_workbook(plan: Plan, *, approval: ApprovalInfo | None = None, lan
         from allocator.excel.sweep import add_curve_sheet
 
         add_curve_sheet(book, curve)
+    if approval is not None:  # the chain head, for `allocator verify --against` (issue 12)
+        from openpyxl.packaging.custom import StringProperty
+
+        from allocator.record import CHAIN_PROPERTY, RUN_PROPERTY
+
+        book.custom_doc_props.append(StringProperty(name=CHAIN_PROPERTY,
+                                                    value=approval.chain_sha256))
+        book.custom_doc_props.append(StringProperty(name=RUN_PROPERTY,
+                                                    value=str(approval.run_id)))
     return book
 
 
@@ -222,11 +246,14 @@ def _overview_sheet(sheet: Worksheet, plan: Plan, summary: PlanSummary, title: s
             (msg(lang, "overview.approval_state"), msg(lang, "state_draft_long"), None)]
     else:
         approval_items = [
-            (msg(lang, "overview.approval_state"), msg(lang, "state_approved_long"), None),
+            (msg(lang, "overview.approval_state"), msg(lang, "state_approved_long")
+             + (text("record.title_superseded").get(lang) if approval.superseded else ""),
+             None),
             (msg(lang, "overview.approver"), approval.approver, None),
             (msg(lang, "overview.approved_at"), _when(approval.approved_at, lang), None),
             (msg(lang, "overview.approval_note"), approval.note or "—", None),
             (msg(lang, "overview.run_id"), approval.run_id, "0"),
+            *_supersede_items(approval, lang),
         ]
     row = _key_values(sheet, row, approval_items)
     row += 1
@@ -244,9 +271,10 @@ def _overview_sheet(sheet: Worksheet, plan: Plan, summary: PlanSummary, title: s
 
 def _when(stamp: str, lang: Lang) -> str:
     """An ISO 8601 time as people write it: 2026年12月28日 15:00 (the audit keeps the ISO)."""
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
+    from allocator.clock import local
+
+    moment = local(stamp)  # in Beijing time (ALLOCATOR_TZ), whatever zone it was stored in
+    if moment is None:
         return stamp
     offset = moment.strftime("%z")
     zone = f" (UTC{offset[:3]}:{offset[3:]})" if offset else ""
@@ -569,9 +597,10 @@ def _audit_sheet(sheet: Worksheet, plan: Plan, title: str, approval: ApprovalInf
         items += [
             (msg(lang, "audit.run_id"), approval.run_id, "0"),
             (msg(lang, "overview.approver"), approval.approver, None),
-            (msg(lang, "overview.approved_at"), approval.approved_at, None),
+            (msg(lang, "overview.approved_at"), iso_local(approval.approved_at), None),
             (msg(lang, "audit.chain_sha256"), approval.chain_sha256, None),
         ]
+        items += _supersede_items(approval, lang)
     items.append((msg(lang, "audit.generated_at"),
                   generated_at.isoformat(timespec="seconds") if generated_at is not None
                   else msg(lang, "audit.generated_omitted"), None))

@@ -250,7 +250,9 @@ def save_workbook(book: Workbook, path: str | Path) -> None:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = entry.external_attr
             target.writestr(fixed, source.read(entry.filename))
-    Path(path).write_bytes(out.getvalue())
+    from allocator.outputs import write_bytes_atomically
+
+    write_bytes_atomically(path, out.getvalue())
 
 
 
