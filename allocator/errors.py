@@ -9,6 +9,7 @@ exit code 2.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -84,10 +85,16 @@ _NAMED_ESCAPES = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
 
 def visible(text: str, keep: str = "") -> str:
     """``text`` with every control character (except those in ``keep``) written as an escape
-    such as ``\\x07`` or ``\\n``: shown, never obeyed, and never silently lost."""
-    return CONTROL_CHARACTERS.sub(
+    such as ``\\x07`` or ``\\n``, and every invisible format character (bidi controls, zero
+    width, soft hyphen; category Cf) as ``\\u202e``: shown, never obeyed, and never silently
+    lost."""
+    shown = CONTROL_CHARACTERS.sub(
         lambda m: m[0] if m[0] in keep else _NAMED_ESCAPES.get(m[0], f"\\x{ord(m[0]):02x}"),
         text)
+    if shown.isascii():
+        return shown
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) == "Cf" and c not in keep
+                   else c for c in shown)
 
 
 def control_characters(text: str, allowed: str = "") -> str | None:
@@ -95,6 +102,43 @@ def control_characters(text: str, allowed: str = "") -> str | None:
     ``U+0007, U+001B``, for a message; ``None`` when there are none."""
     found = sorted({c for c in CONTROL_CHARACTERS.findall(text) if c not in allowed})
     return ", ".join(f"U+{ord(c):04X}" for c in found) if found else None
+
+
+#: Characters listed at most by :func:`hidden_characters` (a hostile cell may hold thousands).
+MAX_HIDDEN_LISTED = 5
+
+
+def is_hidden(char: str) -> bool:
+    """A C0 control character or DEL, or an invisible format character (Unicode category Cf):
+    the bidi controls U+202A–U+202E and U+2066–U+2069, the marks U+200E, U+200F and U+061C,
+    zero-width characters, the soft hyphen U+00AD, the byte-order mark U+FEFF, …"""
+    return bool(CONTROL_CHARACTERS.fullmatch(char)) or unicodedata.category(char) == "Cf"
+
+
+def hidden_characters(text: str, allowed: str = "") -> Text | None:
+    """Every control or invisible format character in ``text`` (but those in ``allowed``), each
+    with its code point, Unicode name and position (1-based, as typed), for a message; ``None``
+    when there are none.
+
+    Bidi controls can make one name display as another, and a soft hyphen or zero-width space
+    makes two codes that look alike differ: such text is refused, never silently cleaned. The
+    one check for employers' cells (:mod:`allocator.cells`) and approvals (``approve --by``).
+    """
+    found = [(position, char) for position, char in enumerate(text, start=1)
+             if char not in allowed and is_hidden(char)]
+    if not found:
+        return None
+    zh, en = [], []
+    for position, char in found[:MAX_HIDDEN_LISTED]:
+        code = f"U+{ord(char):04X}"
+        name = unicodedata.name(char, "")
+        zh.append(f"{code}{f' {name}' if name else ''}（第{position}个字符）")
+        en.append(f"{code}{f' {name}' if name else ''} at position {position}")
+    if len(found) > MAX_HIDDEN_LISTED:
+        more = len(found) - MAX_HIDDEN_LISTED
+        zh.append(f"另有{more}个")
+        en.append(f"{more} more")
+    return Text(zh="、".join(zh), en=", ".join(en))
 
 
 def show_value(value: object, limit: int = 60) -> str:
