@@ -788,10 +788,11 @@ class _SheetScan:
         last = max(int(n) for n in numbers) if numbers else 0
         if last > MAX_ROWS or _FAR_ROW.search(data):
             self.data_beyond_limit(data)
-        far = _FAR_COLUMN.search(data)
-        if far:
-            raise self.refuse("too_many_columns", row=int(far[2]), column=far[1].decode(),
-                              limit=MAX_COLUMNS, limit_letter=column_letter(MAX_COLUMNS))
+        for far in _FAR_COLUMN.finditer(data):
+            end = data.find(b"</c>", far.end())
+            if _CELL_CONTENT.search(data, far.end(), end if end >= 0 else len(data)):
+                raise self.refuse("too_many_columns", row=int(far[2]), column=far[1].decode(),
+                                  limit=MAX_COLUMNS, limit_letter=column_letter(MAX_COLUMNS))
         # Rows and cells that only hold formatting (a whole column formatted down to row
         # 1,048,576, as real offices do) are not counted: no parser keeps them.
         self.max_row = max(self.max_row, self.last_data_row(data))

@@ -221,7 +221,8 @@ def test_a_soft_hyphen_in_a_credit_code_is_named_with_its_position():
 # Issue 18: numbers typed as text are read only in forms that cannot be misread
 # (docs/columns.md, "Numbers typed as text").
 @pytest.mark.parametrize(("raw", "expected"), [
-    ("1,500", 1500), ("123,456", 123456), ("1,000,000", 1000000), ("1 500", 1500), ("1500", 1500), ("0", 0),
+    ("1,500", 1500), ("123,456", 123456), ("1,000,000", 1000000), ("1 500", 1500),
+    ("1500", 1500), ("0", 0),
     ("１，５００", 1500), ("+7", 7), ("999", 999), ("1000.000", 1000), ("1,000.0", 1000),
 ])
 def test_counts_in_text_with_unambiguous_separators(raw, expected):
