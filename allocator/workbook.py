@@ -666,8 +666,6 @@ _ODD_VALUE = re.compile(rb"<v>(?!-?\d{1,15}</v>|-?\d*\.\d*[1-9]\d*</v>)")
 #: Whitespace other than a space, and the control characters XML 1.0 forbids (openpyxl
 #: refuses those; calamine would read them).
 _CONTROL_BYTES = tuple(bytes([b]) for b in range(32))
-#: A shared-string cell whose index is not a plain whole number (``-1``, ``abc``, ``1.5``).
-_ODD_STRING_INDEX = re.compile(rb' t="s"[^>]*><v>(?!\d{1,15}</v>)([^<]{0,40})')
 _SHEET_DATA = re.compile(rb"<([\w.\-]+:)?sheetData\b")
 _PREFIXED = re.compile(rb"</?[A-Za-z_][\w.\-]*:")
 _TYPE_BEFORE = re.compile(rb"\st\s*=\s*$")
@@ -694,8 +692,11 @@ class _SheetScan:
     def __init__(self, package: _Package, sheet: _Sheet, book: _Book, strings: int = 0):
         self.package = package
         self.strings = strings  # texts in the shared-strings table
-        self._string_index = re.compile(
-            rb' t="s"[^>]*><v>(\d{' + str(len(str(strings))).encode() + rb',15})</v>')
+        # One pass finds every index that is not a whole number below the table's size.
+        beyond = _greater_than(strings - 1) if strings else r"\d+"
+        self._bad_string_index = re.compile(
+            rb' t="s"[^>]*><v>(?:(?!\d{1,15}</v>)|(?=0*(?:' + beyond.encode() + rb')</v>))'
+            rb'([^<]{0,40})')
         self.sheet = sheet
         self.book = book
         self.regular = True
@@ -826,11 +827,8 @@ class _SheetScan:
         """A text cell's index must be a whole number below the table's size: calamine reads
         ``-1``, ``abc`` or ``1.5`` as text 0 (often the sheet's title), which is not in the
         cell. The file is damaged; it is refused, naming the cell."""
-        for found in _ODD_STRING_INDEX.finditer(data):
+        for found in self._bad_string_index.finditer(data):
             self.bad_string_index(data, found.start() + 1, found[1])
-        for found in self._string_index.finditer(data):
-            if int(found[1]) >= self.strings:
-                self.bad_string_index(data, found.start() + 1, found[1])
 
     def bad_string_index(self, data: bytes, inside: int, value: bytes) -> None:
         found = self._cell_at(data, inside)
@@ -845,8 +843,8 @@ class _SheetScan:
 
     def last_data_row(self, data: bytes) -> int:
         """The row number of the last cell in ``data`` that holds a value (0 if none)."""
-        end = max(data.rfind(b"</v>"), data.rfind(b"</is>"), data.rfind(b"<f>"),
-                  data.rfind(b"<f "))
+        end = data.rfind(b"</v>")  # nearly always the last value; the others may follow it
+        end = max(end, *(data.find(mark, max(end, 0)) for mark in (b"</is>", b"<f>", b"<f ")))
         if end < 0:
             return 0
         ref = _CELL_REF.match(data, max(data.rfind(b'<c r="', 0, end), 0))
@@ -993,6 +991,8 @@ class _Worker:
                 why = f"signal {-self.process.returncode}"
             else:
                 why = reason[0] if reason else f"exit {self.process.returncode}"
+                if re.search(r"Traceback|\w(?:Error|Exception)\b", why):
+                    why = f"exit {self.process.returncode}"  # never a class name to a planner
             raise _refuse("parser_failed", file, sheet=sheet, reason=_short(why, 80))
         try:
             found = _SafeUnpickler(io.BytesIO(payload)).load()
