@@ -18,8 +18,11 @@ How a workbook is read
    part; any ambiguity (two parts with one name, a relationship resolved two ways, shared
    strings or styles outside their usual place) is refused rather than guessed.
 3. **A streaming scan** of the chosen sheet's XML, in blocks cut at ``</row>`` (memory does not
-   grow with the sheet): DTDs and entities, rows and columns beyond the limits (``XFD1048576``),
-   and the cells whose value the fast parser cannot give exactly as openpyxl would — formulas
+   grow with the sheet): DTDs and entities, cells holding a value beyond the limits
+   (``XFD1048576``; cells and rows that only hold formatting do not count, so a column formatted
+   down to row 1,048,576 is fine), shared-string indexes that are not a whole number below the
+   table's size (``-1``, ``abc``, ``1.5``, ``99999``: calamine would read text 0), and the
+   cells whose value the fast parser cannot give exactly as openpyxl would — formulas
    (``<f>``), errors (``t="e"``), ISO dates, numbers written as ``1.0``, ``1E3`` or with more
    than 15 digits, and every date-formatted number. Those cells are few; each is decoded with
    openpyxl's own cell parser (or its ``from_excel``), so their values are identical to the
@@ -38,6 +41,13 @@ Measured with ``bench/bench_read.py`` on a shared 2-core machine (Excel-like wor
 shared strings): 10,000 employers 0.6 s against 2.0 s for ``pandas.read_excel(engine=
 "openpyxl")``; 100,000 employers 4.9 s against 22.9 s. Of a 10,000-employer read, starting
 the child costs ~0.1 s and sending the values back ~0.1 s; the scan runs meanwhile.
+
+Damaged cells
+-------------
+A cell whose stored value no parser can read — ``<v>NaN</v>``, ``INF``, ``0x1F``, a ``t="d"``
+that is no date, a shared-string index out of the table — is refused naming the sheet and the
+cell (``reading.file.*``), never with a parser's exception name. Strict Open XML workbooks (other
+namespaces throughout) are refused with the way to save a standard .xlsx.
 
 Identical values
 ----------------
@@ -854,7 +864,7 @@ class _SheetScan:
         """Refuse the sheet if a cell beyond :data:`MAX_ROWS` holds a value (formatting alone
         does not count), naming the first such cell."""
         starts = [m.start() for m in (_FAR_ROW_TAG.search(data), _FAR_ROW.search(data)) if m]
-        for found in _CELL_CONTENT.finditer(data, min(starts)):
+        for found in _CELL_CONTENT.finditer(data, min(starts, default=0)):
             ref = _CELL_REF.match(data, max(data.rfind(b'<c r="', 0, found.start()), 0))
             if ref is None:
                 # Content outside a referenced cell: the row tag says where it is.

@@ -99,7 +99,7 @@ def test_a_valid_shared_string_index_reads_its_text(tmp_path):
     assert result.frame["name"].tolist() == ["百度"]
 
 
-@pytest.mark.parametrize("index", ["-1", "abc", "1.5", "100000000000000000000", "99999", "8",
+@pytest.mark.parametrize("index", ["-1", "abc", "1.5", "100000000000000000000", "99999", "8", "008",
                                    "", "+1", "1e2"])
 def test_a_damaged_shared_string_index_is_refused_naming_the_cell(index, tmp_path, capsys):
     # Before issue 18, -1, abc, 1.5 and 10**20 read as text 0: Baidu's name became the title.
