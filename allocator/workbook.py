@@ -1029,6 +1029,14 @@ class _Worker:
                           limit=MAX_CELLS)
         if kind == "memory":
             raise _refuse("parser_failed", file, sheet=sheet, reason="memory limit")
+        if kind == "bad_cell" and found.get("row") and found.get("column"):
+            letter = column_letter(int(found["column"]))
+            raw = _short(str(found.get("raw", "")), 30)
+            code = {"s": "file.shared_string_index", "d": "file.cell_date"}.get(
+                str(found.get("type")), "file.cell_value")
+            raise _refuse(code, file, sheet=sheet, row=int(found["row"]), column=letter,
+                          value=raw, shown=raw, cell=f"{letter}{found['row']}",
+                          count=found.get("strings", 0))
         raise WorkbookProblem(issue(Severity.ERROR, "file_unreadable", file=file,
                                     reason=DAMAGED))
 
@@ -1153,40 +1161,94 @@ def _openpyxl_values(path: str, sheet: str) -> dict[str, Any]:
     try:
         ws = book[sheet]
         ws.reset_dimensions()  # a wrong <dimension> must not hide rows (nor invent millions)
-        rows: list[tuple[Any, ...]] = []
-        formulas: list[tuple[int, int]] = []
-        errors: list[tuple[int, int]] = []
-        numbers: list[int] = []
-        cells = 0
-        next_row = 1
-        for index, row in enumerate(ws.iter_rows()):
-            found = [c.row for c in row if getattr(c, "row", None)]
-            number = found[0] if found else next_row
-            next_row = number + 1
-            values = tuple(c.value for c in row)
-            # Cells that only hold formatting do not count (nor their rows and columns).
-            filled = [c for c, value in zip(row, values, strict=True) if value is not None]
-            columns = max((getattr(c, "column", 0) or 0 for c in filled), default=0)
-            cells += len(filled)
-            refused = _too_large(number, columns, number) if filled and (
-                number > MAX_ROWS or columns > MAX_COLUMNS) else None
-            if refused or cells > MAX_CELLS:
-                return refused or {"status": "too_large", "rows": number,
-                                   "columns": columns, "row": number}
-            if not filled and number > MAX_ROWS:
-                continue  # formatting below the limit's last row: nothing to read
-            rows.append(values)
-            numbers.append(number)
-            for position, cell in enumerate(row):
-                kind = getattr(cell, "data_type", "n")
-                if kind == "f":
-                    formulas.append((index, position))
-                elif kind == "e":
-                    errors.append((index, position))
-        return {"status": "ok", "engine": "openpyxl", "rows": rows, "numbers": numbers,
-                "formulas": formulas, "errors": errors}
+        # openpyxl would read index -1 as the table's last text: refuse it like 99999.
+        ws._shared_strings = _Strings(ws._shared_strings)
+        try:
+            return _openpyxl_rows(ws)
+        except MemoryError:
+            raise
+        except Exception:
+            return _failing_cell(ws)
     finally:
         book.close()
+
+
+class _Strings(list):  # type: ignore[type-arg]
+    """A shared-strings table that refuses negative indexes."""
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, int) and index < 0:
+            raise IndexError(index)
+        return super().__getitem__(index)
+
+
+def _failing_cell(ws: Any) -> dict[str, Any]:
+    """Where openpyxl failed, found by parsing the sheet again cell by cell (only on failure):
+    the cell's row, column, stored value and type, for a refusal naming it."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    last: list[Any] = [None]
+
+    class Tracking(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> Any:
+            last[0] = element
+            return super().parse_cell(element)
+
+    parser = None
+    try:
+        with ws._get_source() as source:
+            parser = Tracking(source, ws._shared_strings, data_only=False,
+                              epoch=ws.parent.epoch, date_formats=ws.parent._date_formats,
+                              timedelta_formats=ws.parent._timedelta_formats)
+            for _ in parser.parse():
+                pass
+    except MemoryError:
+        raise
+    except Exception:
+        element = last[0]
+        if parser is not None and element is not None:
+            raw = next((child.text for child in element
+                        if str(child.tag).rsplit("}", 1)[-1] == "v"), None)
+            return {"status": "bad_cell", "row": parser.row_counter,
+                    "column": parser.col_counter, "raw": "" if raw is None else str(raw),
+                    "type": element.get("t", "n"), "strings": len(ws._shared_strings)}
+    return {"status": "unreadable"}
+
+
+def _openpyxl_rows(ws: Any) -> dict[str, Any]:
+    """The sheet's values, row by row, as openpyxl's read-only reader gives them."""
+    rows: list[tuple[Any, ...]] = []
+    formulas: list[tuple[int, int]] = []
+    errors: list[tuple[int, int]] = []
+    numbers: list[int] = []
+    cells = 0
+    next_row = 1
+    for index, row in enumerate(ws.iter_rows()):
+        found = [c.row for c in row if getattr(c, "row", None)]
+        number = found[0] if found else next_row
+        next_row = number + 1
+        values = tuple(c.value for c in row)
+        # Cells that only hold formatting do not count (nor their rows and columns).
+        filled = [c for c, value in zip(row, values, strict=True) if value is not None]
+        columns = max((getattr(c, "column", 0) or 0 for c in filled), default=0)
+        cells += len(filled)
+        refused = _too_large(number, columns, number) if filled and (
+            number > MAX_ROWS or columns > MAX_COLUMNS) else None
+        if refused or cells > MAX_CELLS:
+            return refused or {"status": "too_large", "rows": number,
+                               "columns": columns, "row": number}
+        if not filled and number > MAX_ROWS:
+            continue  # formatting below the limit's last row: nothing to read
+        rows.append(values)
+        numbers.append(number)
+        for position, cell in enumerate(row):
+            kind = getattr(cell, "data_type", "n")
+            if kind == "f":
+                formulas.append((index, position))
+            elif kind == "e":
+                errors.append((index, position))
+    return {"status": "ok", "engine": "openpyxl", "rows": rows, "numbers": numbers,
+            "formulas": formulas, "errors": errors}
 
 
 # -- putting the grid together -----------------------------------------------------------------

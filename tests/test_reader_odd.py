@@ -74,10 +74,16 @@ def write(tmp_path: Path, name: str, parts: dict[str, bytes | str]) -> Path:
 
 # -- damaged shared-string indexes -----------------------------------------------------------
 def with_strings(strings: list[str], rows: str) -> dict[str, bytes | str]:
+    """A package whose texts are shared strings, declared as Excel declares them."""
     rels = (f'<?xml version="1.0"?><Relationships xmlns="{mc.PKG}"><Relationship Id="rId1" '
             f'Type="{mc.WS_TYPE}" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
             f'Type="{mc.RELS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
-    return sheet_of(rows, workbook_rels=rels, extra={"xl/sharedStrings.xml": mc.sst(strings)})
+    parts = sheet_of(rows, workbook_rels=rels, extra={"xl/sharedStrings.xml": mc.sst(strings)})
+    override = ('<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+                'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
+    parts["[Content_Types].xml"] = str(parts["[Content_Types].xml"]).replace(
+        "</Types>", override + "</Types>")
+    return parts
 
 
 TITLE = "2027年度工作居住证指标申报汇总表"
@@ -397,3 +403,27 @@ def test_approve_refuses_bidi_and_invisible_characters(by, note, words, tmp_path
     _, err = capsys.readouterr()
     assert status == 2 and all(w in err for w in words), err
     assert "\u202e" not in err and "\u2066" not in err
+
+
+# -- the same damage in a sheet read by openpyxl (unusual XML: here single-quoted attributes) --
+@pytest.mark.parametrize(("cell", "code", "value"), [
+    ("<c r='B3' t='s'><v>-1</v></c>", "reading.file.shared_string_index", "-1"),
+    ("<c r='B3' t='s'><v>abc</v></c>", "reading.file.shared_string_index", "abc"),
+    ("<c r='B3' t='s'><v>99999</v></c>", "reading.file.shared_string_index", "99999"),
+    ("<c r='B3'><v>NaN</v></c>", "reading.file.cell_value", "NaN"),
+    ("<c r='B3'><v>0x1F</v></c>", "reading.file.cell_value", "0x1F"),
+    ("<c r='B3' t='d'><v>2026-13-45</v></c>", "reading.file.cell_date", "2026-13-45"),
+])
+def test_damage_in_a_sheet_read_by_openpyxl_is_named_too(cell, code, value, tmp_path, capsys):
+    # Before, openpyxl read -1 as the table's last text, and the rest as "cannot be read".
+    rows = string_rows("6").replace('<c r="B3" s="0" t="s"><v>6</v></c>', cell)
+    assert cell in rows
+    path = write(tmp_path, "quoted.xlsx", with_strings(STRINGS, rows))
+    refused(path, tmp_path, capsys, code=code, sheet=SHEET, row=3, column="B", value=value)
+
+
+def test_a_sheet_read_by_openpyxl_with_a_valid_index_reads_its_text(tmp_path):
+    rows = string_rows("6").replace('<c r="B3" s="0" t="s"><v>6</v></c>',
+                                    "<c r='B3' t='s'><v>6</v></c>")
+    result = read_submissions(write(tmp_path, "quoted_ok.xlsx", with_strings(STRINGS, rows)))
+    assert result.ok and result.frame["name"].tolist() == ["百度"]
