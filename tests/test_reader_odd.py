@@ -15,6 +15,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from allocator import credit_code
 from allocator.cli import main
@@ -427,3 +429,35 @@ def test_a_sheet_read_by_openpyxl_with_a_valid_index_reads_its_text(tmp_path):
                                     "<c r='B3' t='s'><v>6</v></c>")
     result = read_submissions(write(tmp_path, "quoted_ok.xlsx", with_strings(STRINGS, rows)))
     assert result.ok and result.frame["name"].tolist() == ["百度"]
+
+
+# -- the one check for hidden characters -------------------------------------------------------
+def test_the_fast_pass_covers_every_format_character_of_this_python():
+    import unicodedata
+
+    from allocator.errors import _MAYBE_HIDDEN
+
+    missed = [f"U+{c:04X}" for c in range(sys.maxunicode + 1)
+              if unicodedata.category(chr(c)) in ("Cf", "Cc")
+              and not _MAYBE_HIDDEN.fullmatch(chr(c))]
+    assert missed == []
+
+
+@given(st.text(st.characters(exclude_categories=("Cs",)), max_size=30))
+def test_hidden_characters_are_exactly_controls_and_format_characters(value):
+    import unicodedata
+
+    from allocator.errors import hidden_characters
+
+    expected = [(i, c) for i, c in enumerate(value, start=1)
+                if unicodedata.category(c) in ("Cf", "Cc")]
+    found = hidden_characters(value)
+    if not expected:
+        assert found is None
+    else:
+        assert found is not None
+        listed = expected[:5]
+        for position, char in listed:
+            assert f"U+{ord(char):04X}" in found.en and f"at position {position}" in found.en
+            assert f"第{position}个字符" in found.zh
+        assert found.en.count("at position") == len(listed)
