@@ -384,13 +384,23 @@ def test_overlapping_groups_name_the_scenario_file(tmp_path, capsys):
     assert "Groups 'fin' and 'top' overlap" in err
 
 
-def test_a_full_disk_names_the_file(tmp_path, capsys):
-    if not Path("/dev/full").exists():
-        pytest.skip("no /dev/full here")
+def test_a_full_disk_names_the_file(tmp_path, capsys, monkeypatch):
+    # A full disk fails in a write or the close, and that OSError carries no file name (the
+    # old message ended "cannot read or write a file:  (No space left on device)"). Simulated:
+    # never write to /dev/full itself, an atomic writer would replace the device node.
+    import errno
+
     demand = write(tmp_path, "small.xlsx", sheet_of(mc.rows_xml(SMALL)))
-    assert main(["validate", str(demand), "--json", "/dev/full"]) == 2
+    report = tmp_path / "report.json"
+
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full)
+    assert main(["validate", str(demand), "--json", str(report)]) == 2
     _, err = capsys.readouterr()
-    assert "cannot read or write a file: /dev/full" in err and "无法读写文件" in err
+    assert f"cannot read or write a file: {report} (No space left on device)" in err
+    assert "无法读写文件" in err
 
 
 @pytest.mark.parametrize(("by", "note", "words"), [
