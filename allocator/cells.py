@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from allocator import credit_code
-from allocator.errors import control_characters
+from allocator.errors import hidden_characters
 from allocator.i18n import Text
 from allocator.schema import (
     INDUSTRY_SECTIONS,
@@ -32,6 +32,8 @@ MAX_COUNT = 1_000_000
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 EXCEL_EPOCH = datetime(1899, 12, 30)
+#: Day 0 of the 1904 date system (``<workbookPr date1904="1"/>``, old Mac Excel).
+MAC_EPOCH = datetime(1904, 1, 1)
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _CHINESE_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
@@ -70,18 +72,23 @@ def parse_text(value: object) -> str:
     # Names keep their full-width punctuation (（集团）): only padding is removed.
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).translate(_INVISIBLE).strip()
+    text = str(value)
     # A control character (a copying accident: Excel keeps it as _x0007_) would be invisible
-    # in every report and cannot be written into a workbook: the employer's text is refused.
-    found = control_characters(text, allowed="\t\n\r")
+    # in every report and cannot be written into a workbook; a bidi control (U+202E) can make
+    # one name display as another, and a zero-width space or soft hyphen makes two names that
+    # look alike differ: the employer's text is refused, naming each character and where.
+    found = hidden_characters(text, allowed="\t\n\r")
     if found:
         raise CellError("text_control", characters=found)
-    return text
+    return text.strip()
 
 
 def parse_credit_code(value: object) -> str:
     if not isinstance(value, str):
         raise CellError("credit_code_not_text")
+    found = hidden_characters(value)
+    if found:  # a soft hyphen would otherwise show as "19 characters" and nothing more
+        raise CellError("text_control", characters=found)
     code = re.sub(r"[\s\-]", "", normalise(value)).upper()
     if len(code) != credit_code.LENGTH:
         raise CellError("credit_code_length", length=len(code))
@@ -180,14 +187,40 @@ def _number(value: object) -> Decimal:
         return Decimal(repr(value))
     if isinstance(value, (datetime, date)):
         raise CellError("number_is_date")
-    cleaned = normalise(str(value)).replace(",", "").replace(" ", "")
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
-        raise CellError("number_text") from None
-    if not number.is_finite():
+    return _number_text(normalise(str(value)))
+
+
+#: Numbers typed as text (docs/columns.md, "Numbers typed as text"): plain digits with an
+#: optional decimal point, or digits grouped by three with commas (or spaces), e.g. 1,500 or
+#: 1,500.5. An exponent (1e2) is allowed.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:(?P<sep>[, ])\d{3})(?:(?P=sep)\d{3})*(?:\.\d+)?")
+#: A point followed by exactly three digits after one to three digits (not 0): 1.000 is a
+#: thousand in much of Europe and one in China; the cell does not say which.
+_POINT_AS_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}")
+_NUMBER_CHARACTERS = re.compile(r"[+\-\d., ]+")
+_NOT_FINITE = {"nan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity"}
+
+
+def _number_text(text: str) -> Decimal:
+    """Numeric text as an exact decimal, accepting only forms that cannot be misread."""
+    if text.casefold() in _NOT_FINITE:
         raise CellError("number_not_finite")
-    return number
+    if _POINT_AS_THOUSANDS.fullmatch(text):
+        raise CellError("read.number_ambiguous", point=text.lstrip("+-").split(".")[0])
+    if _PLAIN_NUMBER.fullmatch(text):
+        cleaned = text
+    elif _GROUPED_NUMBER.fullmatch(text):
+        cleaned = text.replace(",", "").replace(" ", "")
+    elif _NUMBER_CHARACTERS.fullmatch(text) and any(c.isdigit() for c in text):
+        # "1,5", "1.500,5", "15,00", "1 5": a separator where no thousands separator goes.
+        raise CellError("read.number_grouping")
+    else:
+        raise CellError("number_text")
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:  # pragma: no cover - the patterns above admit only decimals
+        raise CellError("number_text") from None
 
 
 def parse_count(value: object) -> int:
@@ -233,7 +266,9 @@ def parse_amount(value: object) -> Decimal:
     return number
 
 
-def parse_date(value: object) -> date:
+def parse_date(value: object, epoch: datetime = EXCEL_EPOCH) -> date:
+    """A date; a bare number is an Excel serial day on ``epoch`` (the workbook's date system:
+    :data:`EXCEL_EPOCH`, or :data:`MAC_EPOCH` for a workbook saved with the 1904 system)."""
     if isinstance(value, datetime):
         result = value.date()
     elif isinstance(value, date):
@@ -242,7 +277,7 @@ def parse_date(value: object) -> date:
         # An Excel serial day number typed into a text-formatted cell.
         if not 1 <= value <= 2958465:
             raise CellError("date_format")
-        result = (EXCEL_EPOCH + timedelta(days=int(value))).date()
+        result = (epoch + timedelta(days=int(value))).date()
     else:
         raw = normalise(str(value))
         for pattern in _DATE_PATTERNS:
@@ -260,8 +295,8 @@ def parse_date(value: object) -> date:
     return result
 
 
-def parser_for(column: Column) -> Callable[[object], Any]:
-    """The parser for one column of the schema."""
+def parser_for(column: Column, *, date1904: bool = False) -> Callable[[object], Any]:
+    """The parser for one column of the schema (``date1904``: the workbook's date system)."""
     match column.kind:
         case Kind.TEXT:
             return parse_text
@@ -280,7 +315,7 @@ def parser_for(column: Column) -> Callable[[object], Any]:
         case Kind.RATE:
             return parse_rate
         case Kind.DATE:
-            return parse_date
+            return (lambda value: parse_date(value, MAC_EPOCH)) if date1904 else parse_date
         case Kind.MONEY | Kind.YEARS:
             return parse_amount
     raise AssertionError(column.kind)  # pragma: no cover - every kind is matched above

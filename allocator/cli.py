@@ -8,13 +8,14 @@ altered, damaged or emptied; 1 only for a bug. Bad input never shows a traceback
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
 import sqlite3
 import sys
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -87,8 +88,9 @@ def pad(value: str, width: int) -> str:
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A plain-text table that lines up Chinese and Latin text alike."""
-    # Control characters shown as escapes: a stored name must not steer the terminal.
-    cells = [[str(h) for h in headers],
+    # Control characters shown as escapes: a stored name (in a cell or as a column's header,
+    # e.g. a scenario's in `compare`) must not steer the terminal.
+    cells = [[visible(str(h)) for h in headers],
              *[["" if v is None else visible(str(v)) for v in r] for r in rows]]
     widths = [max(display_width(row[i]) for row in cells) for i in range(len(headers))]
     lines = ["  ".join(pad(v, w) for v, w in zip(row, widths, strict=True)).rstrip()
@@ -112,12 +114,25 @@ def render_issues(issues: Sequence[Issue], lang: Lang | None) -> str:
     return render_table([" ".join(headers[code][i] for code in langs) for i in range(7)], rows)
 
 
+@contextlib.contextmanager
+def writing(path: Path | str) -> Iterator[None]:
+    """Name ``path`` on an :class:`OSError` that does not (a full disk, ``/dev/full``: the
+    error comes from a write or the close, without a file name)."""
+    try:
+        yield
+    except OSError as exc:
+        if not exc.filename:
+            exc.filename = str(path)
+        raise
+
+
 def write_json(path: Path, payload: Any) -> None:
     # No indentation: with ``indent`` the json module falls back to its pure-Python encoder,
     # four times slower on a large plan (bench/RESULTS.md). One line per file, UTF-8 as is.
     from allocator.outputs import write_text_atomically
 
-    write_text_atomically(path, json.dumps(payload, ensure_ascii=False, default=str) + "\n")
+    with writing(path):
+        write_text_atomically(path, json.dumps(payload, ensure_ascii=False, default=str) + "\n")
 
 
 def store_path(args: argparse.Namespace) -> Path:
@@ -186,7 +201,8 @@ def cmd_template(args: argparse.Namespace) -> int:
     from allocator.excel import write_template
 
     check_outputs(args, [("OUT.xlsx", args.out)], [])
-    write_template(args.out)
+    with writing(args.out):
+        write_template(args.out)
     print(f"已写出申报模板 Template written: {args.out}")
     return EXIT_OK
 
@@ -195,7 +211,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
     from allocator.sample import write_sample
 
     check_outputs(args, [("OUT.xlsx", args.out), ("--roster", args.roster)], [])
-    write_sample(args.out, employers=args.employers, seed=args.seed, year=args.year)
+    with writing(args.out):
+        write_sample(args.out, employers=args.employers, seed=args.seed, year=args.year)
     print(f"已写出样例申报表 Sample written: {args.out} "
           f"({args.employers} 家单位 employers, seed {args.seed}, {args.year})")
     if args.roster is not None:
@@ -269,7 +286,7 @@ def load_screening(args: argparse.Namespace, submissions: Any, scenario: Any) ->
 def _lines(messages: Sequence[Any], langs: Sequence[Lang], indent: str = "") -> None:
     for message in messages:
         for code in langs:
-            print(f"{indent}{message.get(code)}")
+            print(f"{indent}{visible(message.get(code), keep=chr(10))}")
 
 
 def print_plan(plan, lang: Lang | None) -> None:
@@ -280,7 +297,8 @@ def print_plan(plan, lang: Lang | None) -> None:
     problem = plan.problem
     langs: tuple[Lang, ...] = (lang,) if lang else ("zh", "en")
     status = text(f"workbook.status.{plan.status.value}")
-    print(f"方案 Scenario: {problem.scenario.scenario.name}   方法 Method: {problem.method.value}"
+    print(f"方案 Scenario: {visible(problem.scenario.scenario.name)}   "
+          f"方法 Method: {problem.method.value}"
           f"   状态 Status: {' '.join(status.get(code) for code in langs)}")
     if plan.status is PlanStatus.INFEASIBLE:
         print("\n冲突的规则 Conflicting rules:")
@@ -358,7 +376,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
             least = smallest_feasible_cap(Oracle(submissions, scenario,
                                                  problem.screening)).cap
             curve = sweep(submissions, scenario, default_caps(problem, least), problem=problem)
-        write_plan_workbook(plan, args.out, curve=curve)
+        with writing(args.out):
+            write_plan_workbook(plan, args.out, curve=curve)
     print_plan(plan, args.lang)
     if next_permit is not None:
         print()
@@ -422,14 +441,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.json:
         write_json(args.json, comparison_json(comparison))
     if args.out:
-        write_comparison_workbook(comparison, args.out, lang=args.lang or "zh")
+        with writing(args.out):
+            write_comparison_workbook(comparison, args.out, lang=args.lang or "zh")
     print_comparison(comparison, langs)
     return EXIT_OK
 
 
 def _print_infeasible(named: Sequence[tuple[str, Any]], langs: Sequence[Lang]) -> None:
     for name, plan in named:
-        print(f"\n方案不可行 Infeasible: {name}")
+        print(f"\n方案不可行 Infeasible: {visible(name)}")
         _lines([conflict.message for conflict in plan.conflicts], langs, "  - ")
 
 
@@ -856,6 +876,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep Python quiet at exit
         return EXIT_OK
     except OSError as exc:  # cannot write an output file, disk full, …
-        print(f"allocator: 无法读写文件 cannot read or write a file: {exc.filename or ''} "
+        where = exc.filename or "标准输出 standard output"  # every file write names its file
+        print(f"allocator: 无法读写文件 cannot read or write a file: {where} "
               f"({exc.strerror or exc})", file=sys.stderr)
         return EXIT_INPUT

@@ -118,6 +118,7 @@ def columns_markdown() -> str:
     ]
     lines += ["", "## 各列说明 / Column details", ""]
     lines += _details(COLUMNS)
+    lines += READING_RULES
     lines += _roster_section()
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -184,6 +185,66 @@ def _details(columns: tuple[Column, ...]) -> list[str]:
             lines += ["", f"可填 Values: {choices_text(column).zh} / {choices_text(column).en}"]
         lines.append("")
     return lines
+
+
+#: How cells are read whatever their column (issue 18): the end of ``docs/columns.md``.
+READING_RULES = [
+    "## 单元格的读取规则 / How cells are read",
+    "",
+    "### 以文本填写的数字 / Numbers typed as text",
+    "",
+    "数字最好填成数字。填成文本时，只接受不会被误读的写法：不带分隔符的数字"
+    "（`1500`、`12.5`），或自个位起每三位用逗号（或空格）分组的数字"
+    "（`1,500`、`1 500`、`1,500.5`）。以下写法有歧义，会被拒绝并指出所在单元格："
+    "逗号后不是恰好三位数字（`1,5`、`15,00`，在许多欧洲国家逗号是小数点）；"
+    "点号与逗号的欧洲写法（`1.500,5`）；一到三位数字后接点号再接恰好三位数字"
+    "（`1.000`、`12.500`：点号可能是小数点，也可能是千位分隔符）。全角数字和标点按半角读取。",
+    "",
+    "Numbers are best typed as numbers. Typed as text, only forms that cannot be misread are "
+    "accepted: digits without separators (`1500`, `12.5`), or digits grouped by three from the "
+    "units with commas (or spaces) (`1,500`, `1 500`, `1,500.5`). These are ambiguous and are "
+    "refused, naming the cell: a comma not followed by exactly three digits (`1,5`, `15,00`; in "
+    "much of Europe the comma is the decimal point); the European form with points and a comma "
+    "(`1.500,5`); one to three digits, a point and exactly three digits (`1.000`, `12.500`: the "
+    "point may be a decimal point or a thousands separator). Full-width digits and punctuation "
+    "read as their half-width forms.",
+    "",
+    "### 看不见的字符 / Invisible characters",
+    "",
+    "单位名称、信用代码等文字中的控制字符和看不见的格式字符（双向文字控制符 U+202A–U+202E、"
+    "U+2066–U+2069、U+200E、U+200F、U+061C，零宽字符，软连字符 U+00AD，字节顺序标记 U+FEFF 等"
+    "Unicode Cf 类字符）会被拒绝，并指出其码位和位置：它们会使一个名称显示成另一个名称，或使看上"
+    "去相同的两个代码不同。审批人姓名和审批备注同样检查。",
+    "",
+    "Control characters and invisible format characters (the bidi controls U+202A–U+202E, "
+    "U+2066–U+2069, U+200E, U+200F and U+061C, zero-width characters, the soft hyphen U+00AD, "
+    "the byte-order mark U+FEFF: Unicode category Cf) in names, credit codes and other text are "
+    "refused, naming each code point and its position: they can make one name display as "
+    "another, or two codes that look alike differ. The approver's name and note are checked "
+    "the same way.",
+    "",
+    "### 日期 / Dates",
+    "",
+    "以 1904 日期系统保存的工作簿（旧版 Mac Excel）中，日期按该系统读取，包括常规格式的日期序号。",
+    "",
+    "In a workbook saved with the 1904 date system (old Mac Excel), dates are read on that "
+    "system, serial day numbers in General format included.",
+    "",
+    "### 工作簿 / The workbook",
+    "",
+    "读取名为“需求申报”的工作表，没有时读取第一个工作表；若该表没有表头而另一个工作表有，提示会指"
+    "出那个工作表。只设了格式的空行和空单元格（如整列设了格式，一直到第 1,048,576 行）不计入行数"
+    "上限。“Strict Open XML”格式的工作簿不支持：请另存为“Excel 工作簿 (*.xlsx)”。内部损坏的单元格"
+    "（引用不存在的共享文本、NaN、INF、十六进制数、不是日期的日期值）会被拒绝，并指出工作表和单元格。",
+    "",
+    "The sheet named 需求申报 is read, or else the first sheet; when it has no header and "
+    "another sheet has one, the message names that sheet. Empty rows and cells that only hold "
+    "formatting (a whole column formatted down to row 1,048,576) do not count towards the row "
+    "limit. Strict Open XML workbooks are not supported: save as 'Excel Workbook (*.xlsx)'. "
+    "Damaged cells (a shared text that does not exist, NaN, INF, hexadecimal numbers, a date "
+    "value that is no date) are refused, naming the sheet and the cell.",
+    "",
+]
 
 
 def main(argv: list[str] | None = None) -> int:

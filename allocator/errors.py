@@ -9,6 +9,7 @@ exit code 2.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -84,10 +85,16 @@ _NAMED_ESCAPES = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
 
 def visible(text: str, keep: str = "") -> str:
     """``text`` with every control character (except those in ``keep``) written as an escape
-    such as ``\\x07`` or ``\\n``: shown, never obeyed, and never silently lost."""
-    return CONTROL_CHARACTERS.sub(
+    such as ``\\x07`` or ``\\n``, and every invisible format character (bidi controls, zero
+    width, soft hyphen; category Cf) as ``\\u202e``: shown, never obeyed, and never silently
+    lost."""
+    shown = CONTROL_CHARACTERS.sub(
         lambda m: m[0] if m[0] in keep else _NAMED_ESCAPES.get(m[0], f"\\x{ord(m[0]):02x}"),
         text)
+    if shown.isascii():
+        return shown
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cf", "Cc")
+                   and c not in keep else c for c in shown)
 
 
 def control_characters(text: str, allowed: str = "") -> str | None:
@@ -95,6 +102,53 @@ def control_characters(text: str, allowed: str = "") -> str | None:
     ``U+0007, U+001B``, for a message; ``None`` when there are none."""
     found = sorted({c for c in CONTROL_CHARACTERS.findall(text) if c not in allowed})
     return ", ".join(f"U+{ord(c):04X}" for c in found) if found else None
+
+
+#: Characters listed at most by :func:`hidden_characters` (a hostile cell may hold thousands).
+MAX_HIDDEN_LISTED = 5
+
+
+#: Every control and format (Cf) character of Unicode 14–16, and a few more: a fast first pass
+#: (each match is confirmed by :func:`is_hidden`; ``tests/test_reader_odd.py`` checks that the
+#: running Python's Unicode database has no Cf character outside it).
+_MAYBE_HIDDEN = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f]")
+
+
+def is_hidden(char: str) -> bool:
+    """A control character (C0, DEL, C1), or an invisible format character (category Cf):
+    the bidi controls U+202A–U+202E and U+2066–U+2069, the marks U+200E, U+200F and U+061C,
+    zero-width characters, the soft hyphen U+00AD, the byte-order mark U+FEFF, …"""
+    return unicodedata.category(char) in ("Cc", "Cf")
+
+
+def hidden_characters(text: str, allowed: str = "") -> Text | None:
+    """Every control or invisible format character in ``text`` (but those in ``allowed``), each
+    with its code point, Unicode name and position (1-based, as typed), for a message; ``None``
+    when there are none.
+
+    Bidi controls can make one name display as another, and a soft hyphen or zero-width space
+    makes two codes that look alike differ: such text is refused, never silently cleaned. The
+    one check for employers' cells (:mod:`allocator.cells`) and approvals (``approve --by``).
+    """
+    found = [(match.start() + 1, match[0]) for match in _MAYBE_HIDDEN.finditer(text)
+             if match[0] not in allowed and is_hidden(match[0])]
+    if not found:
+        return None
+    zh, en = [], []
+    for position, char in found[:MAX_HIDDEN_LISTED]:
+        code = f"U+{ord(char):04X}"
+        name = unicodedata.name(char, "")
+        zh.append(f"{code}{f' {name}' if name else ''}（第{position}个字符）")
+        en.append(f"{code}{f' {name}' if name else ''} at position {position}")
+    if len(found) > MAX_HIDDEN_LISTED:
+        more = len(found) - MAX_HIDDEN_LISTED
+        zh.append(f"另有{more}个")
+        en.append(f"{more} more")
+    return Text(zh="、".join(zh), en=", ".join(en))
 
 
 def show_value(value: object, limit: int = 60) -> str:

@@ -141,7 +141,7 @@ def solve(problem: Problem, options: SolveOptions | None = None, *,
     total = problem.allocatable
     version = ortools_version()
     tree = constraints.build_tree(problem.groups, demanded, total,
-                                  file=problem.scenario.scenario.name)
+                                  file=problem.scenario.file)
     # Conflicts are judged on the bounds as the policy set them, so that each is told with the
     # real demand (a floor above a sector's demand, guarantees above the cap, …).
     found = constraints.conflicts(tree, lower, demanded)

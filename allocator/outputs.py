@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -77,6 +78,13 @@ def write_atomically(path: str | Path, write: Callable[[Path], None],
     rename the file inside the transaction that logs the export, so both happen or neither.
     """
     target = Path(path)
+    if _special(target):
+        # A device or a pipe (/dev/stdout, /dev/full, a FIFO): there is no file to replace, and
+        # renaming over it would replace the device node itself. Write through it instead.
+        write(target)
+        if publish is not None:
+            publish(lambda: None)
+        return
     folder = target.parent if str(target.parent) else Path(".")
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + target.suffix,
                                     dir=folder)
@@ -94,6 +102,15 @@ def write_atomically(path: str | Path, write: Callable[[Path], None],
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def _special(path: Path) -> bool:
+    """``path`` exists and is neither a regular file nor a folder (a device, a pipe, a socket)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def write_bytes_atomically(path: str | Path, data: bytes) -> None:

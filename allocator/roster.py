@@ -298,7 +298,8 @@ class _Reader:
         if position is None:
             return [blank_value] * len(indices)
         header = self.headers[column.key]
-        parse = parse_person_id if column.key == "person_id" else parser_for(column)
+        parse = parse_person_id if column.key == "person_id" else \
+            parser_for(column, date1904=self.grid.date1904)
         personal = column.key in _PERSONAL
         parsed: dict[Any, Any] = {}
         out: list[Any] = []

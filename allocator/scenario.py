@@ -45,6 +45,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_serializer,
@@ -1066,6 +1067,22 @@ class Scenario(_Table):
     utilisation: UtilisationConfig = Field(default_factory=UtilisationConfig)
     roster: RosterConfig = Field(default_factory=RosterConfig)
     groups: dict[str, GroupConfig] = Field(default_factory=dict)
+    #: The file the scenario was read from (not a parameter: not hashed, not stored), so that
+    #: a problem found later (groups that overlap over the employers) names the file.
+    _file: str = PrivateAttr(default="")
+
+    def __eq__(self, other: object) -> bool:
+        """Equal parameters: the file read from does not count."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # mutable tables inside: never hashable
+
+    @property
+    def file(self) -> str:
+        """The scenario file's name, or the scenario's name when it was not read from one."""
+        return self._file or self.scenario.name
 
     def get(self, key: str) -> Any:
         """The value at a dotted key, e.g. ``"weights.category.3"``; ``KeyError`` if none."""
@@ -1096,7 +1113,9 @@ class Scenario(_Table):
         data = _plain(self)
         for key, value in changes.items():
             _assign(data, key.split("."), _from_editor(key, value))
-        return _validate(data, file="")
+        changed = _validate(data, file="")
+        changed._file = self._file
+        return changed
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -1136,7 +1155,9 @@ def load_scenario(path: str | Path) -> Scenario:
         source = raw.decode("utf-8-sig")  # Notepad's BOM is harmless
     except UnicodeDecodeError:
         raise InputError([_issue("not_utf8", file=name)]) from None
-    return parse_scenario(source, file=name)
+    scenario = parse_scenario(source, file=name)
+    scenario._file = name
+    return scenario
 
 
 def parse_scenario(text: str, file: str = "<scenario>") -> Scenario:

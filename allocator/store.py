@@ -60,7 +60,7 @@ from time import monotonic, sleep
 from typing import TYPE_CHECKING, Any
 
 from allocator import __version__
-from allocator.errors import control_characters
+from allocator.errors import hidden_characters
 from allocator.i18n import Text, text
 from allocator.plan import plan_hash
 
@@ -295,7 +295,7 @@ def check_text(label: Text, value: str, limit: int, allowed: str = "") -> None:
     """Refuse (:class:`StoreError`) a text that is too long or holds control characters."""
     if len(value) > limit:
         raise StoreError("approval_too_long", field=label, limit=limit, length=len(value))
-    found = control_characters(value, allowed)
+    found = hidden_characters(value, allowed)  # controls, bidi, zero-width
     if found:
         raise StoreError("approval_control", field=label, characters=found)
 

@@ -113,9 +113,28 @@ def read_submissions(path: str | Path, plan_year: int | None = None) -> Submissi
         return Submissions(_empty_frame(), problems, name, sha256=sha)
     reader = _Reader(grid, name, plan_year)
     result = reader.run()
+    if reader.header_missing and grid.other_sheets:
+        _look_elsewhere(path, grid, result)
     result.issues[:0] = problems
     result.sha256 = sha
     return result
+
+
+#: Other worksheets searched for a header when the one read has none.
+MAX_SHEETS_SEARCHED = 5
+
+
+def _look_elsewhere(path: Path, grid: Grid, result: Submissions) -> None:
+    """The sheet read has no header: say which other sheet seems to hold the data."""
+    for other in grid.other_sheets[:MAX_SHEETS_SEARCHED]:
+        found, problems = read_grid(path, preferred_sheet=other)
+        if found is None or found.sheet != other or any(p.is_error for p in problems):
+            continue
+        if _Reader(found, result.file, None).find_header() is not None:
+            result.issues = [issue(ERROR, "read.header_elsewhere", file=result.file,
+                                   sheet=grid.sheet, other=other)
+                             if i.code == "header_not_found" else i for i in result.issues]
+            return
 
 
 def _empty_frame() -> pd.DataFrame:
@@ -130,6 +149,9 @@ class _Reader:
         self.sheet = grid.sheet
         self.plan_year = plan_year
         self.issues: list[Issue] = []
+        self.header_missing = False
+        #: (Excel row, column key) of every cell refused: no hint is derived from such a cell.
+        self.refused: set[tuple[int, str]] = set()
 
     def add(self, severity: Severity, code: str, **where: Any) -> None:
         self.issues.append(issue(severity, code, file=self.file, sheet=self.sheet, **where))
@@ -198,6 +220,7 @@ class _Reader:
         header_index = self.find_header()
         if header_index is None:
             self.add(ERROR, "header_not_found", required=column_names(REQUIRED))
+            self.header_missing = True
             return Submissions(_empty_frame(), self.issues, self.file, self.sheet)
         keys, extras = self.map_header(header_index)
         header_row = self.grid.row_numbers[header_index]
@@ -240,7 +263,7 @@ class _Reader:
         if position is None:
             return [blank_value] * len(indices)
         header = self.headers[column.key]
-        parse = parser_for(column)
+        parse = parser_for(column, date1904=self.grid.date1904)
         # Each distinct value is checked for blankness and parsed once (most columns repeat).
         parsed: dict[Any, Any] = {}
         out: list[Any] = []
@@ -250,10 +273,12 @@ class _Reader:
             raw = self.grid.value(index, position)
             if marked and (index, position) in formulas:
                 self.add(ERROR, "formula", row=row, column=header, value=raw)
+                self.refused.add((row, column.key))
                 out.append(None)
                 continue
             if marked and (index, position) in errors:
                 self.add(ERROR, "excel_error", row=row, column=header, value=raw)
+                self.refused.add((row, column.key))
                 out.append(None)
                 continue
             key = (type(raw), raw)
@@ -274,6 +299,7 @@ class _Reader:
                 continue
             if isinstance(value, CellError):
                 self.add(ERROR, value.code, row=row, column=header, value=raw, **value.params)
+                self.refused.add((row, column.key))
                 out.append(None)
                 continue
             if column.key == "attrition_rate" and value == 1 and not (
@@ -324,6 +350,9 @@ class _Reader:
         given = [p for p in parts if p is not None]
         if total is None:
             return
+        # A part whose cell was refused is not missing: it is already reported, so the hints
+        # below (which read a blank part as "not given") would only repeat that error.
+        refused = self.refused and any((record.row, key) in self.refused for key in DEMAND_PARTS)
         if len(given) == len(parts) and sum(given) != total:
             self.add(ERROR, "demand_parts_sum", row=record.row,
                      column=self.header("demand_total"), value=total, parts=sum(given))
@@ -331,11 +360,11 @@ class _Reader:
             if sum(given) > total:
                 self.add(ERROR, "demand_parts_exceed", row=record.row,
                          column=self.header("demand_total"), value=total, parts=sum(given))
-            else:
+            elif not refused:
                 missing = [k for k, p in zip(DEMAND_PARTS, parts, strict=True) if p is None]
                 self.add(WARNING, "demand_parts_missing", row=record.row,
                          column=self.header("demand_total"), missing=column_names(missing))
-        elif not given and record.top100:
+        elif not given and record.top100 and not refused:
             self.add(WARNING, "demand_parts_top100", row=record.row,
                      column=self.header("demand_senior"))
 

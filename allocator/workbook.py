@@ -18,8 +18,11 @@ How a workbook is read
    part; any ambiguity (two parts with one name, a relationship resolved two ways, shared
    strings or styles outside their usual place) is refused rather than guessed.
 3. **A streaming scan** of the chosen sheet's XML, in blocks cut at ``</row>`` (memory does not
-   grow with the sheet): DTDs and entities, rows and columns beyond the limits (``XFD1048576``),
-   and the cells whose value the fast parser cannot give exactly as openpyxl would — formulas
+   grow with the sheet): DTDs and entities, cells holding a value beyond the limits
+   (``XFD1048576``; cells and rows that only hold formatting do not count, so a column formatted
+   down to row 1,048,576 is fine), shared-string indexes that are not a whole number below the
+   table's size (``-1``, ``abc``, ``1.5``, ``99999``: calamine would read text 0), and the
+   cells whose value the fast parser cannot give exactly as openpyxl would — formulas
    (``<f>``), errors (``t="e"``), ISO dates, numbers written as ``1.0``, ``1E3`` or with more
    than 15 digits, and every date-formatted number. Those cells are few; each is decoded with
    openpyxl's own cell parser (or its ``from_excel``), so their values are identical to the
@@ -38,6 +41,13 @@ Measured with ``bench/bench_read.py`` on a shared 2-core machine (Excel-like wor
 shared strings): 10,000 employers 0.6 s against 2.0 s for ``pandas.read_excel(engine=
 "openpyxl")``; 100,000 employers 4.9 s against 22.9 s. Of a 10,000-employer read, starting
 the child costs ~0.1 s and sending the values back ~0.1 s; the scan runs meanwhile.
+
+Damaged cells
+-------------
+A cell whose stored value no parser can read — ``<v>NaN</v>``, ``INF``, ``0x1F``, a ``t="d"``
+that is no date, a shared-string index out of the table — is refused naming the sheet and the
+cell (``reading.file.*``), never with a parser's exception name. Strict Open XML workbooks (other
+namespaces throughout) are refused with the way to save a standard .xlsx.
 
 Identical values
 ----------------
@@ -79,7 +89,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from allocator.errors import Issue, Severity, issue
-from allocator.i18n import text
+from allocator.i18n import Text, text
+
+#: Why a damaged file cannot be read, for a planner (never a parser's exception class name).
+DAMAGED = Text(zh="其内部结构与 Excel 保存的不同", en="its inside is not as Excel saves it")
+CUT_SHORT = Text(zh="数据不完整或校验不符", en="its data are cut short or fail their checksum")
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, or an encrypted .xlsx
@@ -138,6 +152,8 @@ LIST_SHEET = "下拉选项"
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+#: Strict Open XML (Excel's "Strict Open XML Spreadsheet") puts every part in these namespaces.
+STRICT_NS_PREFIX = "http://purl.oclc.org/ooxml/"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 _WORKBOOK = "xl/workbook.xml"
 _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
@@ -160,6 +176,11 @@ class Grid:
     #: Merged ranges as (first row index, first position, last row index, last position).
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     engine: str = ""  # "calamine" or "openpyxl": which parser gave the values
+    #: The workbook counts dates from 1904 (``<workbookPr date1904="1"/>``): a bare serial
+    #: number in a date column is a day of that system.
+    date1904: bool = False
+    #: The workbook's other worksheets, in order (to say where the data may be).
+    other_sheets: list[str] = field(default_factory=list)
 
     def value(self, index: int, position: int) -> Any:
         cells = self.rows[index]
@@ -269,9 +290,8 @@ def read_grid(path: Path, preferred_sheet: str, *,
         return None, []
     except WorkbookProblem as refused:
         return None, refused.issues
-    except Exception as exc:  # any parser failure is the file's fault, not ours
-        return None, [issue(Severity.ERROR, "file_unreadable", file=name,
-                            reason=type(exc).__name__)]
+    except Exception:  # any parser failure is the file's fault, not ours
+        return None, [issue(Severity.ERROR, "file_unreadable", file=name, reason=DAMAGED)]
 
 
 class _NoSuchSheet(Exception):
@@ -300,9 +320,8 @@ def _read(path: Path, preferred_sheet: str, file: str,
         try:
             if package.names[sheet.part].file_size > EARLY_START_BYTES:
                 start()  # a large sheet: parse the values while this process scans
-            scan = _SheetScan(package, sheet, book)
+            scan = _SheetScan(package, sheet, book, package.verify_shared_strings())
             scan.run(after_first_block=start)
-            package.verify_shared_strings()
             if not scan.regular:
                 for worker in workers:
                     worker.stop()
@@ -321,6 +340,8 @@ def _read(path: Path, preferred_sheet: str, file: str,
             worker.stop()
         grid = _assemble(result, scan, book, file, sheet.name)
         assert grid is not None
+    grid.date1904 = book.epoch.year == 1904
+    grid.other_sheets = [s.name for s in book.sheets if s.kind == "worksheet" and s is not sheet]
     return grid, warnings
 
 
@@ -351,6 +372,7 @@ class _Package:
     def __init__(self, archive: zipfile.ZipFile, file: str):
         self.archive = archive
         self.file = file
+        self.string_prefix = b""  # the shared-strings table's namespace prefix, if any
         self.names: dict[str, zipfile.ZipInfo] = {}
         total = 0
         entries = archive.infolist()
@@ -393,9 +415,8 @@ class _Package:
                           limit=_mb(limit))
         try:
             data = self.archive.read(entry)
-        except Exception as exc:  # BadZipFile (CRC), zlib.error, EOFError, …
-            raise _refuse("part_damaged", self.file, part=part, reason=type(exc).__name__) \
-                from None
+        except Exception:  # BadZipFile (CRC), zlib.error, EOFError, …
+            raise _refuse("part_damaged", self.file, part=part, reason=CUT_SHORT) from None
         _check_prolog(data, part, self.file)
         return data
 
@@ -405,9 +426,8 @@ class _Package:
             with self.archive.open(self.names[part]) as stream:
                 while block := stream.read(_BLOCK):
                     yield block
-        except Exception as exc:  # BadZipFile (CRC), zlib.error, EOFError, …
-            raise _refuse("part_damaged", self.file, part=part, reason=type(exc).__name__) \
-                from None
+        except Exception:  # BadZipFile (CRC), zlib.error, EOFError, …
+            raise _refuse("part_damaged", self.file, part=part, reason=CUT_SHORT) from None
 
     def tree(self, part: str) -> Any:
         from defusedxml import DefusedXmlException
@@ -455,6 +475,9 @@ class _Package:
                 if kind.endswith(suffix) and _resolve_in_xl(target) != where:
                     raise _refuse("structure", file, part=_short(target))
         workbook = self.tree(_WORKBOOK)
+        if str(workbook.tag).startswith("{" + STRICT_NS_PREFIX):
+            # ISO/IEC 29500 Strict: other namespaces throughout; neither parser reads it.
+            raise _refuse("file.strict_ooxml", file)
         sheets: list[_Sheet] = []
         for node in workbook.iter(f"{{{MAIN_NS}}}sheet"):
             name = node.get("name")
@@ -523,23 +546,32 @@ class _Package:
         with contextlib.closing(self.blocks(_SHARED_STRINGS)) as blocks:
             head = next(blocks, b"")
         _check_prolog(head, _SHARED_STRINGS, self.file)
-        found = re.search(rb"<(?:\w+:)?sst\b[^>]*>", head[: 64 * 1024])
+        found = re.search(rb"<(\w+:)?sst\b[^>]*>", head[: 64 * 1024])
         if found:
+            self.string_prefix = found[1] or b""
             for count in re.findall(rb'[cC]ount\s*=\s*["\']\s*(\d+)', found[0]):
                 if len(count) > 12 or int(count) > MAX_SHARED_STRINGS:
                     raise _refuse("shared_strings", self.file, count=int(count[:15]),
                                   limit=MAX_SHARED_STRINGS)
 
-    def verify_shared_strings(self) -> None:
-        """Inflate the whole table once: its CRC, and no DTD hidden past the first block."""
+    def verify_shared_strings(self) -> int:
+        """Inflate the whole table once: its CRC, and no DTD hidden past the first block.
+
+        Returns the number of texts in the table (0 without one): a cell's index must be less.
+        """
         if _SHARED_STRINGS not in self.names:
-            return
+            return 0
         tail = b""
+        count = 0
+        opening = b"<" + self.string_prefix + b"si"
+        items = (opening + b">", opening + b" ", opening + b"/")
         for block in self.blocks(_SHARED_STRINGS):
             window = tail + block
             if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
                 raise _refuse("xml_entities", self.file, part=_SHARED_STRINGS)
+            count += sum(window.count(item) - tail.count(item) for item in items)
             tail = block[-16:]
+        return count
 
 
 def _short(value: str, limit: int = 60) -> str:
@@ -644,8 +676,12 @@ _ROW_TAG = re.compile(rb'<row r="(\d{1,12})"')
 _FAR_COLUMN = re.compile(
     rb'<c r="(' + _columns_beyond(MAX_COLUMNS).encode() + rb')(\d{1,12})"[^>]*(?<!/)>')
 _FAR_ROW = re.compile(rb'<c r="([A-Z]{1,3})(' + _greater_than(MAX_ROWS).encode() + rb')"')
+_FAR_ROW_TAG = re.compile(rb'<row r="(' + _greater_than(MAX_ROWS).encode() + rb')"')
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
-_WIDE_CELL = re.compile(rb'<c r="([A-Z]{2})\d')
+#: The end of a cell's value: a number, an inline text or a formula.
+_CELL_CONTENT = re.compile(rb"</v>|</is>|<f[\s>/]")
+#: A cell past column Z that is not self-closing (a formatted empty cell is).
+_WIDE_CELL = re.compile(rb'<c r="([A-Z]{2})\d+"[^>]*(?<!/)>')
 _FORMULA = re.compile(rb"<f[\s>/]")
 #: A value that is not a plain decimal: openpyxl and calamine may differ on it.
 _ODD_VALUE = re.compile(rb"<v>(?!-?\d{1,15}</v>|-?\d*\.\d*[1-9]\d*</v>)")
@@ -675,8 +711,14 @@ def _date_patterns(styles: frozenset[int]) -> list[re.Pattern[bytes]]:
 class _SheetScan:
     """One pass over the sheet's XML, in blocks, without building a tree."""
 
-    def __init__(self, package: _Package, sheet: _Sheet, book: _Book):
+    def __init__(self, package: _Package, sheet: _Sheet, book: _Book, strings: int = 0):
         self.package = package
+        self.strings = strings  # texts in the shared-strings table
+        # One pass finds every index that is not a whole number below the table's size.
+        beyond = _greater_than(strings - 1) if strings else r"\d+"
+        self._bad_string_index = re.compile(
+            rb' t="s"[^>]*><v>(?:(?!\d{1,15}</v>)|(?=0*(?:' + beyond.encode() + rb')</v>))'
+            rb'([^<]{0,40})')
         self.sheet = sheet
         self.book = book
         self.regular = True
@@ -765,20 +807,19 @@ class _SheetScan:
         if data.count(b"<c") != cells or data.count(b"<row") != data.count(b'<row r="'):
             self.regular = False  # cells or rows without a reference: positions are implied
             return
-        far = _FAR_ROW.search(data)
-        if far:
-            raise self.refuse("too_many_rows", row=int(far[2]), column=far[1].decode(),
-                              limit=MAX_ROWS)
-        far = _FAR_COLUMN.search(data)
-        if far:
-            raise self.refuse("too_many_columns", row=int(far[2]), column=far[1].decode(),
-                              limit=MAX_COLUMNS, limit_letter=column_letter(MAX_COLUMNS))
         numbers = _ROW_TAG.findall(data)
-        if numbers:
-            last = max(int(n) for n in numbers)
-            if last > MAX_ROWS:
-                raise self.refuse("too_many_rows", row=last, limit=MAX_ROWS)
-            self.max_row = max(self.max_row, last)
+        last = max(int(n) for n in numbers) if numbers else 0
+        if last > MAX_ROWS or _FAR_ROW.search(data):
+            self.data_beyond_limit(data)
+        for far in _FAR_COLUMN.finditer(data):
+            end = data.find(b"</c>", far.end())
+            if _CELL_CONTENT.search(data, far.end(), end if end >= 0 else len(data)):
+                raise self.refuse("too_many_columns", row=int(far[2]), column=far[1].decode(),
+                                  limit=MAX_COLUMNS, limit_letter=column_letter(MAX_COLUMNS))
+        # Rows and cells that only hold formatting (a whole column formatted down to row
+        # 1,048,576, as real offices do) are not counted: no parser keeps them.
+        self.max_row = max(self.max_row, self.last_data_row(data))
+        cells = data.count(b"</v>") + data.count(b"</is>")
         self.cells += cells
         if self.cells > MAX_CELLS:
             raise self.refuse("too_many_cells", cells=self.cells, limit=MAX_CELLS)
@@ -801,6 +842,51 @@ class _SheetScan:
         for pattern in self._date_patterns:
             for found in pattern.finditer(data):
                 self.date_cell(data, found)
+        if b' t="s"' in data:
+            self.shared_string_cells(data)
+
+    def shared_string_cells(self, data: bytes) -> None:
+        """A text cell's index must be a whole number below the table's size: calamine reads
+        ``-1``, ``abc`` or ``1.5`` as text 0 (often the sheet's title), which is not in the
+        cell. The file is damaged; it is refused, naming the cell."""
+        for found in self._bad_string_index.finditer(data):
+            self.bad_string_index(data, found.start() + 1, found[1])
+
+    def bad_string_index(self, data: bytes, inside: int, value: bytes) -> None:
+        found = self._cell_at(data, inside)
+        if found is None:
+            self.regular = False  # not the XML we expect: openpyxl judges it
+            return
+        (row, column), _, _ = found
+        raise self.refuse("file.shared_string_index", row=row + 1, column=column_letter(column + 1),
+                          value=_short(value.decode("utf-8", "replace"), 30),
+                          shown=_short(value.decode("utf-8", "replace"), 30),
+                          cell=f"{column_letter(column + 1)}{row + 1}", count=self.strings)
+
+    def last_data_row(self, data: bytes) -> int:
+        """The row number of the last cell in ``data`` that holds a value (0 if none)."""
+        end = data.rfind(b"</v>")  # nearly always the last value; the others may follow it
+        end = max(end, *(data.find(mark, max(end, 0)) for mark in (b"</is>", b"<f>", b"<f ")))
+        if end < 0:
+            return 0
+        ref = _CELL_REF.match(data, max(data.rfind(b'<c r="', 0, end), 0))
+        return int(ref[2]) if ref else 0
+
+    def data_beyond_limit(self, data: bytes) -> None:
+        """Refuse the sheet if a cell beyond :data:`MAX_ROWS` holds a value (formatting alone
+        does not count), naming the first such cell."""
+        starts = [m.start() for m in (_FAR_ROW_TAG.search(data), _FAR_ROW.search(data)) if m]
+        for found in _CELL_CONTENT.finditer(data, min(starts, default=0)):
+            ref = _CELL_REF.match(data, max(data.rfind(b'<c r="', 0, found.start()), 0))
+            if ref is None:
+                # Content outside a referenced cell: the row tag says where it is.
+                tag = _ROW_TAG.match(data, max(data.rfind(b"<row ", 0, found.start()), 0))
+                if tag and int(tag[1]) > MAX_ROWS:
+                    raise self.refuse("too_many_rows", row=int(tag[1]), limit=MAX_ROWS)
+                continue
+            if int(ref[2]) > MAX_ROWS:
+                raise self.refuse("too_many_rows", row=int(ref[2]),
+                                  column=ref[1].decode(), limit=MAX_ROWS)
 
     def _cell_at(self, data: bytes, inside: int) -> tuple[tuple[int, int], int, int] | None:
         """(position, start, end) of the cell element around offset ``inside``."""
@@ -927,12 +1013,13 @@ class _Worker:
                 why = f"signal {-self.process.returncode}"
             else:
                 why = reason[0] if reason else f"exit {self.process.returncode}"
+                if re.search(r"Traceback|\w(?:Error|Exception)\b", why):
+                    why = f"exit {self.process.returncode}"  # never a class name to a planner
             raise _refuse("parser_failed", file, sheet=sheet, reason=_short(why, 80))
         try:
             found = _SafeUnpickler(io.BytesIO(payload)).load()
-        except Exception as exc:
-            raise _refuse("parser_failed", file, sheet=sheet, reason=type(exc).__name__) \
-                from None
+        except Exception:
+            raise _refuse("parser_failed", file, sheet=sheet, reason="bad answer") from None
         if not isinstance(found, dict):
             raise _refuse("parser_failed", file, sheet=sheet, reason="bad answer")
         return self.answer(found, file, sheet)
@@ -954,8 +1041,16 @@ class _Worker:
                           limit=MAX_CELLS)
         if kind == "memory":
             raise _refuse("parser_failed", file, sheet=sheet, reason="memory limit")
+        if kind == "bad_cell" and found.get("row") and found.get("column"):
+            letter = column_letter(int(found["column"]))
+            raw = _short(str(found.get("raw", "")), 30)
+            code = {"s": "file.shared_string_index", "d": "file.cell_date"}.get(
+                str(found.get("type")), "file.cell_value")
+            raise _refuse(code, file, sheet=sheet, row=int(found["row"]), column=letter,
+                          value=raw, shown=raw, cell=f"{letter}{found['row']}",
+                          count=found.get("strings", 0))
         raise WorkbookProblem(issue(Severity.ERROR, "file_unreadable", file=file,
-                                    reason=str(found.get("reason", "?"))[:80]))
+                                    reason=DAMAGED))
 
 
 def _drain(stream: Any, into: list[bytes], limit: int | None) -> None:
@@ -1078,35 +1173,94 @@ def _openpyxl_values(path: str, sheet: str) -> dict[str, Any]:
     try:
         ws = book[sheet]
         ws.reset_dimensions()  # a wrong <dimension> must not hide rows (nor invent millions)
-        rows: list[tuple[Any, ...]] = []
-        formulas: list[tuple[int, int]] = []
-        errors: list[tuple[int, int]] = []
-        numbers: list[int] = []
-        cells = 0
-        next_row = 1
-        for index, row in enumerate(ws.iter_rows()):
-            found = [c.row for c in row if getattr(c, "row", None)]
-            number = found[0] if found else next_row
-            next_row = number + 1
-            columns = max((getattr(c, "column", 0) or 0 for c in row), default=0)
-            cells += len(row)
-            refused = _too_large(number, columns, number) if (
-                number > MAX_ROWS or columns > MAX_COLUMNS) else None
-            if refused or cells > MAX_CELLS:
-                return refused or {"status": "too_large", "rows": number,
-                                   "columns": columns, "row": number}
-            rows.append(tuple(c.value for c in row))
-            numbers.append(number)
-            for position, cell in enumerate(row):
-                kind = getattr(cell, "data_type", "n")
-                if kind == "f":
-                    formulas.append((index, position))
-                elif kind == "e":
-                    errors.append((index, position))
-        return {"status": "ok", "engine": "openpyxl", "rows": rows, "numbers": numbers,
-                "formulas": formulas, "errors": errors}
+        # openpyxl would read index -1 as the table's last text: refuse it like 99999.
+        ws._shared_strings = _Strings(ws._shared_strings)
+        try:
+            return _openpyxl_rows(ws)
+        except MemoryError:
+            raise
+        except Exception:
+            return _failing_cell(ws)
     finally:
         book.close()
+
+
+class _Strings(list):  # type: ignore[type-arg]
+    """A shared-strings table that refuses negative indexes."""
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, int) and index < 0:
+            raise IndexError(index)
+        return super().__getitem__(index)
+
+
+def _failing_cell(ws: Any) -> dict[str, Any]:
+    """Where openpyxl failed, found by parsing the sheet again cell by cell (only on failure):
+    the cell's row, column, stored value and type, for a refusal naming it."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    last: list[Any] = [None]
+
+    class Tracking(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> Any:
+            last[0] = element
+            return super().parse_cell(element)
+
+    parser = None
+    try:
+        with ws._get_source() as source:
+            parser = Tracking(source, ws._shared_strings, data_only=False,
+                              epoch=ws.parent.epoch, date_formats=ws.parent._date_formats,
+                              timedelta_formats=ws.parent._timedelta_formats)
+            for _ in parser.parse():
+                pass
+    except MemoryError:
+        raise
+    except Exception:
+        element = last[0]
+        if parser is not None and element is not None:
+            raw = next((child.text for child in element
+                        if str(child.tag).rsplit("}", 1)[-1] == "v"), None)
+            return {"status": "bad_cell", "row": parser.row_counter,
+                    "column": parser.col_counter, "raw": "" if raw is None else str(raw),
+                    "type": element.get("t", "n"), "strings": len(ws._shared_strings)}
+    return {"status": "unreadable"}
+
+
+def _openpyxl_rows(ws: Any) -> dict[str, Any]:
+    """The sheet's values, row by row, as openpyxl's read-only reader gives them."""
+    rows: list[tuple[Any, ...]] = []
+    formulas: list[tuple[int, int]] = []
+    errors: list[tuple[int, int]] = []
+    numbers: list[int] = []
+    cells = 0
+    next_row = 1
+    for index, row in enumerate(ws.iter_rows()):
+        found = [c.row for c in row if getattr(c, "row", None)]
+        number = found[0] if found else next_row
+        next_row = number + 1
+        values = tuple(c.value for c in row)
+        # Cells that only hold formatting do not count (nor their rows and columns).
+        filled = [c for c, value in zip(row, values, strict=True) if value is not None]
+        columns = max((getattr(c, "column", 0) or 0 for c in filled), default=0)
+        cells += len(filled)
+        refused = _too_large(number, columns, number) if filled and (
+            number > MAX_ROWS or columns > MAX_COLUMNS) else None
+        if refused or cells > MAX_CELLS:
+            return refused or {"status": "too_large", "rows": number,
+                               "columns": columns, "row": number}
+        if not filled and number > MAX_ROWS:
+            continue  # formatting below the limit's last row: nothing to read
+        rows.append(values)
+        numbers.append(number)
+        for position, cell in enumerate(row):
+            kind = getattr(cell, "data_type", "n")
+            if kind == "f":
+                formulas.append((index, position))
+            elif kind == "e":
+                errors.append((index, position))
+    return {"status": "ok", "engine": "openpyxl", "rows": rows, "numbers": numbers,
+            "formulas": formulas, "errors": errors}
 
 
 # -- putting the grid together -----------------------------------------------------------------
@@ -1182,9 +1336,23 @@ def _patches(scan: _SheetScan, book: _Book, file: str,
                 element = fromstring(wrapper + snippet + b"</wrapper>", forbid_dtd=True)[0]
                 if element.get("t") == "s" and element.find(f"{{{MAIN_NS}}}f") is None:
                     continue  # a shared string: calamine's text is the one to keep
-                cell = parser.parse_cell(element)
+                try:
+                    cell = parser.parse_cell(element)
+                except Exception:  # NaN, INF, 0x1F, a t="d" that is no date: a damaged cell
+                    raise _bad_cell(element, position, file, sheet) from None
                 out[position] = (cell["value"], cell["data_type"])
     return out
+
+
+def _bad_cell(element: Any, position: tuple[int, int], file: str,
+              sheet: str) -> WorkbookProblem:
+    """The refusal of a cell whose stored value no parser can read, naming the cell."""
+    found = element.find(f"{{{MAIN_NS}}}v")
+    raw = "" if found is None or found.text is None else found.text
+    letter = column_letter(position[1] + 1)
+    code = "file.cell_date" if element.get("t") == "d" else "file.cell_value"
+    return _refuse(code, file, sheet=sheet, row=position[0] + 1, column=letter,
+                   value=_short(raw, 30), shown=_short(raw, 30), cell=f"{letter}{position[0] + 1}")
 
 
 # -- merged cells across data rows -------------------------------------------------------------

@@ -167,18 +167,113 @@ def test_credit_code_rejected(raw, code):
 
 
 def test_text_keeps_full_width_punctuation_but_strips_padding():
-    assert cells.parse_text("  北京某某（集团）有限公司\u200b ") == "北京某某（集团）有限公司"
+    assert cells.parse_text("  北京某某（集团）有限公司 ") == "北京某某（集团）有限公司"
     assert cells.parse_text(1234.0) == "1234"
 
 
 @pytest.mark.parametrize(("raw", "shown"), [
-    ("北京\x07东诚", "U+0007"), ("\x1b[31m红字公司", "U+001B"),
-    ("A\x00B\x08C\x00", "U+0000, U+0008"), ("删除\x7f", "U+007F")])
+    ("北京\x07东诚", "U+0007 at position 3"), ("\x1b[31m红字公司", "U+001B at position 1"),
+    ("A\x00B\x08C\x00", "U+0000 at position 2, U+0008 at position 4, U+0000 at position 6"),
+    ("删除\x7f", "U+007F at position 3")])
 def test_text_with_control_characters_is_refused_naming_them(raw, shown):
     with pytest.raises(CellError) as refused:
         cells.parse_text(raw)
     assert refused.value.code == "text_control"
-    assert refused.value.params == {"characters": shown}
+    assert refused.value.params["characters"].en == shown
+
+
+# Issue 18: bidi controls make one name display as another; zero-width and soft hyphens make
+# two names that look alike differ. Each is refused, named by code point, name and position.
+@pytest.mark.parametrize(("raw", "en", "zh"), [
+    ("百度\u202e司公", "U+202E RIGHT-TO-LEFT OVERRIDE at position 3",
+     "U+202E RIGHT-TO-LEFT OVERRIDE（第3个字符）"),
+    ("\u202a百度\u202c", "U+202A LEFT-TO-RIGHT EMBEDDING at position 1, U+202C POP DIRECTIONAL "
+     "FORMATTING at position 4", None),
+    ("A\u2066B\u2069", "U+2066 LEFT-TO-RIGHT ISOLATE at position 2, U+2069 POP DIRECTIONAL "
+     "ISOLATE at position 4", None),
+    ("百\u200e度", "U+200E LEFT-TO-RIGHT MARK at position 2", None),
+    ("百\u200f度", "U+200F RIGHT-TO-LEFT MARK at position 2", None),
+    ("百度\u061c", "U+061C ARABIC LETTER MARK at position 3", None),
+    ("北京某某有限公司\u200b", "U+200B ZERO WIDTH SPACE at position 9", None),
+    ("\ufeff北京", "U+FEFF ZERO WIDTH NO-BREAK SPACE at position 1", None),
+    ("北京\u00ad某某", "U+00AD SOFT HYPHEN at position 3", "U+00AD SOFT HYPHEN（第3个字符）"),
+])
+def test_names_with_bidi_or_invisible_characters_are_refused_naming_them(raw, en, zh):
+    with pytest.raises(CellError) as refused:
+        cells.parse_text(raw)
+    assert refused.value.code == "text_control"
+    assert refused.value.params["characters"].en == en
+    if zh:
+        assert refused.value.params["characters"].zh == zh
+
+
+def test_a_soft_hyphen_in_a_credit_code_is_named_with_its_position():
+    code = "91110\u00ad000802100433B"  # Baidu's code with a soft hyphen after 5 characters
+    with pytest.raises(CellError) as refused:
+        cells.parse_credit_code(code)
+    assert refused.value.code == "text_control"
+    assert refused.value.params["characters"].en == "U+00AD SOFT HYPHEN at position 6"
+    with pytest.raises(CellError) as refused:
+        cells.parse_credit_code("\u200b91110000802100433B")
+    assert refused.value.params["characters"].en == "U+200B ZERO WIDTH SPACE at position 1"
+
+
+# Issue 18: numbers typed as text are read only in forms that cannot be misread
+# (docs/columns.md, "Numbers typed as text").
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("1,500", 1500), ("123,456", 123456), ("1,000,000", 1000000), ("1 500", 1500),
+    ("1500", 1500), ("0", 0),
+    ("１，５００", 1500), ("+7", 7), ("999", 999), ("1000.000", 1000), ("1,000.0", 1000),
+])
+def test_counts_in_text_with_unambiguous_separators(raw, expected):
+    assert cells.parse_count(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    ("1,5", "read.number_grouping"), ("1,50", "read.number_grouping"),
+    ("15,00", "read.number_grouping"), ("1,5000", "read.number_grouping"),
+    ("1.500,5", "read.number_grouping"), ("1.000.000", "read.number_grouping"),
+    ("1 5", "read.number_grouping"), ("1,500 000", "read.number_grouping"),
+    (",500", "read.number_grouping"), ("1,,500", "read.number_grouping"),
+    ("1.000", "read.number_ambiguous"), ("12.500", "read.number_ambiguous"),
+    ("150.000", "read.number_ambiguous"), ("-1.000", "read.number_ambiguous"),
+])
+def test_counts_in_text_with_ambiguous_separators_are_refused(raw, code):
+    assert fails(cells.parse_count, raw) == code
+
+
+def test_the_ambiguous_point_names_both_readings():
+    with pytest.raises(CellError) as refused:
+        cells.parse_count("1.000")
+    assert refused.value.params == {"point": "1"}
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("0.125", Decimal("0.125")), ("12.5%", Decimal("0.125")), ("1,5%", None), ("1.500%", None)])
+def test_rates_follow_the_same_rule(raw, expected):
+    if expected is None:
+        assert fails(cells.parse_rate, raw).startswith("read.number_")
+    else:
+        assert cells.parse_rate(raw) == expected
+
+
+@given(st.integers(min_value=1000, max_value=cells.MAX_COUNT))
+def test_any_count_grouped_by_three_reads_back(n):
+    assert cells.parse_count(f"{n:,}") == n
+    assert cells.parse_count(f"{n:,}".replace(",", " ")) == n
+
+
+@given(st.integers(min_value=1, max_value=999), st.integers(min_value=0, max_value=99))
+def test_a_comma_before_fewer_than_three_digits_is_never_read(whole, tail):
+    raw = f"{whole},{tail}"  # "1,5", "12,50": a decimal comma, or a typo
+    assert fails(cells.parse_count, raw) == "read.number_grouping"
+
+
+def test_serial_dates_follow_the_workbooks_date_system():
+    # 45000 days after 1899-12-30 is 2023-03-15; after 1904-01-01 it is 2027-03-16.
+    assert cells.parse_date(45000) == date(2023, 3, 15)
+    assert cells.parser_for(BY_KEY["submitted_on"], date1904=True)(45000) == date(2027, 3, 16)
+    assert cells.parser_for(BY_KEY["submitted_on"])(45000) == date(2023, 3, 15)
 
 
 def test_text_keeps_tabs_and_line_breaks():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -52,7 +53,11 @@ CELL = st.one_of(
     st.sampled_from(CHOICES + CODES + ["是", "否", "12%", "一、三", "J66", "I6510", "合计",
                                        "2026-10-15", "2026年10月15日", "=1+2", "#N/A", "", " ",
                                        # control characters, as Excel stores them
-                                       "公司_x0007_", "_x001B_[2J", "a_x0000_b", "_x000A_"]),
+                                       "公司_x0007_", "_x001B_[2J", "a_x0000_b", "_x000A_",
+                                       # issue 18: separators, bidi and invisible characters
+                                       "1,5", "1.000", "1,500", "1.500,5", "1 500", "12,50",
+                                       "百度\u202e司公", "\u2066中国\u2069", "码\u00ad",
+                                       "\u200b", "\ufeff企业"]),
     st.integers(-10**12, 10**12),
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),
@@ -248,3 +253,88 @@ def test_weights_are_bounded_so_claims_stay_exact():
     largest_weight = MAX_WEIGHT ** 3
     assert largest_weight * 1_000_000 < 2**53  # weight × a cell's largest demand, as a float
     assert MAX_PERMITS < 2**31
+
+
+# -- raw cells (issue 18): damaged shared strings, odd stored numbers, date systems, formatting
+_MAKE = Path(__file__).parent / "corpus" / "make_corpus.py"
+_RAW_STRINGS = ["标题", "统一社会信用代码", "单位名称", "单位类型", "申报人数合计", "申报日期",
+                "百度", "企业"]
+_INTEGER = re.compile(r"[+-]?\d+")
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _corpus_maker():
+    import importlib.util
+    import sys
+
+    if "make_corpus" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("make_corpus", _MAKE)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["make_corpus"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["make_corpus"]
+
+
+def _raw_book(index: str, value: str, serial: int, date1904: bool, formatted_to: int) -> dict:
+    make = _corpus_maker()
+    rows = ('<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2">'
+            + "".join(f'<c r="{c}2" t="s"><v>{i + 1}</v></c>' for i, c in enumerate("ABCDE"))
+            + '</row><row r="3"><c r="A3" t="inlineStr"><is><t>91110000802100433B</t></is>'
+            f'</c><c r="B3" t="s"><v>{index}</v></c><c r="C3" t="s"><v>7</v></c>'
+            f'<c r="D3"><v>{value}</v></c><c r="E3"><v>{serial}</v></c></row>')
+    if formatted_to:
+        rows += f'<row r="{formatted_to}"><c r="A{formatted_to}" s="1"/></row>'
+    workbook = (f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{make.MAIN}" '
+                f'xmlns:r="{make.RELS}"><workbookPr date1904="{int(date1904)}"/><sheets>'
+                f'<sheet name="{make.SHEET}" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    rels = (f'<?xml version="1.0"?><Relationships xmlns="{make.PKG}"><Relationship Id="rId1" '
+            f'Type="{make.WS_TYPE}" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
+            f'Type="{make.RELS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+    parts = make.package(sheets=[(make.SHEET, "visible", make.sheet_xml(rows))],
+                         workbook=workbook, workbook_rels=rels,
+                         extra={"xl/sharedStrings.xml": make.sst(_RAW_STRINGS)})
+    return {"parts": parts, "write": make.write_zip}
+
+
+@FAST
+@given(index=st.one_of(st.integers(-3, 12).map(str), st.integers(0, 10**22).map(str),
+                       st.text(alphabet="0123456789.-+eE abx", min_size=1, max_size=12)),
+       value=st.one_of(st.integers(-10, 2 * 10**6).map(str),
+                       st.text(alphabet="0123456789.-+eEINFNax", min_size=1, max_size=10)),
+       serial=st.integers(30000, 80000), date1904=st.booleans(),
+       formatted_to=st.sampled_from([0, 4, 5000, 200_100, 1_048_576]))
+def test_raw_cells_are_read_exactly_or_refused_naming_the_cell(
+        tmp_path, in_process, index, value, serial, date1904, formatted_to):
+    book = _raw_book(index, value, serial, date1904, formatted_to)
+    path = tmp_path / "raw.xlsx"
+    book["write"](path, book["parts"])
+    result = read_submissions(path)
+    errors = [(i.code, i.sheet, i.row, i.column) for i in result.errors]
+    # A shared-string index must be a whole number below the table's 8 texts.
+    if not re.fullmatch(r"\d{1,15}", index) or int(index) >= len(_RAW_STRINGS):
+        assert errors == [("reading.file.shared_string_index", "需求申报", 3, "B")]
+        return
+    # A stored number must be a number: otherwise the cell is named, never guessed.
+    if not _INTEGER.fullmatch(value) and not _DECIMAL.fullmatch(value):
+        assert errors == [("reading.file.cell_value", "需求申报", 3, "D")]
+        return
+    number = Decimal(value) if _INTEGER.fullmatch(value) else Decimal(repr(float(value)))
+    demand_error = None
+    if not number.is_finite():
+        demand_error = "number_not_finite"
+    elif number != number.to_integral_value():
+        demand_error = "count_fraction"
+    elif number < 0:
+        demand_error = "count_negative"
+    elif number > 1_000_000:
+        demand_error = "count_too_large"
+    epoch = date(1904, 1, 1) if date1904 else date(1899, 12, 30)
+    day = epoch + timedelta(days=serial)
+    date_error = None if date(2000, 1, 1) <= day <= date(2100, 12, 31) else "date_out_of_range"
+    expected = sorted([(code, "需求申报", 3, column) for code, column in (
+        (demand_error, "申报人数合计"), (date_error, "申报日期")) if code])
+    assert sorted(errors) == expected
+    assert result.frame["name"].tolist() == [_RAW_STRINGS[int(index)]]
+    assert result.frame["demand_total"].tolist() == [None if demand_error else int(number)]
+    assert result.frame["submitted_on"].tolist() == [None if date_error else day]

@@ -124,6 +124,26 @@ def test_outputs_are_renamed_into_place_and_a_failed_write_leaves_the_old_file(w
     assert oct(target.stat().st_mode & 0o777) == oct(0o666 & ~current_umask())
 
 
+def test_a_pipe_or_device_is_written_through_never_replaced(tmp_path):
+    """`--json /dev/stdout` must work and `--json /dev/full` must fail, not replace the device
+    node with a file (renaming over it would). A FIFO stands in for the device here."""
+    import stat
+    import threading
+
+    from allocator.outputs import write_text_atomically
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    write_text_atomically(fifo, "计划 plan\n")
+    reader.join(timeout=30)
+    assert received == ["计划 plan\n"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]  # no temporary file left
+
+
 def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

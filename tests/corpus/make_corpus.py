@@ -436,6 +436,52 @@ def huge_text(path: Path) -> None:
     openpyxl_book([HEADER, ["X" * 1_000_000, "百" * 30000, "企业", 12]])(path)
 
 
+# -- issue 18: damaged cells, Strict Open XML, separators, invisible characters --------------
+def damaged_string_index(index: str) -> Callable[[Path], None]:
+    """Baidu's name is shared text ``index`` of a table of 7 (the title is text 0)."""
+    strings = ["2027年度指标申报汇总表", *HEADER, "百度", "企业"]
+    rows = ('<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2">'
+            + "".join(f'<c r="{c}2" t="s"><v>{i + 1}</v></c>' for i, c in enumerate("ABCD"))
+            + f'</row><row r="3"><c r="A3" t="inlineStr"><is><t>{BAIDU}</t></is></c>'
+            f'<c r="B3" t="s"><v>{index}</v></c><c r="C3" t="s"><v>6</v></c>'
+            '<c r="D3"><v>12</v></c></row>')
+    return with_sst(sst(strings), rows)
+
+
+def odd_value(raw: str, kind: str = "") -> Callable[[Path], None]:
+    """Bank of China's demand cell stored as ``raw`` (``kind``: the cell's t attribute)."""
+    typed = f' t="{kind}"' if kind else ""
+    rows = rows_xml([HEADER]) + row_xml(2, BOC_CELLS, f'<c r="{{ref}}"{typed}><v>{raw}</v></c>')
+    return xlsx(sheets=[(SHEET, "visible", sheet_xml(rows))])
+
+
+def strict_ooxml(path: Path) -> None:
+    """A workbook saved by Excel as "Strict Open XML Spreadsheet": other namespaces."""
+    strict = "http://purl.oclc.org/ooxml/"
+    parts = package(sheets=[(SHEET, "visible", sheet_xml(rows_xml(GOOD_ROWS)).replace(
+        MAIN, strict + "spreadsheetml/main"))])
+    for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "_rels/.rels"):
+        parts[name] = str(parts[name]).replace(MAIN, strict + "spreadsheetml/main").replace(
+            RELS, strict + "officeDocument/relationships")
+    write_zip(path, parts)
+
+
+def data_on_second_sheet(path: Path) -> None:
+    notes = sheet_xml(rows_xml([["填报说明：请在“2027申报”表中填写"]]))
+    write_zip(path, package(sheets=[("Sheet1", "visible", notes),
+                                    ("2027申报", "visible", sheet_xml(rows_xml(GOOD_ROWS)))]))
+
+
+def data_below_formatting(path: Path) -> None:
+    """Rows formatted down to 1,048,576 (not counted) and one real value at row 300,000."""
+    formatted = "".join(f'<row r="{n}" s="1" customFormat="1"><c r="A{n}" s="1"/></row>'
+                        for n in range(4, 2000))
+    tail = ('<row r="300000"><c r="A300000" s="1"/><c r="C300000"><v>7</v></c></row>'
+            '<row r="1048576"><c r="A1048576" s="1"/></row>')
+    write_zip(path, package(sheets=[(SHEET, "visible", sheet_xml(
+        rows_xml(GOOD_ROWS) + formatted + tail))]))
+
+
 # -- the corpus --------------------------------------------------------------------------------
 def _cases() -> list[Case]:
     rng = random.Random(8)
@@ -546,6 +592,38 @@ def _cases() -> list[Case]:
              "date_impossible", sheet=SHEET, row=2, column="申报日期"),
         Case("huge_text", huge_text, "credit_code_length", sheet=SHEET, row=2,
              column="统一社会信用代码"),
+        # issue 18 -- damaged shared strings: once read as text 0 (the title)
+        *[Case(f"string_index_{label}", damaged_string_index(index),
+               "reading.file.shared_string_index", sheet=SHEET, row=3, column="B")
+          for label, index in (("negative", "-1"), ("letters", "abc"), ("fraction", "1.5"),
+                               ("huge", "1" + "0" * 20), ("out_of_range", "99999"))],
+        # values no parser can read: once "cannot be read (ValueError)" with no cell
+        *[Case(f"value_{label}", odd_value(raw, kind), code, sheet=SHEET, row=2, column="D")
+          for label, raw, kind, code in (
+              ("nan", "NaN", "", "reading.file.cell_value"),
+              ("inf", "INF", "", "reading.file.cell_value"),
+              ("hex", "0x1F", "", "reading.file.cell_value"),
+              ("iso_date", "2026-13-45", "d", "reading.file.cell_date"))],
+        Case("strict_ooxml", strict_ooxml, "reading.file.strict_ooxml"),
+        # numbers in text with separators where no thousands separator goes
+        Case("decimal_comma", data_rows([HEADER, [*BOC_CELLS, "1,5"]]), "read.number_grouping",
+             sheet=SHEET, row=2, column="申报人数合计"),
+        Case("european_number", data_rows([HEADER, [*BOC_CELLS, "1.500,5"]]),
+             "read.number_grouping", sheet=SHEET, row=2, column="申报人数合计"),
+        Case("point_as_thousands", data_rows([HEADER, [*BOC_CELLS, "1.000"]]),
+             "read.number_ambiguous", sheet=SHEET, row=2, column="申报人数合计"),
+        # invisible and bidi characters
+        *[Case(f"invisible_{label}", data_rows([HEADER, [BOC, f"中国{char}银行", "企业", 5]]),
+               "text_control", sheet=SHEET, row=2, column="单位名称")
+          for label, char in (("rlo", "\u202e"), ("lri", "\u2066"), ("rlm", "\u200f"),
+                              ("alm", "\u061c"), ("zwsp", "\u200b"), ("bom", "\ufeff"))],
+        Case("soft_hyphen_code", data_rows([HEADER, [BOC[:6] + "\u00ad" + BOC[6:], "中国银行",
+                                                     "企业", 5]]),
+             "text_control", sheet=SHEET, row=2, column="统一社会信用代码"),
+        Case("data_on_second_sheet", data_on_second_sheet, "read.header_elsewhere",
+             sheet="Sheet1"),
+        Case("data_below_formatting", data_below_formatting, "reading.too_many_rows",
+             sheet=SHEET, row=300000, column="C"),
     ]
 
 
