@@ -558,9 +558,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             say(text("store.export_infeasible", run=record.id), args.lang, sys.stderr)
             return EXIT_INFEASIBLE
         from allocator.excel import write_plan_workbook
+        from allocator.store import current_user
 
         def workbook(temporary: Path) -> None:
-            write_plan_workbook(replay.plan, temporary, approval=replay.stored.approval)
+            write_plan_workbook(replay.plan, temporary, approval=replay.stored.approval,
+                                exported_by=args.by or current_user())
 
         if store.read_only:
             write_atomically(args.out, workbook)
