@@ -50,7 +50,6 @@ from allocator.excel.styles import (
     set_widths,
     sheet_title,
     write_header,
-    write_row,
     write_section,
     write_table,
 )
@@ -742,9 +741,8 @@ def _adjustments_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
         fit_row(sheet, row, (sum(widths),), [cell.value], minimum=18)
         row += 1
-        for values in rows or [[None, msg(lang, "none"), *[None] * (columns - 2)]]:
-            write_row(sheet, row, values, formats, wraps, widths, 1, PLAN_FONT, None)
-            row += 1
+        row = bulk_rows(sheet, row, rows or [[None, msg(lang, "none"), *[None] * (columns - 2)]],
+                        formats, wraps, widths, font=PLAN_FONT)
     sheet.freeze_panes = "C3"
     page_setup(sheet, title, title_rows="2:2")
     keep_together(sheet, blocks, widths, repeated=sheet.row_dimensions[2].height or 15.0)

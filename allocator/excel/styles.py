@@ -311,58 +311,72 @@ def bulk_rows(sheet: Worksheet, first_row: int, rows: Iterable[Sequence[Any]],
     numbers as numbers in the column's format, text always text (quote-prefixed when it starts
     with a formula trigger), ``None`` an empty boxed cell.
     """
-    letters = [get_column_letter(first_column + i) for i in range(len(formats))]
-    styles: dict[tuple[int, str], int] = {}
-
-    def style(column: int, kind: str) -> int:
-        key = (column, kind)
-        known = styles.get(key)
-        if known is None:
-            if kind == "number":
-                known = _style_id(sheet, font=font, fill=fill, border=BORDER,
-                                  alignment=NUMBER_ALIGNMENT, number_format=formats[column])
-            else:
-                known = _style_id(sheet, font=font, fill=fill, border=BORDER,
-                                  alignment=WRAP if wraps[column] else TOP_CENTRE,
-                                  quote=kind == "quoted")
-            styles[key] = known
-        return known
-
+    count = len(formats)
+    cells = [f'<c r="{get_column_letter(first_column + i)}' for i in range(count)]
+    base = {"font": font, "fill": fill, "border": BORDER}
+    text_ids = [_style_id(sheet, **base, alignment=WRAP if wraps[i] else TOP_CENTRE)
+                for i in range(count)]
+    quoted_ids: dict[int, int] = {}  # registered on first use: few texts start with "="
+    empty = [f'" s="{text_ids[i]}"/>' for i in range(count)]
+    text_open = [f'" s="{text_ids[i]}" t="inlineStr"><is><t xml:space="preserve">'
+                 for i in range(count)]
+    number_ids = [None if formats[i] is None else
+                  _style_id(sheet, **base, alignment=NUMBER_ALIGNMENT, number_format=formats[i])
+                  for i in range(count)]
+    number_open = [None if number_ids[i] is None else f'" s="{number_ids[i]}"><v>'
+                   for i in range(count)]
+    # Per wrapped column: the points a line holds (see wrapped_lines), for the row height.
+    room = {i: (column_points(widths[first_column - 1 + i]) - 4) * FILL_FACTOR
+            for i, wrap in enumerate(wraps) if wrap}
     table = BulkTable(first_row=first_row, last_row=first_row - 1,
-                      last_column=first_column + len(formats) - 1)
-    wrapped = [i for i, wrap in enumerate(wraps) if wrap]
+                      last_column=first_column + count - 1)
     row = first_row
-    parts: list[str] = []
+    xml = table.xml
     for values in rows:
-        parts.clear()
+        parts = []
         lines = 1
+        number = str(row)
         for column, raw in enumerate(values):
-            ref = f"{letters[column]}{row}"
-            value = cell_value(raw)
-            if value is None:
-                parts.append(f'<c r="{ref}" s="{style(column, "text")}"/>')
-            elif isinstance(value, str):
-                if _UNWRITABLE.search(value):
-                    value = visible(value, keep="\t\n\r")
-                kind = "quoted" if value.startswith(FORMULA_TRIGGERS) else "text"
-                parts.append(f'<c r="{ref}" s="{style(column, kind)}" t="inlineStr"><is>'
-                             f'<t xml:space="preserve">{value.translate(_XML_ESCAPES)}</t>'
-                             "</is></c>")
+            kind = type(raw)
+            if kind not in (int, float, str) and raw is not None:
+                raw = cell_value(raw)  # bool, numpy and decimal numbers, other objects
+                kind = type(raw)
+            if kind is int or (kind is float and raw == raw):
+                opening = number_open[column]
+                if opening is not None:
+                    parts += (cells[column], number, opening,
+                              repr(raw) if kind is float else str(raw), "</v></c>")
+                    continue
+                value = str(raw)  # a number in a text column: as text
+            elif kind is str:
+                value = raw
+            else:  # None, NaN
+                parts += (cells[column], number, empty[column])
+                continue
+            if _UNWRITABLE.search(value):
+                value = visible(value, keep="\t\n\r")
+            if value.startswith(FORMULA_TRIGGERS):
+                if column not in quoted_ids:
+                    quoted_ids[column] = _style_id(sheet, **base, quote=True,
+                                                   alignment=WRAP if wraps[column]
+                                                   else TOP_CENTRE)
+                opening = (f'" s="{quoted_ids[column]}" t="inlineStr"><is>'
+                           '<t xml:space="preserve">')
             else:
-                if formats[column] is None:  # a number in a text column: as text
-                    parts.append(f'<c r="{ref}" s="{style(column, "text")}" t="inlineStr">'
-                                 f"<is><t>{value}</t></is></c>")
-                else:
-                    number = repr(value) if isinstance(value, float) else str(value)
-                    parts.append(f'<c r="{ref}" s="{style(column, "number")}"><v>{number}</v>'
-                                 "</c>")
-        for column in wrapped:
-            if column < len(values) and values[column] is not None:
-                lines = max(lines, wrapped_lines(values[column], widths[first_column - 1
-                                                                        + column]))
+                opening = text_open[column]
+            if "&" in value or "<" in value or ">" in value:
+                value = value.translate(_XML_ESCAPES)
+            parts += (cells[column], number, opening, value, "</t></is></c>")
+            if column in room:
+                needed = 0
+                for part in value.split("\n"):
+                    length = len(part)
+                    wide = (len(part.encode()) - length) / 2
+                    needed += max(1, math.ceil((wide + (length - wide) * NARROW_EM) * 10
+                                               / room[column]))
+                lines = max(lines, needed)
         height = max(minimum, row_height(lines))
-        table.xml.append(f'<row r="{row}" ht="{height:g}" customHeight="1">{"".join(parts)}'
-                         "</row>")
+        xml.append(f'<row r="{row}" ht="{height:g}" customHeight="1">{"".join(parts)}</row>')
         row += 1
     table.last_row = row - 1
     _BULK.setdefault(sheet, []).append(table)
@@ -373,14 +387,21 @@ _DIMENSION = re.compile(rb'<dimension ref="([^"]*)"\s*/>')
 
 
 def _with_bulk_rows(data: bytes, tables: list[BulkTable]) -> bytes:
-    """The sheet XML ``data`` with the tables' rows in ``<sheetData>`` (in row order, after the
-    rows openpyxl wrote) and the used range widened to them."""
-    rows = "".join(chunk for table in sorted(tables, key=lambda t: t.first_row)
-                   for chunk in table.xml).encode()
-    if b"<sheetData/>" in data:
-        data = data.replace(b"<sheetData/>", b"<sheetData>" + rows + b"</sheetData>", 1)
+    """The sheet XML ``data`` with the tables' rows in ``<sheetData>``, in row order among the
+    rows openpyxl wrote, and the used range widened to them."""
+    chunks: list[tuple[int, bytes]] = [(table.first_row + i, chunk.encode())
+                                       for table in tables for i, chunk in enumerate(table.xml)]
+    start = data.find(b"<sheetData")
+    if data.startswith(b"<sheetData/>", start):
+        end, inner = start + len(b"<sheetData/>"), b""
     else:
-        data = data.replace(b"</sheetData>", rows + b"</sheetData>", 1)
+        open_end = data.index(b">", start) + 1
+        end = data.index(b"</sheetData>", open_end) + len(b"</sheetData>")
+        inner = data[open_end:end - len(b"</sheetData>")]
+    chunks += [(int(match.group(1)), match.group(0)) for match in _ROW.finditer(inner)]
+    chunks.sort(key=lambda chunk: chunk[0])
+    data = data[:start] + b"<sheetData>" + b"".join(c for _, c in chunks) + b"</sheetData>" + \
+        data[end:]
     last_row = max(t.last_row for t in tables)
     match = _DIMENSION.search(data)
     if match is not None:
@@ -395,6 +416,10 @@ def _with_bulk_rows(data: bytes, tables: list[BulkTable]) -> bytes:
         data = data[:match.start()] + f'<dimension ref="{ref}"/>'.encode() + \
             data[match.end():]
     return data
+
+
+#: One ``<row>`` element as openpyxl writes it (its cells hold no ``<row``).
+_ROW = re.compile(rb'<row r="(\d+)"(?:[^>]*/>|.*?</row>)', re.DOTALL)
 
 
 
