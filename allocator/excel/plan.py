@@ -44,6 +44,7 @@ from allocator.excel.styles import (
     keep_together,
     msg,
     named_sheets,
+    new_workbook,
     page_setup,
     put,
     save_workbook,
@@ -193,7 +194,7 @@ def build_plan_workbook(plan: Plan, *, approval: ApprovalInfo | None = None, lan
         raise ValueError("an infeasible plan has no allocation to export; see its conflicts")
     superseded = superseded or (approval is not None and approval.superseded_by is not None)
     doc = PlanDocument(plan, lang, approval, generated_at, superseded, exported_by)
-    book = Workbook()
+    book = new_workbook()
     sheets = named_sheets(book, [doc.w(f"sheet.{key}") for key, _ in PLAN_SHEETS])
     for sheet, (_, write) in zip(sheets, PLAN_SHEETS, strict=True):
         write(sheet, doc)

@@ -31,6 +31,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import column_index_from_string, get_column_letter, quote_sheetname
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
@@ -425,6 +426,8 @@ _ROW = re.compile(rb'<row r="(\d+)"(?:[^>]*/>|.*?</row>)', re.DOTALL)
 
 #: SimSun ships with every Chinese Windows and WPS; a named font keeps widths predictable.
 FONT_NAME = "宋体"
+#: The workbook's default font, by which column widths are measured (see new_workbook).
+DEFAULT_FONT_NAME = "Arial"
 PLAN_FONT = Font(name=FONT_NAME, size=10)
 PLAN_BOLD = Font(name=FONT_NAME, size=10, bold=True)
 PLAN_TITLE_FONT = Font(name=FONT_NAME, size=16, bold=True)
@@ -640,6 +643,23 @@ def keep_together(sheet: Worksheet, blocks: Sequence[tuple[int, int]], widths: S
             breaks.append(first)
             since = first
     return breaks
+
+
+def new_workbook() -> Workbook:
+    """An empty workbook whose default font (the Normal style's) measures columns the same in
+    Excel and LibreOffice.
+
+    Both measure a column's width in digits of the default font. openpyxl's default, Calibri,
+    is missing on Linux, where LibreOffice measures with DejaVu Sans instead and prints every
+    sheet a quarter smaller; 宋体 is matched to DejaVu Serif there, as wide. Arial (Liberation
+    Sans, metric-compatible, on Linux) has the same digit width everywhere. The cells
+    themselves keep their own fonts.
+    """
+    book = Workbook()
+    default = Font(name=DEFAULT_FONT_NAME, size=10)
+    book._fonts = IndexedList([default, *list(book._fonts)[1:]])
+    book._named_styles["Normal"].font = default
+    return book
 
 
 def named_sheets(book: Workbook, names: Sequence[str]) -> list[Worksheet]:
