@@ -214,7 +214,8 @@ def test_comparison_workbook(pair, tmp_path):
     # Numbers as numbers: the weights 1 and 2, not the texts "1" and "2".
     assert [params.cell(row=4, column=k).value for k in (3, 4)] == [1, 2]
     # The title names the district; the subtitle the reference, the date and the input.
-    assert metrics["A1"].value.startswith("东城区") and "比较（2个方案）" in metrics["A1"].value
+    assert metrics["A1"].value.startswith("东城区") and \
+        metrics["A1"].value.endswith("办证指标分配方案\n方案比较（2个方案）")
     assert "对照方案：均衡" in metrics["A2"].value
     assert c.plans[0].problem.input_sha256 in metrics["A2"].value
     # Each scenario's description is there.

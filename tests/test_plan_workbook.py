@@ -90,7 +90,7 @@ def test_sheets_and_title(sample_book):
     cover = book["封面"]
     assert cover["A1"].value == "东城区2027年度《北京市工作居住证》办证指标分配方案"
     assert cover["A2"].value == "（草案）"
-    assert cover["A3"].value == "日期：　　　　年　　月　　日"  # a draft: to be filled in
+    assert cover["A3"].value == "日期：　　年　　月　　日"  # a draft: to be filled in
     values = cover_values(cover)
     _, plan = sample()
     assert values["方案名称"] == "基准方案"

@@ -82,9 +82,10 @@ def build_comparison_workbook(comparison: Comparison, *, lang: Lang = "zh",
     subtitle = comparison_subtitle(comparison, lang, generated_at)
     sheets = named_sheets(book, [msg(lang, f"compare.sheet.{k}") for k in COMPARISON_SHEETS])
     _metrics_sheet(sheets[0], comparison, title, subtitle, lang)
-    _sectors_sheet(sheets[1], comparison, title, lang)
-    _parameter_differences_sheet(sheets[2], comparison, title, lang)
-    _employer_differences_sheet(sheets[3], comparison, title, lang)
+    header = title.replace("\n", " ")  # the page header: one line
+    _sectors_sheet(sheets[1], comparison, header, lang)
+    _parameter_differences_sheet(sheets[2], comparison, header, lang)
+    _employer_differences_sheet(sheets[3], comparison, header, lang)
     return book
 
 
@@ -167,7 +168,7 @@ def _metrics_sheet(sheet: Worksheet, comparison: Comparison, title: str, subtitl
                                   end_column=len(widths))
                 fit_row(sheet, row, (sum(widths),), [cell.value])
                 row += 1
-    page_setup(sheet, title, title_rows="3:3", landscape=len(names) > 5)
+    page_setup(sheet, title.replace("\n", " "), title_rows="3:3", landscape=len(names) > 5)
 
 
 def _sectors_sheet(sheet: Worksheet, comparison: Comparison, title: str, lang: Lang) -> None:

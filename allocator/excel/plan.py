@@ -234,7 +234,7 @@ def write_plan_workbook(plan: Plan, path: str | Path, *, approval: ApprovalInfo 
 
 # -- 封面 -------------------------------------------------------------------------------------
 #: Four columns: label, value, label, value (the key figures two a row; the signing block).
-COVER_WIDTHS = (25, 20, 25, 20)
+COVER_WIDTHS = (28, 17, 28, 17)
 COVER_TITLE_FONT = Font(name=FONT_NAME, size=18, bold=True)
 COVER_STATE_FONT = Font(name=FONT_NAME, size=14, bold=True)
 COVER_FONT = Font(name=FONT_NAME, size=11)
