@@ -418,6 +418,8 @@ def test_english_workbook(tmp_path):
     assert book["Cover"]["A2"].value == "(approved)"
     assert book["Explanations"]["D3"].value == explain_employer(plan, 0).en
     assert book["Employers"]["B2"].value == "Credit code"
+    # One language: the page footer too.
+    assert all(sheet.oddFooter.center.text == "Page &P of &N" for sheet in book.worksheets)
 
 
 def test_infeasible_plan_is_refused(tmp_path):

@@ -168,7 +168,8 @@ def _metrics_sheet(sheet: Worksheet, comparison: Comparison, title: str, subtitl
                                   end_column=len(widths))
                 fit_row(sheet, row, (sum(widths),), [cell.value])
                 row += 1
-    page_setup(sheet, title.replace("\n", " "), title_rows="3:3", landscape=len(names) > 5)
+    page_setup(sheet, title.replace("\n", " "), title_rows="3:3", landscape=len(names) > 5,
+               lang=lang)
 
 
 def _sectors_sheet(sheet: Worksheet, comparison: Comparison, title: str, lang: Lang) -> None:
@@ -200,7 +201,7 @@ def _sectors_sheet(sheet: Worksheet, comparison: Comparison, title: str, lang: L
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     sheet.add_chart(chart, f"A{end + 2}")
-    page_setup(sheet, title)
+    page_setup(sheet, title, lang=lang)
 
 
 def _parameter_differences_sheet(sheet: Worksheet, comparison: Comparison, title: str,
@@ -229,7 +230,7 @@ def _parameter_differences_sheet(sheet: Worksheet, comparison: Comparison, title
             if isinstance(value, tuple):
                 sheet.cell(row=4 + offset, column=column).number_format = value[1]
     sheet.freeze_panes = sheet.cell(row=4, column=2)
-    page_setup(sheet, title, title_rows="3:3")
+    page_setup(sheet, title, title_rows="3:3", lang=lang)
 
 
 def _employer_differences_sheet(sheet: Worksheet, comparison: Comparison, title: str,
@@ -274,7 +275,7 @@ def _employer_differences_sheet(sheet: Worksheet, comparison: Comparison, title:
             operator="greaterThan", formula=["0"], fill=MORE_FILL, font=MORE_FONT))
         sheet.conditional_formatting.add(cells, CellIsRule(
             operator="lessThan", formula=["0"], fill=LESS_FILL, font=LESS_FONT))
-    page_setup(sheet, title, title_rows="3:3")
+    page_setup(sheet, title, title_rows="3:3", lang=lang)
 
 
 #: More than the reference: green; fewer: red (conditional formatting of the change columns).

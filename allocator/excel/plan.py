@@ -234,7 +234,7 @@ def write_plan_workbook(plan: Plan, path: str | Path, *, approval: ApprovalInfo 
 
 # -- 封面 -------------------------------------------------------------------------------------
 #: Four columns: label, value, label, value (the key figures two a row; the signing block).
-COVER_WIDTHS = (28, 17, 28, 17)
+COVER_WIDTHS = (28, 17, 28, 20)
 COVER_TITLE_FONT = Font(name=FONT_NAME, size=18, bold=True)
 COVER_STATE_FONT = Font(name=FONT_NAME, size=14, bold=True)
 COVER_FONT = Font(name=FONT_NAME, size=11)
@@ -372,7 +372,7 @@ def _cover_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
     row += 2
     _merged(sheet, row, 1, columns, doc.w("cover.contents"), font=NOTE_FONT, alignment=WRAP)
     fit_row(sheet, row, (sum(COVER_WIDTHS),), [doc.w("cover.contents")])
-    page_setup(sheet, doc.title, landscape=False)
+    page_setup(sheet, doc.title, landscape=False, lang=doc.lang)
     sheet.print_area = f"A1:{get_column_letter(columns)}{row}"
 
 
@@ -456,7 +456,7 @@ def _overview_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
         fit_row(sheet, row, (sum(OVERVIEW_WIDTHS),), [cell.value])
         row += 1
-    page_setup(sheet, doc.title, landscape=False)
+    page_setup(sheet, doc.title, landscape=False, lang=doc.lang)
 
 
 def _when(stamp: str, lang: Lang) -> str:
@@ -549,7 +549,7 @@ def _summary_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
         for column in range(6, columns + 1):
             sheet.cell(row=merged, column=column).border = BORDER
     blocks.append((start, end - 1))
-    page_setup(sheet, doc.title)
+    page_setup(sheet, doc.title, lang=doc.lang)
     keep_together(sheet, blocks, SUMMARY_WIDTHS)
 
 
@@ -618,7 +618,8 @@ def _detail_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
     last = get_column_letter(len(DETAIL_COLUMNS))
     sheet.freeze_panes = sheet.cell(row=DETAIL_FIRST_ROW, column=4)
     sheet.auto_filter.ref = f"A{DETAIL_HEADER_ROW}:{last}{row - 2}"
-    page_setup(sheet, doc.title, title_rows=f"{DETAIL_HEADER_ROW}:{DETAIL_HEADER_ROW}")
+    page_setup(sheet, doc.title, title_rows=f"{DETAIL_HEADER_ROW}:{DETAIL_HEADER_ROW}",
+               lang=doc.lang)
 
 
 # -- 分配说明 ---------------------------------------------------------------------------------
@@ -651,7 +652,8 @@ def _explanations_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
     row = bulk_rows(sheet, DETAIL_FIRST_ROW, rows(), formats, wraps, widths, font=PLAN_FONT)
     sheet.freeze_panes = sheet.cell(row=DETAIL_FIRST_ROW, column=3)
     sheet.auto_filter.ref = f"A{DETAIL_HEADER_ROW}:{get_column_letter(len(widths))}{row - 1}"
-    page_setup(sheet, doc.title, title_rows=f"{DETAIL_HEADER_ROW}:{DETAIL_HEADER_ROW}")
+    page_setup(sheet, doc.title, title_rows=f"{DETAIL_HEADER_ROW}:{DETAIL_HEADER_ROW}",
+               lang=doc.lang)
 
 
 # -- 并列与调整 -------------------------------------------------------------------------------
@@ -745,7 +747,7 @@ def _adjustments_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
         row = bulk_rows(sheet, row, rows or [[None, msg(lang, "none"), *[None] * (columns - 2)]],
                         formats, wraps, widths, font=PLAN_FONT)
     sheet.freeze_panes = "C3"
-    page_setup(sheet, title, title_rows="2:2")
+    page_setup(sheet, title, title_rows="2:2", lang=lang)
     keep_together(sheet, blocks, widths, repeated=sheet.row_dimensions[2].height or 15.0)
 
 
@@ -786,7 +788,7 @@ def _warnings_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
     row = bulk_rows(sheet, 3, rows, formats, wraps, widths, font=PLAN_FONT)
     sheet.freeze_panes = "A3"
     sheet.auto_filter.ref = f"A2:{get_column_letter(len(widths))}{max(row - 1, 3)}"
-    page_setup(sheet, doc.title, title_rows="2:2")
+    page_setup(sheet, doc.title, title_rows="2:2", lang=doc.lang)
 
 
 # -- 参数 -------------------------------------------------------------------------------------
@@ -829,7 +831,7 @@ def _parameters_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
             fills.append(CHANGED_FILL)
     write_table(sheet, 3, headers, rows, PARAMETER_WIDTHS, [None] * columns, fills=fills)
     sheet.freeze_panes = sheet.cell(row=4, column=2)
-    page_setup(sheet, title, title_rows="3:3")
+    page_setup(sheet, title, title_rows="3:3", lang=lang)
 
 
 def _shown(parameter: Any, value: Any, lang: Lang) -> str:
@@ -912,7 +914,7 @@ def _audit_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
     cell.alignment = WRAP
     sheet.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=2)
     fit_row(sheet, row + 1, (sum(OVERVIEW_WIDTHS),), [cell.value])
-    page_setup(sheet, title, landscape=False)
+    page_setup(sheet, title, landscape=False, lang=lang)
 
 
 #: The sheets of the plan workbook, in order: (key of the name, ``workbook.sheet.<key>``;

@@ -593,9 +593,11 @@ def write_section(sheet: Worksheet, row: int, title: str, columns: int, note: st
 
 
 def page_setup(sheet: Worksheet, title: str, *, title_rows: str | None = None,
-               landscape: bool = True) -> None:
-    """A4, fitted to the width, the plan's title in the page header, page x of y below."""
+               landscape: bool = True, lang: Lang = "zh") -> None:
+    """A4, fitted to the width, the plan's title in the page header, page x of y below (in
+    the document's language)."""
     set_print_layout(sheet, title_rows=title_rows, landscape=landscape)
+    sheet.oddFooter.center.text = text("excel.page_footer").get(lang)
     for side, inches in MARGINS.items():
         setattr(sheet.page_margins, side, inches)
     sheet.oddHeader.center.text = title
