@@ -623,11 +623,13 @@ def _detail_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
 
 
 # -- 分配说明 ---------------------------------------------------------------------------------
+#: As wide as prints at about 87 % on A4 landscape: the wider the text columns, the fewer lines
+#: (and pages) the long sentences take.
 EXPLANATION_COLUMNS = (
     ("row", 6, FORMAT_COUNT, False),
-    ("name", 26, None, True),
-    ("allocated", 7, FORMAT_INT, False),
-    ("explanation", 68, None, True),
+    ("name", 24, None, True),
+    ("allocated", 6, FORMAT_INT, False),
+    ("explanation", 82, None, True),
     ("reasons", 50, None, True),
 )
 
@@ -662,14 +664,14 @@ def _explanations_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
 ADJUSTMENT_COLUMNS = (
     # key, width, number format (None: text), wrapped
     ("row", 8, FORMAT_COUNT, False),
-    ("name", 30, None, True),
+    ("name", 34, None, True),
     ("requested", 7, FORMAT_INT, False),
     ("eligible", 8, FORMAT_INT, False),
     ("guaranteed", 7, FORMAT_INT, False),
     ("upper", 7, FORMAT_INT, False),
     ("allocated", 7, FORMAT_INT, False),
     ("change", 8, FORMAT_CHANGE, False),
-    ("why", 76, None, True),
+    ("why", 79, None, True),
 )
 ADJUSTMENT_KINDS = ("ties", "guarantees", "excluded", "cuts", "ceilings")
 SECTION_FILL = PatternFill("solid", start_color="E2EFDA", end_color="E2EFDA")

@@ -443,7 +443,7 @@ FORMAT_CLAIM = "#,##0.0###"
 FORMAT_CHANGE = "+#,##0;-#,##0;0"
 #: Points per wrapped line of 10 pt text as LibreOffice lays it out with a CJK font (Noto Sans
 #: CJK: 1.45 em), and the points a row adds around its lines.
-LINE_HEIGHT, ROW_PADDING = 14.5, 2.0
+LINE_HEIGHT, ROW_PADDING = 14.5, 1.0
 #: The share of a column's width a wrapped line really fills (words and punctuation that may
 #: not start a line push text on).
 FILL_FACTOR = 0.92
