@@ -443,3 +443,31 @@ def test_solve_out_writes_the_workbook(tmp_path):
     assert book.sheetnames == SHEETS
     detail = book["分配明细"]
     assert sum(detail.cell(row=r, column=13).value for r in range(3, 15)) == 20
+
+
+def test_a_cut_of_zero_is_listed_with_the_cut_employers(tmp_path):
+    # Attrition 20 % (above the 10 % threshold) cuts half of the eligible demand; rounded down,
+    # half of 1 permit removes 0. The sanction applied, so the employer is listed under 压减
+    # with its change 0, and its reason says so.
+    records = [employer(1, demand_total=1, attrition_rate=Decimal("0.2")),
+               employer(2, demand_total=4)]
+    scenario = default_scenario(5).with_values({"sanctions.share_rounding": "down"})
+    plan = solve(build_problem(submissions(records), scenario))
+    path = tmp_path / "zero.xlsx"
+    write_plan_workbook(plan, path)
+    sheet = openpyxl.load_workbook(path)["并列与调整"]
+    blocks = adjustment_blocks(sheet)
+    (heading, listed), = [(h, rows) for h, rows in blocks.items() if "、压减" in h]
+    first_row = int(plan.problem.employers["row"].iloc[0])
+    assert listed == [first_row] and "（1家）" in heading
+    row = next(r for r in range(3, sheet.max_row + 1)
+               if sheet.cell(row=r, column=1).value == first_row
+               and sheet.cell(row=r, column=8).value is not None)
+    assert sheet.cell(row=row, column=8).value == 0
+    assert "减0个" in sheet.cell(row=row, column=9).value
+    # 分配汇总 六、压减 counts it too: one employer, 0 permits.
+    summary = openpyxl.load_workbook(path)["分配汇总"]
+    values = [[c.value for c in r] for r in summary.iter_rows()]
+    cuts = next(i for i, r in enumerate(values) if r[0] == "六、压减（按原因）")
+    total = next(r for r in values[cuts:] if r[0] == "合计（单位按家去重）")
+    assert total[2:4] == [1, 0]
