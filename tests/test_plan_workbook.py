@@ -471,3 +471,30 @@ def test_a_cut_of_zero_is_listed_with_the_cut_employers(tmp_path):
     cuts = next(i for i, r in enumerate(values) if r[0] == "六、压减（按原因）")
     total = next(r for r in values[cuts:] if r[0] == "合计（单位按家去重）")
     assert total[2:4] == [1, 0]
+
+
+def test_every_warning_is_listed_with_its_row_and_employer(tmp_path):
+    # Two warnings of the workbook's validation, each about one employer: a top-100 firm
+    # without the breakdown by role (Excel row 3, under the title and the header) and a
+    # submission dated outside Q4 (row 4).
+    from datetime import date
+
+    records = [employer(1, demand_total=5, top100=True),
+               employer(2, demand_total=3, submitted_on=date(2026, 6, 1))]
+    demand = tmp_path / "demand.xlsx"
+    write_demand_workbook(demand, submissions(records).frame)
+    read = read_submissions(demand, plan_year=2027)
+    plan = solve(build_problem(read, default_scenario(6)))
+    path = tmp_path / "warned.xlsx"
+    write_plan_workbook(plan, path)
+    sheet = openpyxl.load_workbook(path)["提示"]
+    assert [c.value for c in sheet[2]] == ["序号", "原表行号", "统一社会信用代码", "单位名称",
+                                           "提示内容"]
+    listed = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
+    assert sheet["A1"].value == f"提示（{len(plan.all_warnings)}条）"
+    assert [r[0] for r in listed] == list(range(1, len(plan.all_warnings) + 1))
+    by_row = {r[1]: r for r in listed if r[1] is not None}
+    assert by_row[3][2:4] == [records[0]["credit_code"], "示例单位1"]
+    assert by_row[4][2:4] == [records[1]["credit_code"], "示例单位2"]
+    # Each listed message is the plan's own warning, in the plan's order.
+    assert [r[4] for r in listed] == [w.message.zh for w in plan.all_warnings]
