@@ -319,6 +319,9 @@ def bulk_rows(sheet: Worksheet, first_row: int, rows: Iterable[Sequence[Any]],
                 for i in range(count)]
     quoted_ids: dict[int, int] = {}  # registered on first use: few texts start with "="
     empty = [f'" s="{text_ids[i]}"/>' for i in range(count)]
+    empty_text = [f'" s="{text_ids[i]}" t="inlineStr"/>' for i in range(count)]
+    # A number in a text column stays a number, in the column's text style (as write_row).
+    number_as_text = [f'" s="{text_ids[i]}"><v>' for i in range(count)]
     text_open = [f'" s="{text_ids[i]}" t="inlineStr"><is><t xml:space="preserve">'
                  for i in range(count)]
     number_ids = [None if formats[i] is None else
@@ -337,20 +340,30 @@ def bulk_rows(sheet: Worksheet, first_row: int, rows: Iterable[Sequence[Any]],
         parts = []
         lines = 1
         number = str(row)
-        for column, raw in enumerate(values):
+        for column, given in enumerate(values):
+            if column in room and given is not None:  # as fit_row counts: the value given
+                needed = 0
+                for part in str(given).split("\n"):
+                    length = len(part)
+                    wide = (len(part.encode()) - length) / 2
+                    needed += max(1, math.ceil((wide + (length - wide) * NARROW_EM) * 10
+                                               / room[column]))
+                lines = max(lines, needed)
+            raw = given
             kind = type(raw)
             if kind not in (int, float, str) and raw is not None:
                 raw = cell_value(raw)  # bool, numpy and decimal numbers, other objects
                 kind = type(raw)
             if kind is int or (kind is float and raw == raw):
-                opening = number_open[column]
-                if opening is not None:
-                    parts += (cells[column], number, opening,
-                              repr(raw) if kind is float else str(raw), "</v></c>")
-                    continue
-                value = str(raw)  # a number in a text column: as text
-            elif kind is str:
+                opening = number_open[column] or number_as_text[column]
+                parts += (cells[column], number, opening,
+                          repr(raw) if kind is float else str(raw), "</v></c>")
+                continue
+            if kind is str and raw:
                 value = raw
+            elif kind is str:  # "": an empty text cell, as openpyxl writes it
+                parts += (cells[column], number, empty_text[column])
+                continue
             else:  # None, NaN
                 parts += (cells[column], number, empty[column])
                 continue
@@ -368,14 +381,6 @@ def bulk_rows(sheet: Worksheet, first_row: int, rows: Iterable[Sequence[Any]],
             if "&" in value or "<" in value or ">" in value:
                 value = value.translate(_XML_ESCAPES)
             parts += (cells[column], number, opening, value, "</t></is></c>")
-            if column in room:
-                needed = 0
-                for part in value.split("\n"):
-                    length = len(part)
-                    wide = (len(part.encode()) - length) / 2
-                    needed += max(1, math.ceil((wide + (length - wide) * NARROW_EM) * 10
-                                               / room[column]))
-                lines = max(lines, needed)
         height = max(minimum, row_height(lines))
         xml.append(f'<row r="{row}" ht="{height:g}" customHeight="1">{"".join(parts)}</row>')
         row += 1
@@ -547,16 +552,16 @@ def write_table(sheet: Worksheet, row: int, headers: Sequence[str], rows: Iterab
 def write_row(sheet: Worksheet, row: int, values: Sequence[Any], formats: Sequence[str | None],
               wraps: Sequence[bool], widths: Sequence[float], first_column: int, font: Font,
               fill: PatternFill | None) -> None:
-    for offset, value in enumerate(values):
-        number_format = formats[offset] if isinstance(value, int | float) and \
-            not isinstance(value, bool) else None
+    for offset, given in enumerate(values):
+        value = cell_value(given)  # numbers of any kind (Fraction, numpy) get their format
+        number_format = formats[offset] if isinstance(value, int | float) else None
         if number_format is not None:
             alignment = NUMBER_ALIGNMENT
         else:
             alignment = WRAP if wraps[offset] else TOP_CENTRE
         apply_style(sheet.cell(row=row, column=first_column + offset), font=font, fill=fill,
                     border=BORDER, alignment=alignment, number_format=number_format)
-        put(sheet, row, first_column + offset, cell_value(value))
+        put(sheet, row, first_column + offset, value)
     fit_row(sheet, row, widths, [v if wraps[i] else None for i, v in enumerate(values)],
             first_column=first_column)
 
