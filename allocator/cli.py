@@ -202,7 +202,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
     check_outputs(args, [("OUT.xlsx", args.out)], [])
     with writing(args.out):
-        write_template(args.out)
+        write_template(args.out, year=args.year)
     print(f"已写出申报模板 Template written: {args.out}")
     return EXIT_OK
 
@@ -610,9 +610,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             say(text("store.export_infeasible", run=record.id), args.lang, sys.stderr)
             return EXIT_INFEASIBLE
         from allocator.excel import write_plan_workbook
+        from allocator.store import current_user
 
         def workbook(temporary: Path) -> None:
-            write_plan_workbook(replay.plan, temporary, approval=replay.stored.approval)
+            write_plan_workbook(replay.plan, temporary, approval=replay.stored.approval,
+                                exported_by=args.by or current_user())
 
         if store.read_only:
             write_atomically(args.out, workbook)
@@ -798,6 +800,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="写出发给各单位的申报模板（含填表说明和下拉列表）。Write the submission "
                     "template sent to employers (instructions sheet, drop-down lists).")
     template.add_argument("out", type=Path, metavar="OUT.xlsx")
+    template.add_argument("--year", type=int, default=None, metavar="Y",
+                          help="计划年度，写入标题（省略则留空待填）/ plan year shown in the "
+                               "title (left blank to fill in when omitted)")
     template.set_defaults(handler=cmd_template)
 
     sample = commands.add_parser(

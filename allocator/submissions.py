@@ -40,6 +40,11 @@ ERROR, WARNING = Severity.ERROR, Severity.WARNING
 _UNSEEN, _BLANK = object(), object()
 
 
+#: The name of the template's example row starts with this (allocator.excel.template); the
+#: reader skips the row.
+EXAMPLE_MARK = "【示例】"
+
+
 def header_token(value: object) -> str:
     """A header reduced to what identifies it.
 
@@ -196,10 +201,15 @@ class _Reader:
 
     # -- rows ---------------------------------------------------------------------------------
     def data_rows(self, header_index: int, positions: Sequence[int],
-                  code_position: int | None) -> Iterator[int]:
-        """Indices of data rows: blank rows skipped, totals rows reported and skipped."""
+                  code_position: int | None, name_position: int | None = None) -> Iterator[int]:
+        """Indices of data rows: blank rows skipped, totals rows and the template's example
+        row (its name starts with 【示例】) reported and skipped."""
         for index in range(header_index + 1, len(self.grid.rows)):
             if all(is_blank(self.grid.value(index, p)) for p in positions):
+                continue
+            name = None if name_position is None else self.grid.value(index, name_position)
+            if isinstance(name, str) and name.strip().startswith(EXAMPLE_MARK):
+                self.add(WARNING, "example_row_ignored", row=self.grid.row_numbers[index])
                 continue
             code = None if code_position is None else self.grid.value(index, code_position)
             if self.is_totals(self.grid.rows[index], code):
@@ -228,7 +238,7 @@ class _Reader:
             **{p: (title, False) for p, title in extras.items()},
             **{p: (self.headers[key], True) for key, p in keys.items()}})
         indices = list(self.data_rows(header_index, [*keys.values(), *extras],
-                                      keys.get("credit_code")))
+                                      keys.get("credit_code"), keys.get("name")))
         if not indices and not any(i.is_error for i in self.issues):
             self.add(ERROR, "no_data", row=header_row)
         rows = [self.grid.row_numbers[i] for i in indices]

@@ -373,8 +373,8 @@ def test_approve_under_a_name_and_export(app: AppTest) -> None:
     # The bytes behind the download button: the library's plan workbook, approved.
     (workbook,) = app.session_state["alloc.workbooks"].values()
     book = load_workbook(io.BytesIO(workbook))
-    overview = [v for row in book["说明"].iter_rows(values_only=True) for v in row if v]
-    assert "张三" in " ".join(map(str, overview)) and "审定稿" in str(overview[0])
+    cover = [v for row in book["封面"].iter_rows(values_only=True) for v in row if v]
+    assert "张三" in " ".join(map(str, cover)) and "审定稿" in str(cover[1])
     detail = book["分配明细"]
     header = [c.value for c in detail[2]]
     seats = [row[header.index("分配")] for row in detail.iter_rows(min_row=3, values_only=True)

@@ -302,7 +302,7 @@ def test_upload_solve_compare_approve_and_download(server: str, tmp_path: Path) 
     assert "已批准" in plan_file.name
     book = load_workbook(plan_file, read_only=True)
     try:
-        overview = " ".join(str(v) for row in book["说明"].iter_rows(values_only=True)
+        overview = " ".join(str(v) for row in book["封面"].iter_rows(values_only=True)
                             for v in row if v is not None)
         detail = list(book["分配明细"].iter_rows(values_only=True))
     finally:

@@ -105,6 +105,28 @@ def test_category_items_rejected(raw):
     assert fails(cells.items_parser(BY_KEY["categories"]), raw) == "items_unknown"
 
 
+@pytest.mark.parametrize(("raw", "item"), [("八", "八"), (8, 8), (0, 0), ("0", "0"),
+                                           (True, True), ("unicorn", "unicorn")])
+def test_category_items_rejected_name_the_item_and_the_range(raw, item):
+    with pytest.raises(CellError) as raised:
+        cells.items_parser(BY_KEY["categories"])(raw)
+    assert raised.value.params == {"largest": 7, "item": item}  # Art. 8 has seven items
+
+
+@pytest.mark.parametrize(("key", "raw", "expected"), [
+    ("categories", 1, (1,)), ("categories", 7, (7,)), ("categories", 7.0, (7,)),
+    ("violations", 1, (1,)), ("violations", 6, (6,)),
+])
+def test_numeric_items_at_both_ends_of_the_range(key, raw, expected):
+    assert cells.items_parser(BY_KEY[key])(raw) == expected
+
+
+def test_numeric_violation_item_seven_is_refused():
+    with pytest.raises(CellError) as raised:
+        cells.items_parser(BY_KEY["violations"])(7)
+    assert raised.value.params == {"largest": 6, "item": 7}  # Art. 16 has six items
+
+
 def test_violation_items_stop_at_six():
     parse = cells.items_parser(BY_KEY["violations"])
     assert parse("六") == (6,)
@@ -145,6 +167,21 @@ def test_industry_codes(raw, expected):
 ])
 def test_industry_codes_rejected(raw, code):
     assert fails(cells.parse_industry, raw) == code
+
+
+# GB/T 4754-2017 by hand: section B (mining) holds divisions 06–12, R holds 86–90; there is no
+# section U or Z and no division 99.
+@pytest.mark.parametrize(("raw", "params"), [
+    ("J12", {"division": "12", "section": "B", "letter": "J"}),
+    ("U12", {"division": "12", "section": "B", "letter": "U"}),
+    ("A86", {"division": "86", "section": "R", "letter": "A"}),
+    ("Z", {"section": "Z"}),
+    ("99", {"division": "99"}),
+])
+def test_industry_refusals_name_the_division_and_its_section(raw, params):
+    with pytest.raises(CellError) as raised:
+        cells.parse_industry(raw)
+    assert raised.value.params == params
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
@@ -286,3 +323,45 @@ def test_count_round_trips_any_whole_number_as_text_or_float(n):
     assert cells.parse_count(float(n)) == n
     full_width = str(n).translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
     assert cells.parse_count(full_width) == n
+
+
+# -- the limits, at both ends, and what each refusal names (written by hand) --------------------
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("2000-01-01", date(2000, 1, 1)), ("2100-12-31", date(2100, 12, 31)),
+])
+def test_dates_at_both_ends_of_the_accepted_range(raw, expected):
+    assert cells.parse_date(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["1999-12-31", "2101-01-01"])
+def test_dates_just_outside_the_range_name_it(raw):
+    with pytest.raises(CellError) as raised:
+        cells.parse_date(raw)
+    assert raised.value.code == "date_out_of_range"
+    assert raised.value.params == {"earliest": date(2000, 1, 1), "latest": date(2100, 12, 31)}
+
+
+def test_a_million_permits_is_the_largest_count():
+    assert cells.parse_count(1_000_000) == 1_000_000
+    with pytest.raises(CellError) as raised:
+        cells.parse_count(1_000_001)
+    assert raised.value.code == "count_too_large"
+    assert raised.value.params == {"limit": 1_000_000}
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(2, Decimal("0.02")), ("2", Decimal("0.02")),
+                                               (0.5, Decimal("0.5"))])
+def test_a_rate_above_one_is_a_percentage(raw, expected):
+    assert cells.parse_rate(raw) == expected
+
+
+def test_credit_code_refusals_name_length_and_check_character():
+    # 91110000600037341L is a published code (tests/test_credit_code.py).
+    with pytest.raises(CellError) as raised:
+        cells.parse_credit_code("9111000060003734")
+    assert (raised.value.code, raised.value.params) == ("credit_code_length", {"length": 16})
+    with pytest.raises(CellError) as raised:
+        cells.parse_credit_code("91110000600037341X")
+    assert raised.value.code == "credit_code_check"
+    assert raised.value.params == {"expected": "L", "found": "X"}
+

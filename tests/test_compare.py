@@ -206,11 +206,44 @@ def test_comparison_workbook(pair, tmp_path):
     assert len(chart.series) == 2
     assert "'分产业分配'" in chart.series[0].val.numRef.f
     differences = book["单位差异"]
-    names = [differences.cell(row=r, column=3).value for r in range(3, 5)]
+    names = [differences.cell(row=r, column=3).value for r in range(4, 6)]
     assert names == ["示例单位1", HOSTILE]
-    assert differences.cell(row=4, column=3).data_type == "s"
+    assert differences.cell(row=5, column=3).data_type == "s"
     params = book["参数差异"]
     assert params.cell(row=4, column=1).value == "金融产业权重"
+    # Numbers as numbers: the weights 1 and 2, not the texts "1" and "2".
+    assert [params.cell(row=4, column=k).value for k in (3, 4)] == [1, 2]
+    # The title names the district; the subtitle the reference, the date and the input.
+    assert metrics["A1"].value.startswith("东城区") and \
+        metrics["A1"].value.endswith("办证指标分配方案\n方案比较（2个方案）")
+    assert "对照方案：均衡" in metrics["A2"].value
+    assert c.plans[0].problem.input_sha256 in metrics["A2"].value
+    # Each scenario's description is there.
+    assert any(str(metrics.cell(row=r, column=1).value).startswith("金融倾斜：")
+               for r in range(1, metrics.max_row + 1))
+
+
+def test_one_change_column_per_scenario_against_the_reference(tmp_path):
+    # A (finance) and B (other) ask for 10 each; 10 permits. Even weights: 5 and 5. Finance
+    # ×2: claims 20 and 10 → 7 and 3. Other ×2: 3 and 7. Changes against 均衡: +2/−2, −2/+2.
+    plans = [plan_for(pair_records(), 10, "均衡"),
+             plan_for(pair_records(), 10, "金融倾斜", **{"weights.sector.finance": 2}),
+             plan_for(pair_records(), 10, "其他倾斜", **{"weights.sector.other": 2})]
+    path = tmp_path / "three.xlsx"
+    write_comparison_workbook(compare_plans(plans), path)
+    sheet = openpyxl.load_workbook(path)["单位差异"]
+    headers = [c.value for c in sheet[3]]
+    assert headers[5:10] == ["均衡", "金融倾斜", "其他倾斜", "金融倾斜−均衡", "其他倾斜−均衡"]
+    rows = {sheet.cell(row=r, column=3).value: [sheet.cell(row=r, column=k).value
+                                                for k in range(6, 11)]
+            for r in range(4, sheet.max_row + 1)}
+    assert rows["示例单位1"] == [5, 7, 3, 2, -2]
+    assert rows[HOSTILE] == [5, 3, 7, -2, 2]
+    assert sheet["I4"].number_format == "+#,##0;-#,##0;0"
+    # Conditional formatting marks more (green) and fewer (red) on the change columns.
+    rules = {str(r.sqref): [rule.operator for rule in r.rules]
+             for r in sheet.conditional_formatting}
+    assert rules == {f"I4:J{sheet.max_row}": ["greaterThan", "lessThan"]}
 
 
 # -- the command ------------------------------------------------------------------------------

@@ -15,7 +15,13 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
 
 from allocator import credit_code, excel
-from allocator.excel import ListSource, write_demand_workbook, write_template
+from allocator.excel import (
+    PRINTED_LINES,
+    ListSource,
+    plain_header,
+    write_demand_workbook,
+    write_template,
+)
 from allocator.sample import generate
 from allocator.schema import COLUMNS, Kind
 from allocator.submissions import read_submissions
@@ -129,23 +135,72 @@ def test_template_has_the_demand_sheet_then_the_instructions(book):
 
 def test_headers_are_the_schema_columns_in_order_under_a_merged_title(book):
     sheet = book["需求申报"]
-    assert [c.value for c in sheet[2]] == [c.zh for c in COLUMNS]
-    assert sheet["A1"].value == "《北京市工作居住证》办证需求申报表"
-    assert f"A1:{get_column_letter(len(COLUMNS))}1" in {str(r) for r in sheet.merged_cells.ranges}
-    assert sheet.max_row == 2  # no data rows
+    # Plain headers: 申报人数（高级管理人员）, not the programmer's 申报人数_高级管理人员.
+    assert [c.value for c in sheet[3]] == [plain_header(c.zh) for c in COLUMNS]
+    assert "申报人数（高级管理人员）" in [c.value for c in sheet[3]]
+    assert not any("_" in c.value for c in sheet[3])
+    assert sheet["A1"].value == "东城区　　　　年度《北京市工作居住证》办证需求申报表"
+    assert sheet.oddHeader.center.text == sheet["A1"].value  # on every printed page
+    # The contact and seal line between the title and the headers.
+    for field in ("填报单位（盖章）", "联系人", "联系电话", "填报日期"):
+        assert field in sheet["A2"].value
+    # The example row, then boxed lines to fill in on paper (inside the print area).
+    assert sheet[f"{letter('name')}4"].value.startswith("【示例】")
+    assert sheet.max_row == 4 + PRINTED_LINES
+    assert all(sheet.cell(row=sheet.max_row, column=k).border.bottom.style
+               for k in range(1, len(COLUMNS) + 1))
+    assert sheet.print_area == f"'需求申报'!$A$1:${get_column_letter(len(COLUMNS))}$" \
+        f"{4 + PRINTED_LINES}"
+
+
+def test_headers_are_protected_and_data_cells_open(book):
+    sheet = book["需求申报"]
+    assert sheet.protection.sheet
+    assert all(c.protection.locked for c in sheet[3])  # headers
+    assert not any(c.protection.locked for c in sheet[5])  # a line to fill in
+    assert not sheet.column_dimensions[letter("name")].protection.locked  # rows typed later
+    # Filtering, sorting and adding rows stay allowed (False: not protected).
+    assert not sheet.protection.autoFilter and not sheet.protection.insertRows
+
+
+def test_the_year_goes_into_the_title(tmp_path):
+    path = tmp_path / "t.xlsx"
+    write_template(path, year=2027)
+    sheet = openpyxl.load_workbook(path)["需求申报"]
+    assert sheet["A1"].value == "东城区2027年度《北京市工作居住证》办证需求申报表"
+
+
+def test_the_example_row_is_skipped_and_filled_rows_are_read(tmp_path):
+    path = tmp_path / "t.xlsx"
+    write_template(path, year=2027)
+    book = openpyxl.load_workbook(path)
+    sheet = book["需求申报"]
+    example = [c.value for c in sheet[4]]
+    filled = ["911101010000000000"[:17] + "0", "北京填报测试有限公司", *example[2:]]
+    filled[0] = credit_code.complete("91110101MA0000001")
+    for column, value in enumerate(filled, start=1):
+        sheet.cell(row=5, column=column).value = value
+    book.save(path)
+    read = read_submissions(path)
+    assert [(i.code, i.row) for i in read.issues] == [("example_row_ignored", 4)]
+    assert read.frame["name"].tolist() == ["北京填报测试有限公司"]
+    assert read.frame["demand_total"].tolist() == [5]
 
 
 def test_header_is_styled_and_frozen_and_printable(book):
     sheet = book["需求申报"]
-    for cell in sheet[2]:
+    for cell in sheet[3]:
         assert cell.font.b and cell.fill.fill_type == "solid" and cell.alignment.wrap_text
     column, row = coordinate_from_string(sheet.freeze_panes)
-    assert row == 3  # everything from the header up stays in view
+    assert row == 4  # everything from the header up stays in view
     assert column_index_from_string(column) >= 2  # and the name column
     assert sheet.page_setup.orientation == "landscape"
     assert int(sheet.page_setup.paperSize) == 9  # A4 in the OOXML paper-size table
     first, last = (int(n) for n in re.findall(r"\d+", sheet.print_title_rows))
-    assert first <= 2 <= last
+    assert first <= 3 <= last
+    # Two pages across, the credit code and name on both.
+    assert sheet.page_setup.fitToWidth == 2 and sheet.page_setup.fitToHeight == 0
+    assert sheet.print_title_cols == "$A:$B"
 
 
 def test_columns_are_wide_enough(book):
@@ -160,7 +215,7 @@ def test_columns_are_wide_enough(book):
                          ids=lambda c: c.key)
 def test_enum_and_bool_columns_have_drop_downs_of_chinese_labels(book, column):
     sheet = book["需求申报"]
-    rule = validation_at(sheet, f"{letter(column.key)}3")
+    rule = validation_at(sheet, f"{letter(column.key)}4")
     assert rule.type == "list"
     assert f"{letter(column.key)}500" in rule.sqref  # rows typed in later are covered too
     expected = [c.zh for c in column.choices] if column.kind is Kind.ENUM else ["是", "否"]
@@ -170,18 +225,18 @@ def test_enum_and_bool_columns_have_drop_downs_of_chinese_labels(book, column):
 
 def test_known_labels_in_the_drop_downs(book):
     sheet = book["需求申报"]
-    unit_types = list_values(book, validation_at(sheet, f"{letter('unit_type')}3").formula1)
+    unit_types = list_values(book, validation_at(sheet, f"{letter('unit_type')}4").formula1)
     assert {"企业", "律师事务所", "会计师事务所", "其他"} <= set(unit_types)
-    assert list_values(book, validation_at(sheet, f"{letter('sector')}3").formula1) == [
+    assert list_values(book, validation_at(sheet, f"{letter('sector')}4").formula1) == [
         "金融", "文化", "信息服务", "其他"]
-    assert list_values(book, validation_at(sheet, f"{letter('status')}3").formula1) == [
+    assert list_values(book, validation_at(sheet, f"{letter('status')}4").formula1) == [
         "正常", "暂停", "终止", "黑名单"]
 
 
 @pytest.mark.parametrize("column", [c for c in COLUMNS if c.kind is Kind.COUNT],
                          ids=lambda c: c.key)
 def test_count_columns_take_whole_numbers_from_zero(book, column):
-    rule = validation_at(book["需求申报"], f"{letter(column.key)}3")
+    rule = validation_at(book["需求申报"], f"{letter(column.key)}4")
     assert rule.type == "whole"
     assert (rule.operator, rule.formula1) in (("between", "0"), ("greaterThanOrEqual", "0"))
     assert rule.showErrorMessage
@@ -189,19 +244,19 @@ def test_count_columns_take_whole_numbers_from_zero(book, column):
 
 def test_rate_date_and_code_validation(book):
     sheet = book["需求申报"]
-    rate = validation_at(sheet, f"{letter('attrition_rate')}3")
+    rate = validation_at(sheet, f"{letter('attrition_rate')}4")
     assert (rate.type, rate.operator, rate.formula1, rate.formula2) == (
         "decimal", "between", "0", "1")
-    day = validation_at(sheet, f"{letter('submitted_on')}3")
+    day = validation_at(sheet, f"{letter('submitted_on')}4")
     assert day.type == "date"
     assert int(day.formula1) == (date(2000, 1, 1) - date(1899, 12, 30)).days
-    uscc = validation_at(sheet, f"{letter('credit_code')}3")
+    uscc = validation_at(sheet, f"{letter('credit_code')}4")
     assert (uscc.type, uscc.formula1) == ("textLength", "18")
 
 
 @pytest.mark.parametrize("column", COLUMNS, ids=lambda c: c.key)
 def test_every_column_prompts_in_chinese(book, column):
-    rule = validation_at(book["需求申报"], f"{letter(column.key)}3")
+    rule = validation_at(book["需求申报"], f"{letter(column.key)}4")
     assert rule.showInputMessage
     assert rule.promptTitle == column.zh
     assert rule.prompt == column.help_zh
@@ -223,7 +278,7 @@ def test_instructions_explain_every_column(book):
     for phrase in ("一行", "GB 32100-2015", "第四季度", "合计"):
         assert phrase in general
     listed = rows[header + 1: header + 1 + len(COLUMNS)]
-    assert [r[0] for r in listed] == [c.zh for c in COLUMNS]
+    assert [r[0] for r in listed] == [plain_header(c.zh) for c in COLUMNS]
     for column, row in zip(COLUMNS, listed, strict=True):
         _, en, required, help_zh, help_en, article, choices = row[:7]
         assert en == column.en
@@ -241,8 +296,8 @@ def test_instructions_explain_every_column(book):
 
 def test_template_reads_back_as_a_header_without_rows(template):
     submissions = read_submissions(template)
-    assert submissions.header_row == 2
-    assert [i.code for i in submissions.issues] == ["no_data"]
+    assert submissions.header_row == 3
+    assert [i.code for i in submissions.issues] == ["no_data", "example_row_ignored"]
 
 
 # -- rendering of values ----------------------------------------------------------------------
@@ -269,7 +324,7 @@ def test_values_are_rendered_for_people(tmp_path):
     assert cell("submitted_on").number_format == "yyyy-mm-dd"
     assert cell("credit_code").data_type == "s" and cell("credit_code").number_format == "@"
     assert isinstance(cell("demand_total").value, int)
-    assert sheet["A1"].value == "2027年度《北京市工作居住证》办证需求申报表"
+    assert sheet["A1"].value == "东城区2027年度《北京市工作居住证》办证需求申报表"
 
 
 def test_an_explicit_title_and_year(tmp_path):
@@ -277,7 +332,7 @@ def test_an_explicit_title_and_year(tmp_path):
     write_demand_workbook(path, title="自定义标题")
     assert openpyxl.load_workbook(path)["需求申报"]["A1"].value == "自定义标题"
     write_demand_workbook(path, year=2030)
-    assert openpyxl.load_workbook(path)["需求申报"]["A1"].value.startswith("2030年度")
+    assert openpyxl.load_workbook(path)["需求申报"]["A1"].value.startswith("东城区2030年度")
 
 
 def test_an_unknown_code_is_a_bug_not_a_label(tmp_path):
@@ -385,7 +440,7 @@ def test_columns_missing_from_the_frame_are_left_blank(tmp_path):
     path = tmp_path / "partial.xlsx"
     write_demand_workbook(path, frame)
     sheet = openpyxl.load_workbook(path)["需求申报"]
-    assert [c.value for c in sheet[2]] == [c.zh for c in COLUMNS]
+    assert [c.value for c in sheet[2]] == [plain_header(c.zh) for c in COLUMNS]
     assert all(sheet[f"{letter('top100')}{r}"].value is None for r in range(3, 6))
     read = read_submissions(path)
     assert read.issues == []

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allocator import workbook
-from allocator.submissions import read_submissions
+from allocator.submissions import header_token, read_submissions
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_demand.xlsx"
 
@@ -63,9 +63,14 @@ ROWS = 12  # data rows taken from the sample: enough for every kind of value it 
 
 
 def sample_rows() -> list[tuple]:
-    sheet = openpyxl.load_workbook(SAMPLE, read_only=True)["需求申报"]
-    rows = list(sheet.iter_rows(min_row=2, max_row=2 + ROWS, values_only=True))
-    assert list(rows[0]) == CANONICAL  # the sample is written with the canonical headers
+    book = openpyxl.load_workbook(SAMPLE, read_only=True)
+    try:
+        rows = list(book["需求申报"].iter_rows(min_row=2, max_row=2 + ROWS, values_only=True))
+    finally:
+        book.close()  # a read-only workbook keeps its file open until closed
+    # The sample is written with the canonical headers (申报人数（高级管理人员） as the template
+    # shows it, the same header as 申报人数_高级管理人员).
+    assert [header_token(h) for h in rows[0]] == [header_token(h) for h in CANONICAL]
     return rows[1:]
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from allocator.cli import main
 from allocator.examples import employer, submissions
-from allocator.excel import write_demand_workbook, write_plan_workbook
+from allocator.excel import print_scale, write_demand_workbook, write_plan_workbook
 from allocator.explain import explain_employer
 from allocator.model import solve
 from allocator.plan import ApprovalInfo, PlanStatus, plan_json
@@ -27,7 +27,7 @@ from allocator.schema import SECTORS
 from allocator.submissions import read_submissions
 
 ROOT = Path(__file__).resolve().parent.parent
-SHEETS = ["说明", "分配汇总", "分配明细", "平局与调整", "参数", "审计"]
+SHEETS = ["封面", "说明", "分配汇总", "分配明细", "分配说明", "并列与调整", "提示", "参数", "审计"]
 HOSTILE_NAMES = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "=1+2", "#N/A",
                  "-=cmd|' /C calc'!A0", "=A1*2"]
 APPROVAL = ApprovalInfo(run_id=7, approver="张三", approved_at="2026-12-20T10:30:00+08:00",
@@ -72,21 +72,44 @@ def key_values(sheet) -> dict[str, object]:
             for r in range(1, sheet.max_row + 1) if sheet.cell(row=r, column=1).value}
 
 
+def cover_values(sheet) -> dict[str, object]:
+    """The cover's label → value pairs (two a row: A→B and C→D)."""
+    out = {}
+    for r in range(1, sheet.max_row + 1):
+        for column in (1, 3):
+            label = sheet.cell(row=r, column=column).value
+            if isinstance(label, str):
+                out.setdefault(label, sheet.cell(row=r, column=column + 1).value)
+    return out
+
+
 # -- contents ---------------------------------------------------------------------------------
 def test_sheets_and_title(sample_book):
     _, book = sample_book
     assert book.sheetnames == SHEETS
-    overview = book["说明"]
-    assert overview["A1"].value == "2027年度东城区《北京市工作居住证》指标分配方案（草案）"
-    values = key_values(overview)
+    cover = book["封面"]
+    assert cover["A1"].value == "东城区2027年度《北京市工作居住证》办证指标分配方案"
+    assert cover["A2"].value == "（草案）"
+    assert cover["A3"].value == "日期：　　年　　月　　日"  # a draft: to be filled in
+    values = cover_values(cover)
     _, plan = sample()
     assert values["方案名称"] == "基准方案"
     assert values["年度指标总量（个）"] == 3000 and values["可分配指标（个）"] == 3000
     assert values["已分配指标（个）"] == plan.allocated
     assert values["未分配指标（个）"] == plan.unallocated
-    assert values["除数"] == "1.39" and values["分配方法"] == "圣拉古法"
-    assert values["求解状态"] == "最优（已证明）"
-    assert values["状态"] == "草案，尚未审定"
+    assert values["分配方法"] == "圣拉古法"
+    low, high = plan_json(plan)["divisor_interval"]
+    assert values["除数"] == f"1.39（可取区间：{low} 至 {high}）"
+    assert values["提示（条）"] == len(plan.all_warnings)
+    for role in ("拟稿人", "审核人", "签发人"):
+        assert role in values and values[role] is None  # room to sign
+    assert values["单位盖章"] == "（盖章）"
+    overview = key_values(book["说明"])
+    assert overview["求解状态"] == "最优（已证明）"
+    assert overview["状态"] == "草案，尚未审定"
+    # One language: the scenario's English paragraph is not in the Chinese document.
+    assert "The district" not in overview["方案说明"]
+    assert overview["方案说明"].startswith("本区对实施细则的默认理解")
 
 
 def test_every_employer_in_input_order_with_its_numbers(sample_book):
@@ -112,14 +135,19 @@ def test_every_employer_in_input_order_with_its_numbers(sample_book):
         fill = r[col["满足率"]]
         assert fill == pytest.approx(allocated[position] / requested) if requested else \
             fill is None
-    # The explanation and every reason of every employer are there.
+    # The explanation and every reason of every employer are on 分配说明, in the same order.
+    sheet = book["分配说明"]
+    headers = [c.value for c in sheet[2]]
+    assert headers == ["原表行号", "单位名称", "分配", "分配说明", "原因及依据"]
+    explained = rows_of(sheet, 3, len(headers))
     employers = plan_json(plan)["employers"]
-    for r, e in zip(body, employers, strict=True):
+    assert [r[0] for r in explained] == frame["row"].tolist()
+    for r, e in zip(explained, employers, strict=True):
+        assert r[2] == e["allocated"]
         for reason in e["reasons"]:
-            assert reason["zh"] in r[col["原因及依据"]]
-        assert r[col["分配说明"]].endswith(f"分配{e['allocated']}个。") or \
-            f"分配{e['allocated']}个：" in r[col["分配说明"]]
-    assert body[0][col["分配说明"]] == explain_employer(plan, 0).zh
+            assert reason["zh"] in r[4]
+        assert r[3].endswith(f"分配{e['allocated']}个。") or f"分配{e['allocated']}个：" in r[3]
+    assert explained[0][3] == explain_employer(plan, 0).zh
 
 
 def sector_table(sheet) -> dict[str, list]:
@@ -167,7 +195,12 @@ def test_hashes_versions_and_solver_in_the_audit(sample_book):
     assert values["求解器状态"] == "OPTIMAL"
     assert values["目标值"] == result["solver"]["objective"]
     assert values["除数（精确值）"] == result["divisor_exact"]
-    assert "num_workers" in values["求解参数"]
+    low, high = result["divisor_interval"]
+    assert values["除数可取区间（精确值）"] == f"{low} 至 {high}"
+    # Solver parameters one a line, not JSON.
+    lines = values["求解参数"].split("\n")
+    assert any(line.startswith("num_workers = ") for line in lines)
+    assert "{" not in values["求解参数"]
     assert values["生成时间"].startswith("未记录")
 
 
@@ -185,7 +218,7 @@ def test_every_parameter_listed(sample_book):
 
 
 def adjustment_blocks(sheet) -> dict[str, list[int]]:
-    """The input rows listed under each heading of 平局与调整 (heading text → rows)."""
+    """The input rows listed under each heading of 并列与调整 (heading text → rows)."""
     blocks: dict[str, list[int]] = {}
     current = None
     for r in range(3, sheet.max_row + 1):
@@ -205,7 +238,7 @@ def test_adjustments_list_exclusions_cuts_and_ceilings(sample_book):
 
     _, plan = sample()
     _, book = sample_book
-    blocks = adjustment_blocks(book["平局与调整"])
+    blocks = adjustment_blocks(book["并列与调整"])
     by_heading = {h.split("（")[0]: (h, rows) for h, rows in blocks.items()}
     frame = plan.problem.employers
     rows = frame["row"].astype(int).tolist()
@@ -238,7 +271,7 @@ def test_ties_are_listed_with_what_broke_them(tmp_path):
     plan = solve(build_problem(submissions(records), scenario))
     path = tmp_path / "tie.xlsx"
     write_plan_workbook(plan, path)
-    sheet = openpyxl.load_workbook(path)["平局与调整"]
+    sheet = openpyxl.load_workbook(path)["并列与调整"]
     cells = {(sheet.cell(row=r, column=1).value, sheet.cell(row=r, column=9).value)
              for r in range(3, sheet.max_row + 1)}
     assert (2, "与第4行并列争夺最后1个名额，按申报日期先后未得，比取整结果4个少1个。") in cells
@@ -266,6 +299,7 @@ def test_a_scope_without_a_divisor_is_shown_as_a_dash(tmp_path):
     sheet = openpyxl.load_workbook(path)["分配汇总"]
     rows = [list(row[:4]) for row in sheet.iter_rows(values_only=True)]
     header = rows.index(["分配范围", "单位（家）", "分配（个）", "除数"])
+    assert sheet.cell(row=header + 1, column=5).value == "除数可取区间"
     fin = next(s for s in plan.scopes if s.name == "fin")
     # 30 permits over claims 60 and 40 at Sainte-Laguë: 18 and 12. Weakest seat awarded
     # 60/17.5 = 3.4286, strongest refused 60/18.5 = 3.2432: of the two-digit divisors inside,
@@ -281,7 +315,11 @@ def test_approved_plan_shows_approver_and_time(tmp_path):
     path = tmp_path / "approved.xlsx"
     write_plan_workbook(plan, path, approval=APPROVAL)
     book = openpyxl.load_workbook(path)
-    assert book["说明"]["A1"].value == "东城区《北京市工作居住证》指标分配方案（审定稿）"
+    assert book["封面"]["A1"].value == "东城区《北京市工作居住证》办证指标分配方案"
+    assert book["封面"]["A2"].value == "（审定稿）"
+    assert book["封面"]["A3"].value == "日期：2026年12月20日"
+    assert cover_values(book["封面"])["审定记录"] == \
+        "张三于2026年12月20日 10:30 (UTC+08:00)审定（运行编号7）。"
     values = key_values(book["说明"])
     assert values["审定人"] == "张三"
     assert values["审定时间"] == "2026年12月20日 10:30 (UTC+08:00)"
@@ -316,8 +354,9 @@ def test_the_same_plan_gives_the_same_bytes(tmp_path):
     assert first.read_bytes() != again.read_bytes()
     stamped = tmp_path / "stamped.xlsx"
     write_plan_workbook(plan, stamped, generated_at=datetime(2026, 12, 1, 9, 0, 0))
-    assert key_values(openpyxl.load_workbook(stamped)["审计"])["生成时间"] == \
-        "2026-12-01T09:00:00"
+    stamped_book = openpyxl.load_workbook(stamped)
+    assert key_values(stamped_book["审计"])["生成时间"] == "2026-12-01T09:00:00"
+    assert stamped_book["封面"]["A3"].value == "日期：2026年12月1日"
 
 
 # -- hostile text -----------------------------------------------------------------------------
@@ -335,7 +374,7 @@ def test_hostile_names_stay_text(tmp_path):
     names = [sheet.cell(row=r, column=3) for r in range(3, 3 + plan.problem.size)]
     assert [c.value for c in names] == HOSTILE_NAMES * 3
     assert all(c.data_type == "s" for c in names)
-    adjustments = book["平局与调整"]
+    adjustments = book["并列与调整"]
     listed = [adjustments.cell(row=r, column=2) for r in range(3, adjustments.max_row + 1)]
     assert any(c.value == HOSTILE_NAMES[4] and c.data_type == "s" for c in listed)
 
@@ -352,14 +391,19 @@ def test_print_layout(sample_book):
     assert detail.page_setup.orientation == "landscape"
     assert detail.print_title_rows == "$2:$2"
     assert detail.freeze_panes == "D3"
-    assert book["平局与调整"].print_title_rows == "$2:$2"
+    assert book["并列与调整"].print_title_rows == "$2:$2"
+    assert book["分配说明"].print_title_rows == "$2:$2"
+    assert book["封面"].page_setup.orientation == "portrait"
     headers = {c.value: c.column_letter for c in detail[2]}
     assert detail[f"{headers['满足率']}3"].number_format == "0.0%"
     assert detail[f"{headers['分配']}3"].number_format == "#,##0"
     widths = [detail.column_dimensions[letter].width for letter in headers.values()]
     assert min(widths) >= 6
+    # The numbers on one A4 landscape page width at 85 % or more (DESIGN §9).
+    assert print_scale(widths, landscape=True) >= 0.85
     # Wrapped explanations get rows tall enough for their lines.
-    row_heights = [detail.row_dimensions[r].height for r in range(3, 20)]
+    explained = book["分配说明"]
+    row_heights = [explained.row_dimensions[r].height for r in range(3, 20)]
     assert all(h and h >= 30 for h in row_heights)
 
 
@@ -368,12 +412,14 @@ def test_english_workbook(tmp_path):
     path = tmp_path / "en.xlsx"
     write_plan_workbook(plan, path, lang="en", approval=APPROVAL)
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Overview", "Summary", "Employers", "Ties and adjustments",
-                               "Parameters", "Audit"]
-    assert book["Overview"]["A1"].value == \
-        "Dongcheng District Work Residence Permit quota plan (approved)"
-    assert book["Employers"]["O3"].value == explain_employer(plan, 0).en
+    assert book.sheetnames == ["Cover", "Overview", "Summary", "Employers", "Explanations",
+                               "Ties and adjustments", "Warnings", "Parameters", "Audit"]
+    assert book["Cover"]["A1"].value == "Dongcheng District Work Residence Permit quota plan"
+    assert book["Cover"]["A2"].value == "(approved)"
+    assert book["Explanations"]["D3"].value == explain_employer(plan, 0).en
     assert book["Employers"]["B2"].value == "Credit code"
+    # One language: the page footer too.
+    assert all(sheet.oddFooter.center.text == "Page &P of &N" for sheet in book.worksheets)
 
 
 def test_infeasible_plan_is_refused(tmp_path):
@@ -397,3 +443,58 @@ def test_solve_out_writes_the_workbook(tmp_path):
     assert book.sheetnames == SHEETS
     detail = book["分配明细"]
     assert sum(detail.cell(row=r, column=13).value for r in range(3, 15)) == 20
+
+
+def test_a_cut_of_zero_is_listed_with_the_cut_employers(tmp_path):
+    # Attrition 20 % (above the 10 % threshold) cuts half of the eligible demand; rounded down,
+    # half of 1 permit removes 0. The sanction applied, so the employer is listed under 压减
+    # with its change 0, and its reason says so.
+    records = [employer(1, demand_total=1, attrition_rate=Decimal("0.2")),
+               employer(2, demand_total=4)]
+    scenario = default_scenario(5).with_values({"sanctions.share_rounding": "down"})
+    plan = solve(build_problem(submissions(records), scenario))
+    path = tmp_path / "zero.xlsx"
+    write_plan_workbook(plan, path)
+    sheet = openpyxl.load_workbook(path)["并列与调整"]
+    blocks = adjustment_blocks(sheet)
+    (heading, listed), = [(h, rows) for h, rows in blocks.items() if "、压减" in h]
+    first_row = int(plan.problem.employers["row"].iloc[0])
+    assert listed == [first_row] and "（1家）" in heading
+    row = next(r for r in range(3, sheet.max_row + 1)
+               if sheet.cell(row=r, column=1).value == first_row
+               and sheet.cell(row=r, column=8).value is not None)
+    assert sheet.cell(row=row, column=8).value == 0
+    assert "减0个" in sheet.cell(row=row, column=9).value
+    # 分配汇总 六、压减 counts it too: one employer, 0 permits.
+    summary = openpyxl.load_workbook(path)["分配汇总"]
+    values = [[c.value for c in r] for r in summary.iter_rows()]
+    cuts = next(i for i, r in enumerate(values) if r[0] == "六、压减（按原因）")
+    total = next(r for r in values[cuts:] if r[0] == "合计（单位按家去重）")
+    assert total[2:4] == [1, 0]
+
+
+def test_every_warning_is_listed_with_its_row_and_employer(tmp_path):
+    # Two warnings of the workbook's validation, each about one employer: a top-100 firm
+    # without the breakdown by role (Excel row 3, under the title and the header) and a
+    # submission dated outside Q4 (row 4).
+    from datetime import date
+
+    records = [employer(1, demand_total=5, top100=True),
+               employer(2, demand_total=3, submitted_on=date(2026, 6, 1))]
+    demand = tmp_path / "demand.xlsx"
+    write_demand_workbook(demand, submissions(records).frame)
+    read = read_submissions(demand, plan_year=2027)
+    plan = solve(build_problem(read, default_scenario(6)))
+    path = tmp_path / "warned.xlsx"
+    write_plan_workbook(plan, path)
+    sheet = openpyxl.load_workbook(path)["提示"]
+    assert [c.value for c in sheet[2]] == ["序号", "原表行号", "统一社会信用代码", "单位名称",
+                                           "提示内容"]
+    listed = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
+    assert sheet["A1"].value == f"提示（{len(plan.all_warnings)}条）"
+    assert [r[0] for r in listed] == list(range(1, len(plan.all_warnings) + 1))
+    by_row = {r[1]: r for r in listed if r[1] is not None}
+    assert by_row[3][2:4] == [records[0]["credit_code"], "示例单位1"]
+    assert by_row[4][2:4] == [records[1]["credit_code"], "示例单位2"]
+    # Each listed message is the plan's own warning, in the plan's order.
+    assert [r[4] for r in listed] == [w.message.zh for w in plan.all_warnings]

@@ -333,12 +333,14 @@ def test_the_template_has_a_roster_sheet_that_reads_back(tmp_path):
     assert [c.value for c in sheet[2]][:len(ROSTER_COLUMNS)] == [c.zh for c in ROSTER_COLUMNS]
     assert read_roster(tmp_path / "t.xlsx", separate=False) is None  # blank: no roster
     demand = book["需求申报"]
-    headers = [c.value for c in demand[2]]
+    header_row = next(r for r in range(1, 10)
+                      if any(c.value == "统一社会信用代码" for c in demand[r]))
+    headers = [c.value for c in demand[header_row]]
     values = {"统一社会信用代码": credit_code(1), "单位名称": "单位1", "单位类型": "企业",
               "申报人数合计": 1}
     for position, header in enumerate(headers, start=1):
-        if header in values:
-            demand.cell(row=3, column=position, value=values[header])
+        if header in values:  # below the example row, which the reader skips
+            demand.cell(row=header_row + 2, column=position, value=values[header])
     row = dict(zip(ROSTER_HEADER, person(1, 1), strict=True))
     for position, column in enumerate(ROSTER_COLUMNS, start=1):
         sheet.cell(row=3, column=position, value=row.get(column.zh))

@@ -706,6 +706,7 @@ def test_export_rewrites_the_stored_plan_with_its_approval(filled, db, tmp_path,
     assert approval.approved_at.endswith("+00:00") and beijing.endswith("+00:00")
     assert approval.approver in shown and beijing.replace("+00:00", "+08:00") in shown
     assert approval.chain_sha256 in shown
+    assert "档案员" in shown  # who exported it
     assert "张三" not in workbook_text(draft)
     assert [(e.subject, e.actor, Path(e.detail["path"]).name) for e in exports] == [
         (f"run:{filled['baseline']}", "档案员", "approved.xlsx"),

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -21,8 +23,8 @@ from allocator.compare import show_value
 from allocator.docs import article_text, chinese_numeral
 from allocator.excel.styles import (
     BORDER,
-    CENTRE,
     CHANGED_FILL,
+    FONT_NAME,
     FORMAT_CHANGE,
     FORMAT_CLAIM,
     FORMAT_COUNT,
@@ -35,18 +37,20 @@ from allocator.excel.styles import (
     PLAN_FONT,
     TOTAL_FILL,
     WRAP,
+    apply_style,
+    bulk_rows,
     cell_value,
     fit_row,
     keep_together,
     msg,
     named_sheets,
+    new_workbook,
     page_setup,
     put,
     save_workbook,
     set_widths,
     sheet_title,
     write_header,
-    write_row,
     write_section,
     write_table,
 )
@@ -63,25 +67,64 @@ from allocator.explain import (
     unit_type_label,
 )
 from allocator.i18n import Lang, text
-from allocator.plan import ApprovalInfo, Plan, plan_sha256
+from allocator.plan import ApprovalInfo, Plan, interval_json, plan_sha256
 from allocator.scenario import GROUP_PARAMETERS, PARAMETERS
 from allocator.submissions import infer_plan_year
 
 # =============================================================================================
-# The plan workbook (DESIGN §1, §5): the plan as a document for the district government
+# The plan workbook (DESIGN §1, §5, §9): the plan as a document for the district government
 # =============================================================================================
 #
-# Six sheets, each a printable table: 说明 (the plan at a glance and how to read it), 分配汇总
-# (totals by sector, category, top-100 and unit type; exclusions, cuts and divisors),
-# 分配明细 (every input row in input order, with its explanation), 平局与调整 (ties, guarantees,
-# exclusions, cuts, ceilings), 参数 (every scenario parameter) and 审计 (hashes, versions and
-# the solver's report). Every number is written as a value, never as a formula, and every text
-# from a submission through :func:`put`, so a name such as ``=HYPERLINK(…)`` stays text.
+# A document first: 封面 (title, status, date, the key figures, the signing block and the seal),
+# 说明 (the scenario and how to read the plan), 分配汇总 (totals by sector, category, top-100 and
+# unit type; exclusions, cuts and divisors), 分配明细 (every input row's numbers, in input order,
+# on one A4 landscape page width), 分配说明 (each row's explanation and reasons, wrapped),
+# 并列与调整 (ties, guarantees, exclusions, cuts, ceilings), 提示 (every warning, naming row and
+# employer), 参数 (every scenario parameter) and 审计 (hashes, versions, the solver's report).
+# One language per document. Every number is written as a value, never as a formula, and every
+# text from a submission through :func:`put` (or :func:`bulk_rows`), so a name such as
+# ``=HYPERLINK(…)`` stays text.
 #
 # The same plan always gives the same bytes (:func:`save_workbook`): no wall-clock time is
 # written unless the caller passes ``generated_at``; an approved plan shows its approval time.
+#
+# A sheet is one function ``(sheet, doc: PlanDocument) -> None`` listed in :data:`PLAN_SHEETS`
+# with the key of its name (``workbook.sheet.<key>``): adding a sheet is adding one entry.
 
-PLAN_SHEETS = ("overview", "summary", "detail", "adjustments", "parameters", "audit")
+
+@dataclass
+class PlanDocument:
+    """Everything a sheet of the plan workbook may show."""
+
+    plan: Plan
+    lang: Lang
+    approval: ApprovalInfo | None = None
+    generated_at: datetime | None = None
+    superseded: bool = False
+    exported_by: str | None = None
+
+    @cached_property
+    def summary(self) -> PlanSummary:
+        return plan_summary(self.plan)
+
+    @cached_property
+    def explanations(self) -> list[EmployerExplanation]:
+        return explain_plan(self.plan)
+
+    @property
+    def state(self) -> str:
+        """草案, 审定稿 or 已被取代."""
+        if self.superseded:
+            return "doc.state_superseded"
+        return "state_approved" if self.approval is not None else "state_draft"
+
+    @cached_property
+    def title(self) -> str:
+        """The page header: the title with the state, e.g. ``…分配方案（草案）``."""
+        return plan_title(self.plan, self.approval, self.lang, superseded=self.superseded)
+
+    def w(self, key: str, /, **params: Any) -> str:
+        return msg(self.lang, key, **params)
 
 
 def _plan_year(plan: Plan) -> int | None:
@@ -92,14 +135,22 @@ def _plan_year(plan: Plan) -> int | None:
     return infer_plan_year(None, dates.where(dates.notna(), None))
 
 
-def plan_title(plan: Plan, approval: ApprovalInfo | None = None, lang: Lang = "zh") -> str:
-    """``2027年度东城区《北京市工作居住证》指标分配方案（草案）`` — 审定稿 once approved."""
-    state = msg(lang, "state_approved" if approval is not None else "state_draft")
-    if approval is not None and approval.superseded_by is not None:  # issue 12: 已被取代
-        state += text("record.title_superseded").get(lang)
+def document_name(plan: Plan, lang: Lang = "zh") -> str:
+    """``东城区2027年度《北京市工作居住证》办证指标分配方案`` (no year when none is known)."""
     year = _plan_year(plan)
-    key = "title" if year else "title_no_year"
-    return msg(lang, key, year=year, district=msg(lang, "district"), state=state)
+    key = "doc.title" if year else "doc.title_no_year"
+    return msg(lang, key, year=year, district=msg(lang, "district"))
+
+
+def plan_title(plan: Plan, approval: ApprovalInfo | None = None, lang: Lang = "zh", *,
+               superseded: bool = False) -> str:
+    """``东城区2027年度《北京市工作居住证》办证指标分配方案（草案）`` — 审定稿 once approved,
+    已被取代 once superseded."""
+    superseded = superseded or (approval is not None and approval.superseded_by is not None)
+    state = "doc.state_superseded" if superseded else \
+        "state_approved" if approval is not None else "state_draft"
+    return msg(lang, "doc.title_state", title=document_name(plan, lang),
+               state=msg(lang, state))
 
 
 def _supersede_items(approval: ApprovalInfo, lang: Lang) -> list[tuple[str, Any, str | None]]:
@@ -124,25 +175,32 @@ def _divisor_text(divisor: Fraction | None) -> str:
     return "—" if divisor is None else decimal_text(divisor, 6)[0]
 
 
+def interval_text(interval: Sequence[str | None] | None, lang: Lang) -> str:
+    """A divisor interval (DESIGN §6 ``divisor_interval``, exact strings) as people read it."""
+    if not interval:
+        return "—"
+    low, high = interval
+    if high is None:
+        return msg(lang, "doc.interval_open", low=low)
+    return msg(lang, "doc.interval", low=low, high=high)
+
+
 def build_plan_workbook(plan: Plan, *, approval: ApprovalInfo | None = None, lang: Lang = "zh",
-                        generated_at: datetime | None = None, curve: Any = None) -> Workbook:
-    """The plan workbook in memory (see :func:`write_plan_workbook`)."""
+                        generated_at: datetime | None = None, superseded: bool = False,
+                        exported_by: str | None = None, curve: Any = None) -> Workbook:
+    """The plan workbook in memory (see :func:`write_plan_workbook`); the long tables are
+    written when it is saved with :func:`save_workbook`."""
     if plan.allocation is None:
         raise ValueError("an infeasible plan has no allocation to export; see its conflicts")
-    title = plan_title(plan, approval, lang)
-    summary = plan_summary(plan)
-    explanations = explain_plan(plan)
-    book = Workbook()
-    sheets = named_sheets(book, [msg(lang, f"sheet.{key}") for key in PLAN_SHEETS])
-    _overview_sheet(sheets[0], plan, summary, title, approval, lang)
-    _summary_sheet(sheets[1], plan, summary, title, lang)
-    _detail_sheet(sheets[2], plan, explanations, title, lang)
-    _adjustments_sheet(sheets[3], plan, explanations, title, lang)
-    _parameters_sheet(sheets[4], plan, title, lang)
-    _audit_sheet(sheets[5], plan, title, approval, generated_at, lang)
+    superseded = superseded or (approval is not None and approval.superseded_by is not None)
+    doc = PlanDocument(plan, lang, approval, generated_at, superseded, exported_by)
+    book = new_workbook()
+    sheets = named_sheets(book, [doc.w(f"sheet.{key}") for key, _ in PLAN_SHEETS])
+    for sheet, (_, write) in zip(sheets, PLAN_SHEETS, strict=True):
+        write(sheet, doc)
     from allocator.excel.roster import add_roster_sheets
 
-    add_roster_sheets(book, plan, title, lang)  # DESIGN §3b: only for a screened plan
+    add_roster_sheets(book, plan, doc.title, lang)  # DESIGN §3b: only for a screened plan
     if curve is not None:  # optional: the plan at every cap (allocator.sweep.Sweep)
         from allocator.excel.sweep import add_curve_sheet
 
@@ -161,22 +219,168 @@ def build_plan_workbook(plan: Plan, *, approval: ApprovalInfo | None = None, lan
 
 def write_plan_workbook(plan: Plan, path: str | Path, *, approval: ApprovalInfo | None = None,
                         lang: Lang = "zh", generated_at: datetime | None = None,
+                        superseded: bool = False, exported_by: str | None = None,
                         curve: Any = None) -> None:
-    """Write the plan as a workbook for the district government (``allocator solve --out``).
+    """Write the plan as a document for the district government (``allocator solve --out``).
 
-    Sheets 说明, 分配汇总, 分配明细, 平局与调整, 参数, 审计 (Chinese; ``lang="en"`` writes the same
-    in English). The title says 草案 (draft) until ``approval`` is given, then 审定稿 with the
-    approver and time. The file's bytes depend only on the plan, ``approval`` and
-    ``generated_at`` (omitted by default, so that the same plan gives an identical file).
-    ``curve`` (an :class:`allocator.sweep.Sweep`) adds a last sheet with the plan at every
-    cap of its range (``allocator solve --curve``).
+    Sheets 封面, 说明, 分配汇总, 分配明细, 分配说明, 并列与调整, 提示, 参数, 审计 (Chinese;
+    ``lang="en"`` writes the same in English). The title says 草案 (draft) until ``approval``
+    is given, then 审定稿 with the approver and time, 已被取代 when ``superseded``. The file's
+    bytes depend only on the arguments: no clock is read (``generated_at`` is shown on the
+    cover and the audit sheet when given). ``curve`` (an :class:`allocator.sweep.Sweep`) adds
+    a last sheet with the plan at every cap of its range (``allocator solve --curve``).
     """
     save_workbook(build_plan_workbook(plan, approval=approval, lang=lang,
-                                      generated_at=generated_at, curve=curve), path)
+                                      generated_at=generated_at, superseded=superseded,
+                                      exported_by=exported_by, curve=curve), path)
+
+
+# -- 封面 -------------------------------------------------------------------------------------
+#: Four columns: label, value, label, value (the key figures two a row; the signing block).
+COVER_WIDTHS = (28, 17, 28, 20)
+COVER_TITLE_FONT = Font(name=FONT_NAME, size=18, bold=True)
+COVER_STATE_FONT = Font(name=FONT_NAME, size=14, bold=True)
+COVER_FONT = Font(name=FONT_NAME, size=11)
+COVER_BOLD = Font(name=FONT_NAME, size=11, bold=True)
+LABEL_ALIGNMENT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+VALUE_ALIGNMENT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+SEAL_ALIGNMENT = Alignment(horizontal="right", vertical="bottom")
+#: Heights (points) of a signing row and of the seal area: room to sign and to stamp a seal
+#: (a round seal is about 42 mm ≈ 120 pt).
+SIGN_HEIGHT, SEAL_HEIGHT = 36.0, 130.0
+
+
+def _merged(sheet: Worksheet, row: int, first: int, last: int, value: Any, *, font: Font,
+            alignment: Alignment, height: float | None = None, border: bool = False,
+            number_format: str | None = None) -> None:
+    cell = put(sheet, row, first, cell_value(value), number_format=number_format)
+    cell.font = font
+    cell.alignment = alignment
+    if last > first:
+        sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    if border:
+        for column in range(first, last + 1):
+            sheet.cell(row=row, column=column).border = BORDER
+    if height is not None:
+        sheet.row_dimensions[row].height = height
+
+
+def _cover_date(doc: PlanDocument) -> str:
+    """The document's date: the approval's, else ``generated_at``'s, else blanks to fill in."""
+    moment = None
+    if doc.approval is not None:
+        try:
+            moment = datetime.fromisoformat(doc.approval.approved_at)
+        except ValueError:
+            return doc.approval.approved_at
+    elif doc.generated_at is not None:
+        moment = doc.generated_at
+    if moment is None:
+        return doc.w("cover.date_blank")
+    return doc.w("cover.date", year=moment.year, month=moment.month, day=moment.day)
+
+
+def _cover_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
+    plan, summary = doc.plan, doc.summary
+    problem = plan.problem
+    columns = len(COVER_WIDTHS)
+    set_widths(sheet, COVER_WIDTHS)
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    _merged(sheet, 1, 1, columns, document_name(plan, doc.lang), font=COVER_TITLE_FONT,
+            alignment=centre, height=60)
+    _merged(sheet, 2, 1, columns, doc.w("cover.state", state=doc.w(doc.state)),
+            font=COVER_STATE_FONT, alignment=centre, height=26)
+    _merged(sheet, 3, 1, columns, doc.w("cover.dated", date=_cover_date(doc)), font=COVER_FONT,
+            alignment=centre, height=22)
+    if doc.approval is None and not doc.superseded:
+        _merged(sheet, 4, 1, columns, doc.w("draft_notice"), font=NOTE_FONT, alignment=centre,
+                height=18)
+    row = write_section(sheet, 6, doc.w("cover.figures"), columns)
+    interval = interval_json(plan.scopes[0] if plan.scopes else None)
+    divisor = _divisor_text(plan.divisor)
+    if plan.divisor is not None:
+        divisor = doc.w("cover.divisor", divisor=divisor,
+                        interval=interval_text(interval, doc.lang))
+    figures: list[tuple[str, Any, str | None]] = [
+        (doc.w("overview.year"), _plan_year(plan) or "—", "0"),
+        (doc.w("overview.scenario"), problem.scenario.scenario.name, None),
+        (doc.w("overview.cap"), problem.cap, FORMAT_INT),
+        (doc.w("overview.reserve"), problem.reserve, FORMAT_INT),
+        (doc.w("overview.allocatable"), problem.allocatable, FORMAT_INT),
+        (doc.w("overview.allocated"), plan.allocated, FORMAT_INT),
+        (doc.w("overview.unallocated"), plan.unallocated, FORMAT_INT),
+        (doc.w("overview.employers"), problem.size, FORMAT_INT),
+        (doc.w("overview.requested"), summary.requested, FORMAT_INT),
+        (doc.w("overview.eligible"), summary.eligible, FORMAT_INT),
+        (doc.w("overview.fill_requested"), _percent_text(summary.fill_requested), None),
+        (doc.w("overview.fill_eligible"), _percent_text(summary.fill_eligible), None),
+        (doc.w("overview.method"), method_label(problem.method).get(doc.lang), None),
+        (doc.w("cover.warnings"), len(plan.all_warnings), FORMAT_INT),
+    ]
+    for index in range(0, len(figures), 2):
+        for offset, (label, value, number_format) in enumerate(figures[index:index + 2]):
+            first = 1 + 2 * offset
+            label_cell = put(sheet, row, first, label)
+            apply_style(label_cell, font=COVER_BOLD, fill=HEADER_FILL, border=BORDER,
+                        alignment=LABEL_ALIGNMENT)
+            value_cell = sheet.cell(row=row, column=first + 1)
+            apply_style(value_cell, font=COVER_FONT, border=BORDER, alignment=VALUE_ALIGNMENT,
+                        number_format=number_format)
+            put(sheet, row, first + 1, cell_value(value))
+        pair = figures[index:index + 2]
+        fit_row(sheet, row, COVER_WIDTHS, [v for label, value, _ in pair
+                                           for v in (label, str(value))], minimum=24, size=11)
+        row += 1
+    # The divisor and its interval: one row across the table (exact numbers can be long).
+    put(sheet, row, 1, doc.w("overview.divisor"))
+    apply_style(sheet.cell(row=row, column=1), font=COVER_BOLD, fill=HEADER_FILL,
+                border=BORDER, alignment=LABEL_ALIGNMENT)
+    _merged(sheet, row, 2, columns, divisor, font=COVER_FONT, alignment=VALUE_ALIGNMENT,
+            border=True)
+    fit_row(sheet, row, (COVER_WIDTHS[0], sum(COVER_WIDTHS[1:])), [None, divisor],
+            minimum=24)
+    row += 2
+
+    row = write_section(sheet, row, doc.w("cover.signing"), columns)
+    for key in ("drafter", "reviewer", "issuer"):
+        for first, label in ((1, doc.w(f"cover.{key}")), (3, doc.w("cover.sign_date"))):
+            cell = put(sheet, row, first, label)
+            apply_style(cell, font=COVER_BOLD, fill=HEADER_FILL, border=BORDER,
+                        alignment=LABEL_ALIGNMENT)
+            apply_style(sheet.cell(row=row, column=first + 1), font=COVER_FONT, border=BORDER,
+                        alignment=VALUE_ALIGNMENT)
+        put(sheet, row, 4, doc.w("cover.date_blank"))
+        sheet.row_dimensions[row].height = SIGN_HEIGHT
+        row += 1
+    if doc.approval is not None:
+        approval = doc.approval
+        record = doc.w("cover.approval_record", approver=approval.approver,
+                       at=_when(approval.approved_at, doc.lang), run=approval.run_id)
+        if doc.exported_by:
+            record += doc.w("cover.exported_by", name=doc.exported_by)
+        put(sheet, row, 1, doc.w("cover.approval"))
+        apply_style(sheet.cell(row=row, column=1), font=COVER_BOLD, fill=HEADER_FILL,
+                    border=BORDER, alignment=LABEL_ALIGNMENT)
+        _merged(sheet, row, 2, columns, record, font=COVER_FONT, alignment=VALUE_ALIGNMENT,
+                border=True)
+        fit_row(sheet, row, (COVER_WIDTHS[0], sum(COVER_WIDTHS[1:])), [None, record],
+                minimum=24)
+        row += 1
+    # The seal: a boxed area with room for a round seal, 盖章 at its lower right.
+    put(sheet, row, 1, doc.w("cover.seal"))
+    apply_style(sheet.cell(row=row, column=1), font=COVER_BOLD, fill=HEADER_FILL,
+                border=BORDER, alignment=LABEL_ALIGNMENT)
+    _merged(sheet, row, 2, columns, doc.w("cover.seal_hint"), font=COVER_FONT,
+            alignment=SEAL_ALIGNMENT, border=True, height=SEAL_HEIGHT)
+    row += 2
+    _merged(sheet, row, 1, columns, doc.w("cover.contents"), font=NOTE_FONT, alignment=WRAP)
+    fit_row(sheet, row, (sum(COVER_WIDTHS),), [doc.w("cover.contents")])
+    page_setup(sheet, doc.title, landscape=False, lang=doc.lang)
+    sheet.print_area = f"A1:{get_column_letter(columns)}{row}"
 
 
 # -- 说明 -------------------------------------------------------------------------------------
-OVERVIEW_WIDTHS = (30, 92)
+OVERVIEW_WIDTHS = (26, 80)
 
 
 def _key_values(sheet: Worksheet, row: int, items: Sequence[tuple[str, Any, str | None]]) -> int:
@@ -195,78 +399,67 @@ def _key_values(sheet: Worksheet, row: int, items: Sequence[tuple[str, Any, str 
     return row
 
 
-def _overview_sheet(sheet: Worksheet, plan: Plan, summary: PlanSummary, title: str,
-                    approval: ApprovalInfo | None, lang: Lang) -> None:
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def one_language(prose: str, lang: Lang) -> str:
+    """The paragraphs of a bilingual text (a scenario's description) in ``lang``: lines with
+    Chinese characters for ``zh``, lines without for ``en``; the whole text when that leaves
+    nothing (a text in one language only)."""
+    lines = prose.strip().splitlines()
+    kept = [line for line in lines if bool(_CJK.search(line)) == (lang == "zh")]
+    return "\n".join(kept).strip() or prose.strip()
+
+
+def _overview_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
+    plan, summary, lang = doc.plan, doc.summary, doc.lang
     problem = plan.problem
     info = problem.scenario.scenario
     set_widths(sheet, OVERVIEW_WIDTHS)
-    sheet_title(sheet, title, 2, height=36)
-    row = 2
-    if approval is None:
-        put(sheet, row, 1, msg(lang, "draft_notice")).font = NOTE_FONT
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-        sheet.cell(row=row, column=1).alignment = CENTRE
-        row += 1
-    row += 1
-    row = write_section(sheet, row, msg(lang, "overview.plan"), 2)
-    divisors = "\n".join(line.get(lang) for line in summary.lines
-                         if line is not None)
-    status = msg(lang, f"status.{plan.status.value}")
+    sheet_title(sheet, doc.w("overview_doc.title"), 2, height=30)
+    row = write_section(sheet, 3, doc.w("overview.plan"), 2)
+    highlights = "\n".join(line.get(lang) for line in summary.lines if line is not None)
     items: list[tuple[str, Any, str | None]] = [
-        (msg(lang, "overview.scenario"), info.name, None),
-        (msg(lang, "overview.description"), info.description.strip() or "—", None),
-        (msg(lang, "overview.year"), _plan_year(plan) or "—", "0"),
-        (msg(lang, "overview.cap"), problem.cap, FORMAT_INT),
-        (msg(lang, "overview.reserve"), problem.reserve, FORMAT_INT),
-        (msg(lang, "overview.allocatable"), problem.allocatable, FORMAT_INT),
-        (msg(lang, "overview.allocated"), plan.allocated, FORMAT_INT),
-        (msg(lang, "overview.unallocated"), plan.unallocated, FORMAT_INT),
+        (doc.w("overview.scenario"), info.name, None),
+        (doc.w("overview.description"), one_language(info.description, lang) or "—", None),
+        (doc.w("overview.status"), doc.w(f"status.{plan.status.value}"), None),
     ]
     if summary.surplus is not None:
-        items.append((msg(lang, "overview.surplus"), summary.surplus.get(lang), None))
-    items += [
-        (msg(lang, "overview.status"), status, None),
-        (msg(lang, "overview.method"), method_label(problem.method).get(lang), None),
-        (msg(lang, "overview.divisor"), _divisor_text(plan.divisor), None),
-        (msg(lang, "overview.employers"), problem.size, FORMAT_INT),
-        (msg(lang, "overview.requested"), summary.requested, FORMAT_INT),
-        (msg(lang, "overview.eligible"), summary.eligible, FORMAT_INT),
-        (msg(lang, "overview.fill_requested"), _percent_text(summary.fill_requested), None),
-        (msg(lang, "overview.fill_eligible"), _percent_text(summary.fill_eligible), None),
-        (msg(lang, "overview.highlights"), divisors, None),
-    ]
-    for note in [*plan.warnings]:
-        if note.code != "SURPLUS":
-            items.append((msg(lang, "overview.warning"), note.message.get(lang), None))
-    row = _key_values(sheet, row, items)
-    row += 1
-    row = write_section(sheet, row, msg(lang, "overview.approval"), 2)
-    if approval is None:
+        items.append((doc.w("overview.surplus"), summary.surplus.get(lang), None))
+    items.append((doc.w("overview.highlights"), highlights, None))
+    warnings = len(plan.all_warnings)
+    items.append((doc.w("overview.warning"), doc.w("overview_doc.warnings_count", count=warnings)
+                  if warnings else doc.w("none"), None))
+    row = _key_values(sheet, row, items) + 1
+    row = write_section(sheet, row, doc.w("overview.approval"), 2)
+    if doc.approval is None:
         approval_items: list[tuple[str, Any, str | None]] = [
-            (msg(lang, "overview.approval_state"), msg(lang, "state_draft_long"), None)]
+            (doc.w("overview.approval_state"), doc.w("state_draft_long"), None)]
     else:
+        approval = doc.approval
         approval_items = [
-            (msg(lang, "overview.approval_state"), msg(lang, "state_approved_long")
-             + (text("record.title_superseded").get(lang) if approval.superseded else ""),
-             None),
-            (msg(lang, "overview.approver"), approval.approver, None),
-            (msg(lang, "overview.approved_at"), _when(approval.approved_at, lang), None),
-            (msg(lang, "overview.approval_note"), approval.note or "—", None),
-            (msg(lang, "overview.run_id"), approval.run_id, "0"),
+            (doc.w("overview.approval_state"), doc.w("doc.state_superseded_long"
+                                                     if doc.superseded
+                                                     else "state_approved_long"), None),
+            (doc.w("overview.approver"), approval.approver, None),
+            (doc.w("overview.approved_at"), _when(approval.approved_at, lang), None),
+            (doc.w("overview.approval_note"), approval.note or "—", None),
+            (doc.w("overview.run_id"), approval.run_id, "0"),
             *_supersede_items(approval, lang),
         ]
-    row = _key_values(sheet, row, approval_items)
-    row += 1
-    row = write_section(sheet, row, msg(lang, "overview.how_to_read"), 2)
+        if doc.exported_by:
+            approval_items.append((doc.w("overview_doc.exported_by"), doc.exported_by, None))
+    row = _key_values(sheet, row, approval_items) + 1
+    row = write_section(sheet, row, doc.w("overview.how_to_read"), 2)
     for key in ("rule", "bounds", "ties", "sheets"):
-        cell = put(sheet, row, 1, msg(lang, f"overview.read_{key}",
-                                      method=method_label(problem.method).get(lang)))
+        cell = put(sheet, row, 1, doc.w(f"overview.read_{key}",
+                                        method=method_label(problem.method).get(lang)))
         cell.font = PLAN_FONT
         cell.alignment = WRAP
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
         fit_row(sheet, row, (sum(OVERVIEW_WIDTHS),), [cell.value])
         row += 1
-    page_setup(sheet, title, landscape=False)
+    page_setup(sheet, doc.title, landscape=False, lang=doc.lang)
 
 
 def _when(stamp: str, lang: Lang) -> str:
@@ -283,15 +476,15 @@ def _when(stamp: str, lang: Lang) -> str:
 
 
 # -- 分配汇总 ---------------------------------------------------------------------------------
-SUMMARY_WIDTHS = (44, 15, 12, 12, 12, 12, 14, 14)
+SUMMARY_WIDTHS = (40, 12, 12, 12, 12, 12, 14, 14)
 
 
-def _summary_sheet(sheet: Worksheet, plan: Plan, summary: PlanSummary, title: str,
-                   lang: Lang) -> None:
+def _summary_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
+    plan, summary, lang = doc.plan, doc.summary, doc.lang
     set_widths(sheet, SUMMARY_WIDTHS)
     columns = len(SUMMARY_WIDTHS)
-    sheet_title(sheet, msg(lang, "summary.title"), columns)
-    headers = [msg(lang, f"summary.col.{key}") for key in
+    sheet_title(sheet, doc.w("summary.title"), columns)
+    headers = [doc.w(f"summary.col.{key}") for key in
                ("group", "employers", "requested", "eligible", "guaranteed", "allocated",
                 "fill_requested", "fill_eligible")]
     formats = [None, FORMAT_INT, FORMAT_INT, FORMAT_INT, FORMAT_INT, FORMAT_INT,
@@ -302,49 +495,64 @@ def _summary_sheet(sheet: Worksheet, plan: Plan, summary: PlanSummary, title: st
     for name in BREAKDOWNS:
         start = row
         table = summary.breakdown(name)
-        note = msg(lang, "summary.category_note") if name == "category" else ""
-        row = write_section(sheet, row, msg(lang, f"summary.by_{name}"), columns, note)
+        note = doc.w("summary.category_note") if name == "category" else ""
+        row = write_section(sheet, row, doc.w(f"summary.by_{name}"), columns, note)
         rows = [[r[label], r["employers"], r["requested"], r["eligible"], r["guaranteed"],
                  r["allocated"], r["fill_requested"], r["fill_eligible"]]
                 for _, r in table.iterrows() if name != "unit_type" or r["employers"] > 0]
         total = None
         if name != "category":
-            total = [msg(lang, "total"), plan.problem.size, summary.requested, summary.eligible,
+            total = [doc.w("total"), plan.problem.size, summary.requested, summary.eligible,
                      summary.guaranteed, plan.allocated, _float(summary.fill_requested),
                      _float(summary.fill_eligible)]
         row = write_table(sheet, row, headers, rows, SUMMARY_WIDTHS, formats, total=total) + 1
         blocks.append((start, row - 2))
 
-    reason_headers = [msg(lang, "summary.col.reason"), msg(lang, "summary.col.article"),
-                      msg(lang, "summary.col.employers"), msg(lang, "summary.col.permits")]
+    reason_headers = [doc.w("summary.col.reason"), doc.w("summary.col.article"),
+                      doc.w("summary.col.employers"), doc.w("summary.col.permits")]
     article = "article_zh" if lang == "zh" else "article_en"
+    # Distinct employers: one with several cuts counts once in the total.
+    distinct = {"excluded": sum(1 for e in doc.explanations if e.gates),
+                "cuts": sum(1 for e in doc.explanations if e.cuts)}
     for name, table in (("excluded", summary.excluded), ("cuts", summary.cuts)):
         start = row
-        row = write_section(sheet, row, msg(lang, f"summary.{name}"), columns,
-                            msg(lang, f"summary.{name}_note"))
+        row = write_section(sheet, row, doc.w(f"summary.{name}"), columns,
+                            doc.w(f"summary.{name}_note"))
         rows = [[r[label], r[article], r["employers"], r["permits"]]
                 for _, r in table.iterrows()]
         if not rows:
-            rows = [[msg(lang, "none"), None, None, None]]
+            rows = [[doc.w("none"), None, None, None]]
+        total = [doc.w("doc.total_distinct"), None, distinct[name],
+                 int(table["permits"].sum()) if len(table) else 0]
         row = write_table(sheet, row, reason_headers, rows, SUMMARY_WIDTHS,
-                          [None, None, FORMAT_INT, FORMAT_INT], wrap=[True, True, False, False]) + 1
+                          [None, None, FORMAT_INT, FORMAT_INT], wrap=[True, True, False, False],
+                          total=total) + 1
         blocks.append((start, row - 2))
 
     start = row
-    row = write_section(sheet, row, msg(lang, "summary.scopes"), columns,
-                        msg(lang, "summary.scopes_note"))
+    row = write_section(sheet, row, doc.w("summary.scopes"), columns,
+                        doc.w("summary.scopes_note"))
     # A scope without a divisor (everyone in it at a bound) reads back from pandas as NA.
     scope_rows = [[r[label], r["employers"], r["allocated"],
                    _divisor_text(None if pd.isna(r["divisor_exact"])
-                                 else Fraction(r["divisor_exact"]))]
+                                 else Fraction(r["divisor_exact"])),
+                   interval_text(r["divisor_interval"], lang)]
                   for _, r in summary.scopes.iterrows()]
-    scope_headers = [msg(lang, f"summary.col.{key}")
-                     for key in ("scope", "employers", "allocated", "divisor")]
-    end = write_table(sheet, row, scope_headers,
-                      scope_rows, SUMMARY_WIDTHS, [None, FORMAT_INT, FORMAT_INT, None],
-                      wrap=[True, False, False, False])
+    scope_headers = [*(doc.w(f"summary.col.{key}")
+                       for key in ("scope", "employers", "allocated", "divisor")),
+                     doc.w("summary_doc.interval")]
+    # The interval (exact, possibly long) spans the last four columns.
+    scope_widths = [*SUMMARY_WIDTHS[:4], sum(SUMMARY_WIDTHS[4:])]
+    header = row
+    end = write_table(sheet, row, scope_headers, scope_rows, scope_widths,
+                      [None, FORMAT_INT, FORMAT_INT, None, None],
+                      wrap=[True, False, False, False, True])
+    for merged in range(header, end):
+        sheet.merge_cells(start_row=merged, start_column=5, end_row=merged, end_column=columns)
+        for column in range(6, columns + 1):
+            sheet.cell(row=merged, column=column).border = BORDER
     blocks.append((start, end - 1))
-    page_setup(sheet, title)
+    page_setup(sheet, doc.title, lang=doc.lang)
     keep_together(sheet, blocks, SUMMARY_WIDTHS)
 
 
@@ -353,13 +561,15 @@ def _float(value: Fraction | None) -> float | None:
 
 
 # -- 分配明细 ---------------------------------------------------------------------------------
+#: The numbers of every input row, on one A4 landscape page width at ≥ 85 % (DESIGN §9); the
+#: sentences are on 分配说明.
 DETAIL_COLUMNS = (
     # key, width, number format (None: text), wrapped
-    ("row", 7, FORMAT_COUNT, False),
-    ("credit_code", 21, None, False),
-    ("name", 26, None, True),
-    ("sector", 9, None, False),
-    ("unit_type", 11, None, True),
+    ("row", 6, FORMAT_COUNT, False),
+    ("credit_code", 20, None, False),
+    ("name", 44, None, True),
+    ("sector", 10, None, True),
+    ("unit_type", 16, None, True),
     ("top100", 6, None, False),
     ("requested", 7, FORMAT_INT, False),
     ("eligible", 7, FORMAT_INT, False),
@@ -369,64 +579,102 @@ DETAIL_COLUMNS = (
     ("claim", 9, FORMAT_CLAIM, False),
     ("allocated", 7, FORMAT_INT, False),
     ("fill", 8, FORMAT_PERCENT, False),
-    ("explanation", 62, None, True),
-    ("reasons", 46, None, True),
 )
 DETAIL_HEADER_ROW, DETAIL_FIRST_ROW = 2, 3
 
 
-def _detail_sheet(sheet: Worksheet, plan: Plan, explanations: list[EmployerExplanation],
-                  title: str, lang: Lang) -> None:
+def _detail_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
+    plan, lang = doc.plan, doc.lang
     frame = plan.problem.employers
     widths = [c[1] for c in DETAIL_COLUMNS]
     formats = [c[2] for c in DETAIL_COLUMNS]
     wraps = [c[3] for c in DETAIL_COLUMNS]
     set_widths(sheet, widths)
-    sheet_title(sheet, msg(lang, "detail.title"), len(DETAIL_COLUMNS))
-    headers = [msg(lang, f"detail.col.{c[0]}") for c in DETAIL_COLUMNS]
-    write_header(sheet, DETAIL_HEADER_ROW, headers, widths, minimum=30)
+    sheet_title(sheet, doc.w("detail.title"), len(DETAIL_COLUMNS))
+    headers = [doc.w(f"detail.col.{c[0]}") for c in DETAIL_COLUMNS]
+    write_header(sheet, DETAIL_HEADER_ROW, headers, widths)
     yes, no = text("common.yes").get(lang), text("common.no").get(lang)
-    row = DETAIL_FIRST_ROW
-    for position, record in enumerate(frame.itertuples(index=False)):
-        explanation = explanations[position]
-        allocated = plan.seats(position)
-        reasons = "\n".join(r.message.get(lang) for r in record.reasons)
-        values = [
-            int(record.row), record.credit_code, record.name,
-            sector_label(record.sector).get(lang), unit_type_label(record.unit_type).get(lang),
-            yes if record.top100 else no, int(record.requested), int(record.eligible),
-            int(record.guaranteed), int(record.upper), float(record.weight),
-            float(record.claim), allocated,
-            _float(fill_rate(allocated, int(record.requested))),
-            explanation.sentence.get(lang), reasons or None,
-        ]
-        write_row(sheet, row, values, formats, wraps, widths, 1, PLAN_FONT, None)
-        row += 1
-    total = [None, msg(lang, "total"), None, None, None, None, int(frame["requested"].sum()),
+    sectors = {code: sector_label(code).get(lang) for code in frame["sector"].unique()}
+    unit_types = {code: unit_type_label(code).get(lang) for code in frame["unit_type"].unique()}
+    allocation = [int(x) for x in plan.allocation]
+
+    def rows() -> Iterator[list[Any]]:
+        for position, (row, credit_code, name, sector, unit_type, top100, requested, eligible,
+                       guaranteed, upper, weight, claim) in enumerate(zip(
+                *(frame[key].tolist() for key in (
+                    "row", "credit_code", "name", "sector", "unit_type", "top100", "requested",
+                    "eligible", "guaranteed", "upper", "weight", "claim")), strict=True)):
+            allocated = allocation[position]
+            yield [int(row), credit_code, name, sectors[sector], unit_types[unit_type],
+                   yes if top100 else no, int(requested), int(eligible), int(guaranteed),
+                   int(upper), float(weight), float(claim), allocated,
+                   _float(fill_rate(allocated, int(requested)))]
+
+    row = bulk_rows(sheet, DETAIL_FIRST_ROW, rows(), formats, wraps, widths, font=PLAN_FONT)
+    requested = int(frame["requested"].sum())
+    total = [None, doc.w("total"), None, None, None, None, requested,
              int(frame["eligible"].sum()), int(frame["guaranteed"].sum()),
              int(frame["upper"].sum()), None, None, plan.allocated,
-             _float(fill_rate(plan.allocated, int(frame["requested"].sum()))), None, None]
-    write_row(sheet, row, total, formats, wraps, widths, 1, PLAN_BOLD, TOTAL_FILL)
+             _float(fill_rate(plan.allocated, requested))]
+    row = bulk_rows(sheet, row, [total], formats, wraps, widths, font=PLAN_BOLD,
+                    fill=TOTAL_FILL)
     last = get_column_letter(len(DETAIL_COLUMNS))
     sheet.freeze_panes = sheet.cell(row=DETAIL_FIRST_ROW, column=4)
-    sheet.auto_filter.ref = f"A{DETAIL_HEADER_ROW}:{last}{row - 1}"
-    page_setup(sheet, title, title_rows=f"{DETAIL_HEADER_ROW}:{DETAIL_HEADER_ROW}")
+    sheet.auto_filter.ref = f"A{DETAIL_HEADER_ROW}:{last}{row - 2}"
+    page_setup(sheet, doc.title, title_rows=f"{DETAIL_HEADER_ROW}:{DETAIL_HEADER_ROW}",
+               lang=doc.lang)
 
 
-# -- 平局与调整 -------------------------------------------------------------------------------
+# -- 分配说明 ---------------------------------------------------------------------------------
+#: As wide as prints at about 87 % on A4 landscape: the wider the text columns, the fewer lines
+#: (and pages) the long sentences take.
+EXPLANATION_COLUMNS = (
+    ("row", 6, FORMAT_COUNT, False),
+    ("name", 24, None, True),
+    ("allocated", 6, FORMAT_INT, False),
+    ("explanation", 82, None, True),
+    ("reasons", 50, None, True),
+)
+
+
+def _explanations_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
+    plan, lang = doc.plan, doc.lang
+    widths = [c[1] for c in EXPLANATION_COLUMNS]
+    formats = [c[2] for c in EXPLANATION_COLUMNS]
+    wraps = [c[3] for c in EXPLANATION_COLUMNS]
+    set_widths(sheet, widths)
+    sheet_title(sheet, doc.w("explain_sheet.title"), len(widths))
+    headers = [doc.w(f"detail.col.{c[0]}") for c in EXPLANATION_COLUMNS]
+    write_header(sheet, DETAIL_HEADER_ROW, headers, widths)
+    reasons = plan.problem.employers["reasons"].tolist()
+
+    def rows() -> Iterator[list[Any]]:
+        for explanation, own in zip(doc.explanations, reasons, strict=True):
+            yield [explanation.row, explanation.name, explanation.allocated,
+                   explanation.sentence.get(lang),
+                   "\n".join(r.message.get(lang) for r in own) or None]
+
+    row = bulk_rows(sheet, DETAIL_FIRST_ROW, rows(), formats, wraps, widths, font=PLAN_FONT)
+    sheet.freeze_panes = sheet.cell(row=DETAIL_FIRST_ROW, column=3)
+    sheet.auto_filter.ref = f"A{DETAIL_HEADER_ROW}:{get_column_letter(len(widths))}{row - 1}"
+    page_setup(sheet, doc.title, title_rows=f"{DETAIL_HEADER_ROW}:{DETAIL_HEADER_ROW}",
+               lang=doc.lang)
+
+
+# -- 并列与调整 -------------------------------------------------------------------------------
 #: One table with one header (repeated on every printed page); each kind of adjustment is a
 #: block under a heading row: ties, guarantees, exclusions, cuts, ceilings.
 ADJUSTMENT_COLUMNS = (
     # key, width, number format (None: text), wrapped
     ("row", 8, FORMAT_COUNT, False),
-    ("name", 30, None, True),
+    ("name", 34, None, True),
     ("requested", 7, FORMAT_INT, False),
     ("eligible", 8, FORMAT_INT, False),
     ("guaranteed", 7, FORMAT_INT, False),
     ("upper", 7, FORMAT_INT, False),
     ("allocated", 7, FORMAT_INT, False),
     ("change", 8, FORMAT_CHANGE, False),
-    ("why", 76, None, True),
+    ("why", 79, None, True),
 )
 ADJUSTMENT_KINDS = ("ties", "guarantees", "excluded", "cuts", "ceilings")
 SECTION_FILL = PatternFill("solid", start_color="E2EFDA", end_color="E2EFDA")
@@ -434,7 +682,7 @@ SECTION_FILL = PatternFill("solid", start_color="E2EFDA", end_color="E2EFDA")
 
 def adjustment_rows(plan: Plan, explanations: list[EmployerExplanation],
                     lang: Lang) -> dict[str, list[list[Any]]]:
-    """The rows of each block of 平局与调整, in input order within a block.
+    """The rows of each block of 并列与调整, in input order within a block.
 
     ``change`` is what the step did to the employer: a tie's loser −1 against its rounding, a
     guarantee raising the rounding, an exclusion or cut removing demand, a ceiling lowering the
@@ -476,9 +724,8 @@ def adjustment_rows(plan: Plan, explanations: list[EmployerExplanation],
     return blocks
 
 
-def _adjustments_sheet(sheet: Worksheet, plan: Plan,
-                       explanations: list[EmployerExplanation], title: str,
-                       lang: Lang) -> None:
+def _adjustments_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
+    plan, explanations, lang, title = doc.plan, doc.explanations, doc.lang, doc.title
     widths = [c[1] for c in ADJUSTMENT_COLUMNS]
     formats = [c[2] for c in ADJUSTMENT_COLUMNS]
     wraps = [c[3] for c in ADJUSTMENT_COLUMNS]
@@ -486,7 +733,7 @@ def _adjustments_sheet(sheet: Worksheet, plan: Plan,
     set_widths(sheet, widths)
     sheet_title(sheet, msg(lang, "adjust.title"), columns)
     headers = [msg(lang, f"adjust.col.{c[0]}") for c in ADJUSTMENT_COLUMNS]
-    write_header(sheet, 2, headers, widths, minimum=30)
+    write_header(sheet, 2, headers, widths)
     row = 3
     blocks: list[tuple[int, int]] = []
     for number, (kind, rows) in enumerate(adjustment_rows(plan, explanations, lang).items(),
@@ -502,19 +749,59 @@ def _adjustments_sheet(sheet: Worksheet, plan: Plan,
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
         fit_row(sheet, row, (sum(widths),), [cell.value], minimum=18)
         row += 1
-        for values in rows or [[None, msg(lang, "none"), *[None] * (columns - 2)]]:
-            write_row(sheet, row, values, formats, wraps, widths, 1, PLAN_FONT, None)
-            row += 1
+        row = bulk_rows(sheet, row, rows or [[None, msg(lang, "none"), *[None] * (columns - 2)]],
+                        formats, wraps, widths, font=PLAN_FONT)
     sheet.freeze_panes = "C3"
-    page_setup(sheet, title, title_rows="2:2")
+    page_setup(sheet, title, title_rows="2:2", lang=lang)
     keep_together(sheet, blocks, widths, repeated=sheet.row_dimensions[2].height or 15.0)
 
 
+# -- 提示 -------------------------------------------------------------------------------------
+WARNING_COLUMNS = (
+    ("number", 6, FORMAT_COUNT, False),
+    ("row", 7, FORMAT_COUNT, False),
+    ("credit_code", 20, None, False),
+    ("name", 28, None, True),
+    ("message", 80, None, True),
+)
+
+
+def warning_rows(plan: Plan, lang: Lang) -> list[list[Any]]:
+    """One row per warning of the plan (:attr:`Plan.all_warnings`, in its order): number, Excel
+    row, credit code, employer name and the message (row and employer blank for the plan as a
+    whole)."""
+    names = dict(zip(plan.problem.column("row"), plan.problem.column("name"), strict=True))
+    rows = []
+    for number, warning in enumerate(plan.all_warnings, start=1):
+        row = warning.row
+        rows.append([number, row, warning.credit_code,
+                     names.get(row) if row is not None else None, warning.message.get(lang)])
+    return rows
+
+
+def _warnings_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
+    widths = [c[1] for c in WARNING_COLUMNS]
+    formats = [c[2] for c in WARNING_COLUMNS]
+    wraps = [c[3] for c in WARNING_COLUMNS]
+    set_widths(sheet, widths)
+    rows = warning_rows(doc.plan, doc.lang)
+    sheet_title(sheet, doc.w("warnings.title", count=len(rows)), len(widths))
+    headers = [doc.w(f"warnings.col.{c[0]}") for c in WARNING_COLUMNS]
+    write_header(sheet, 2, headers, widths)
+    if not rows:
+        rows = [[None, None, None, doc.w("warnings.none"), None]]
+    row = bulk_rows(sheet, 3, rows, formats, wraps, widths, font=PLAN_FONT)
+    sheet.freeze_panes = "A3"
+    sheet.auto_filter.ref = f"A2:{get_column_letter(len(widths))}{max(row - 1, 3)}"
+    page_setup(sheet, doc.title, title_rows="2:2", lang=doc.lang)
+
+
 # -- 参数 -------------------------------------------------------------------------------------
-PARAMETER_WIDTHS = (26, 22, 22, 13, 70, 30)
+PARAMETER_WIDTHS = (26, 20, 20, 14, 58, 26)
 
 
-def _parameters_sheet(sheet: Worksheet, plan: Plan, title: str, lang: Lang) -> None:
+def _parameters_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
+    plan, title, lang = doc.plan, doc.title, doc.lang
     scenario = plan.problem.scenario
     columns = len(PARAMETER_WIDTHS)
     set_widths(sheet, PARAMETER_WIDTHS)
@@ -549,7 +836,7 @@ def _parameters_sheet(sheet: Worksheet, plan: Plan, title: str, lang: Lang) -> N
             fills.append(CHANGED_FILL)
     write_table(sheet, 3, headers, rows, PARAMETER_WIDTHS, [None] * columns, fills=fills)
     sheet.freeze_panes = sheet.cell(row=4, column=2)
-    page_setup(sheet, title, title_rows="3:3")
+    page_setup(sheet, title, title_rows="3:3", lang=lang)
 
 
 def _shown(parameter: Any, value: Any, lang: Lang) -> str:
@@ -565,8 +852,27 @@ def _same_value(a: Any, b: Any) -> bool:
 
 
 # -- 审计 -------------------------------------------------------------------------------------
-def _audit_sheet(sheet: Worksheet, plan: Plan, title: str, approval: ApprovalInfo | None,
-                 generated_at: datetime | None, lang: Lang) -> None:
+def solver_parameters_text(parameters: dict[str, Any]) -> str:
+    """The solver's parameters one a line, ``name = value``, in name order."""
+    if not parameters:
+        return "—"
+    return "\n".join(f"{key} = {_parameter_value(value)}"
+                     for key, value in sorted(parameters.items()))
+
+
+def _parameter_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ", ".join(_parameter_value(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key} {_parameter_value(v)}" for key, v in sorted(value.items()))
+    return str(value)
+
+
+def _audit_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
+    plan, title, approval, generated_at, lang = (doc.plan, doc.title, doc.approval,
+                                                 doc.generated_at, doc.lang)
     problem = plan.problem
     set_widths(sheet, OVERVIEW_WIDTHS)
     sheet_title(sheet, msg(lang, "audit.title"), 2)
@@ -580,6 +886,8 @@ def _audit_sheet(sheet: Worksheet, plan: Plan, title: str, approval: ApprovalInf
         (msg(lang, "audit.method"), problem.method.value, None),
         (msg(lang, "audit.divisor_exact"), "—" if plan.divisor is None else str(plan.divisor),
          None),
+        (msg(lang, "audit_doc.divisor_interval"),
+         interval_text(interval_json(plan.scopes[0] if plan.scopes else None), lang), None),
     ]
     if solver is not None:
         items += [
@@ -590,8 +898,7 @@ def _audit_sheet(sheet: Worksheet, plan: Plan, title: str, approval: ApprovalInf
             (msg(lang, "audit.bound"), "—" if solver.bound is None else solver.bound,
              FORMAT_COUNT),
             (msg(lang, "audit.gap"), "—" if solver.gap is None else solver.gap, "0.00%"),
-            (msg(lang, "audit.parameters"),
-             json.dumps(solver.parameters, ensure_ascii=False, sort_keys=True), None),
+            (msg(lang, "audit.parameters"), solver_parameters_text(solver.parameters), None),
         ]
     if approval is not None:
         items += [
@@ -601,6 +908,8 @@ def _audit_sheet(sheet: Worksheet, plan: Plan, title: str, approval: ApprovalInf
             (msg(lang, "audit.chain_sha256"), approval.chain_sha256, None),
         ]
         items += _supersede_items(approval, lang)
+        if doc.exported_by:
+            items.append((msg(lang, "overview_doc.exported_by"), doc.exported_by, None))
     items.append((msg(lang, "audit.generated_at"),
                   generated_at.isoformat(timespec="seconds") if generated_at is not None
                   else msg(lang, "audit.generated_omitted"), None))
@@ -610,4 +919,19 @@ def _audit_sheet(sheet: Worksheet, plan: Plan, title: str, approval: ApprovalInf
     cell.alignment = WRAP
     sheet.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=2)
     fit_row(sheet, row + 1, (sum(OVERVIEW_WIDTHS),), [cell.value])
-    page_setup(sheet, title, landscape=False)
+    page_setup(sheet, title, landscape=False, lang=lang)
+
+
+#: The sheets of the plan workbook, in order: (key of the name, ``workbook.sheet.<key>``;
+#: the function that writes it). A new sheet is one more entry.
+PLAN_SHEETS: list[tuple[str, Callable[[Worksheet, PlanDocument], None]]] = [
+    ("cover", _cover_sheet),
+    ("overview", _overview_sheet),
+    ("summary", _summary_sheet),
+    ("detail", _detail_sheet),
+    ("explanations", _explanations_sheet),
+    ("adjustments", _adjustments_sheet),
+    ("warnings", _warnings_sheet),
+    ("parameters", _parameters_sheet),
+    ("audit", _audit_sheet),
+]

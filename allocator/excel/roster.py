@@ -56,7 +56,11 @@ def add_roster_sheets(book: Workbook, plan: Plan, title: str, lang: Lang) -> Non
                             reference=t.reference.isoformat(), months=t.months), len(headers))
     write_table(summary, 2, headers, rows, widths, formats)
     summary.freeze_panes = "D3"
-    page_setup(summary, title, title_rows="2:2")
+    page_setup(summary, title, title_rows="2:2", lang=lang)
+    # One page width would print at about 72 % (7 pt): two pages across, the row, credit code
+    # and name repeated on each.
+    summary.print_title_cols = "A:C"
+    summary.page_setup.fitToWidth = 2
 
     # -- per applicant -----------------------------------------------------------------------
     detail = book.create_sheet(_t(lang, "detail"))
@@ -76,4 +80,4 @@ def add_roster_sheets(book: Workbook, plan: Plan, title: str, lang: Lang) -> Non
     sheet_title(detail, _t(lang, "detail_title", file=screening.file), len(headers))
     write_table(detail, 2, headers, rows, widths, formats)
     detail.freeze_panes = "C3"
-    page_setup(detail, title, title_rows="2:2")
+    page_setup(detail, title, title_rows="2:2", lang=lang)

@@ -19,6 +19,7 @@ import weakref
 import zipfile
 from collections.abc import Iterable, Sequence
 from copy import copy
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -29,7 +30,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import column_index_from_string, get_column_letter, quote_sheetname
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
@@ -241,23 +243,196 @@ def save_workbook(book: Workbook, path: str | Path) -> None:
     book.properties.creator = "allocator"
     book.properties.lastModifiedBy = "allocator"
     buffer = io.BytesIO()
-    ExcelWriter(book, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
+    # Stored, not compressed: every part is compressed once, below.
+    ExcelWriter(book, zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED, allowZip64=True)).save()
+    bulk = {sheet.path.lstrip("/"): tables for sheet in book.worksheets
+            if (tables := _BULK.get(sheet))}
     out = io.BytesIO()
     with zipfile.ZipFile(buffer) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL,
+                            allowZip64=True) as target:
         for entry in source.infolist():
             fixed = zipfile.ZipInfo(entry.filename, date_time=_ZIP_TIMESTAMP)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = entry.external_attr
-            target.writestr(fixed, source.read(entry.filename))
+            data = source.read(entry.filename)
+            if entry.filename in bulk:
+                data = _with_bulk_rows(data, bulk[entry.filename])
+            target.writestr(fixed, data, compresslevel=_ZIP_LEVEL)
     from allocator.outputs import write_bytes_atomically
 
     write_bytes_atomically(path, out.getvalue())
 
 
+# -- many rows, fast ----------------------------------------------------------------------------
+#
+# openpyxl keeps a Python object per cell and writes it through an XML library: about 20 µs a
+# cell, 5 s for a plan of 10,000 employers. A long table (one row per employer) is instead kept
+# as ready-made XML — the same values, styles (openpyxl's own style ids) and row heights that
+# :func:`write_row` gives — and put into the sheet's ``<sheetData>`` by :func:`save_workbook`,
+# after the rows openpyxl wrote (title, header). Everything else (widths, print setup, merged
+# cells, filters, validation) is openpyxl's as usual.
+
+#: deflate level of the saved file: level 6 costs twice the time of 1 for 10 % smaller files.
+_ZIP_LEVEL = 1
+
+
+@dataclass
+class BulkTable:
+    """Rows kept as sheet XML until the workbook is saved (see :func:`bulk_rows`)."""
+
+    first_row: int
+    last_row: int
+    last_column: int
+    xml: list[str] = field(default_factory=list)
+
+
+_BULK: weakref.WeakKeyDictionary[Worksheet, list[BulkTable]] = weakref.WeakKeyDictionary()
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def _style_id(sheet: Worksheet, **styles: Any) -> int:
+    """The workbook's cell-format index of these styles (registered on a detached cell)."""
+    quote = styles.pop("quote", False)
+    cell = Cell(sheet)
+    apply_style(cell, **styles)
+    if quote:
+        cell.quotePrefix = True
+    return cell.style_id
+
+
+def bulk_rows(sheet: Worksheet, first_row: int, rows: Iterable[Sequence[Any]],
+              formats: Sequence[str | None], wraps: Sequence[bool], widths: Sequence[float], *,
+              font: Font, fill: PatternFill | None = None, first_column: int = 1,
+              minimum: float = 15.0) -> int:
+    """Write a long boxed table's rows as :func:`write_row` would, fast; returns the row after.
+
+    The rows are not cells of ``sheet`` in memory (``sheet.max_row`` does not see them); they
+    are in the file :func:`save_workbook` writes. Values are as :func:`cell_value` makes them:
+    numbers as numbers in the column's format, text always text (quote-prefixed when it starts
+    with a formula trigger), ``None`` an empty boxed cell.
+    """
+    count = len(formats)
+    cells = [f'<c r="{get_column_letter(first_column + i)}' for i in range(count)]
+    base = {"font": font, "fill": fill, "border": BORDER}
+    text_ids = [_style_id(sheet, **base, alignment=WRAP if wraps[i] else TOP_CENTRE)
+                for i in range(count)]
+    quoted_ids: dict[int, int] = {}  # registered on first use: few texts start with "="
+    empty = [f'" s="{text_ids[i]}"/>' for i in range(count)]
+    empty_text = [f'" s="{text_ids[i]}" t="inlineStr"/>' for i in range(count)]
+    # A number in a text column stays a number, in the column's text style (as write_row).
+    number_as_text = [f'" s="{text_ids[i]}"><v>' for i in range(count)]
+    text_open = [f'" s="{text_ids[i]}" t="inlineStr"><is><t xml:space="preserve">'
+                 for i in range(count)]
+    number_ids = [None if formats[i] is None else
+                  _style_id(sheet, **base, alignment=NUMBER_ALIGNMENT, number_format=formats[i])
+                  for i in range(count)]
+    number_open = [None if number_ids[i] is None else f'" s="{number_ids[i]}"><v>'
+                   for i in range(count)]
+    # Per wrapped column: the points a line holds (see wrapped_lines), for the row height.
+    room = {i: (column_points(widths[first_column - 1 + i]) - 4) * FILL_FACTOR
+            for i, wrap in enumerate(wraps) if wrap}
+    table = BulkTable(first_row=first_row, last_row=first_row - 1,
+                      last_column=first_column + count - 1)
+    row = first_row
+    xml = table.xml
+    for values in rows:
+        parts = []
+        lines = 1
+        number = str(row)
+        for column, given in enumerate(values):
+            if column in room and given is not None:  # as fit_row counts: the value given
+                needed = 0
+                for part in str(given).split("\n"):
+                    length = len(part)
+                    wide = (len(part.encode()) - length) / 2
+                    needed += max(1, math.ceil((wide + (length - wide) * NARROW_EM) * 10
+                                               / room[column]))
+                lines = max(lines, needed)
+            raw = given
+            kind = type(raw)
+            if kind not in (int, float, str) and raw is not None:
+                raw = cell_value(raw)  # bool, numpy and decimal numbers, other objects
+                kind = type(raw)
+            if kind is int or (kind is float and raw == raw):
+                opening = number_open[column] or number_as_text[column]
+                parts += (cells[column], number, opening,
+                          repr(raw) if kind is float else str(raw), "</v></c>")
+                continue
+            if kind is str and raw:
+                value = raw
+            elif kind is str:  # "": an empty text cell, as openpyxl writes it
+                parts += (cells[column], number, empty_text[column])
+                continue
+            else:  # None, NaN
+                parts += (cells[column], number, empty[column])
+                continue
+            if _UNWRITABLE.search(value):
+                value = visible(value, keep="\t\n\r")
+            if value.startswith(FORMULA_TRIGGERS):
+                if column not in quoted_ids:
+                    quoted_ids[column] = _style_id(sheet, **base, quote=True,
+                                                   alignment=WRAP if wraps[column]
+                                                   else TOP_CENTRE)
+                opening = (f'" s="{quoted_ids[column]}" t="inlineStr"><is>'
+                           '<t xml:space="preserve">')
+            else:
+                opening = text_open[column]
+            if "&" in value or "<" in value or ">" in value:
+                value = value.translate(_XML_ESCAPES)
+            parts += (cells[column], number, opening, value, "</t></is></c>")
+        height = max(minimum, row_height(lines))
+        xml.append(f'<row r="{row}" ht="{height:g}" customHeight="1">{"".join(parts)}</row>')
+        row += 1
+    table.last_row = row - 1
+    _BULK.setdefault(sheet, []).append(table)
+    return row
+
+
+_DIMENSION = re.compile(rb'<dimension ref="([^"]*)"\s*/>')
+
+
+def _with_bulk_rows(data: bytes, tables: list[BulkTable]) -> bytes:
+    """The sheet XML ``data`` with the tables' rows in ``<sheetData>``, in row order among the
+    rows openpyxl wrote, and the used range widened to them."""
+    chunks: list[tuple[int, bytes]] = [(table.first_row + i, chunk.encode())
+                                       for table in tables for i, chunk in enumerate(table.xml)]
+    start = data.find(b"<sheetData")
+    if data.startswith(b"<sheetData/>", start):
+        end, inner = start + len(b"<sheetData/>"), b""
+    else:
+        open_end = data.index(b">", start) + 1
+        end = data.index(b"</sheetData>", open_end) + len(b"</sheetData>")
+        inner = data[open_end:end - len(b"</sheetData>")]
+    chunks += [(int(match.group(1)), match.group(0)) for match in _ROW.finditer(inner)]
+    chunks.sort(key=lambda chunk: chunk[0])
+    data = data[:start] + b"<sheetData>" + b"".join(c for _, c in chunks) + b"</sheetData>" + \
+        data[end:]
+    last_row = max(t.last_row for t in tables)
+    match = _DIMENSION.search(data)
+    if match is not None:
+        ref = match.group(1).decode()
+        first, _, last = ref.partition(":")
+        last = last or first
+        column = "".join(ch for ch in last if ch.isalpha())
+        row = int("".join(ch for ch in last if ch.isdigit()) or 1)
+        width = max(column_index_from_string(column),
+                    max(t.last_column for t in tables))
+        ref = f"{first}:{get_column_letter(width)}{max(row, last_row)}"
+        data = data[:match.start()] + f'<dimension ref="{ref}"/>'.encode() + \
+            data[match.end():]
+    return data
+
+
+#: One ``<row>`` element as openpyxl writes it (its cells hold no ``<row``).
+_ROW = re.compile(rb'<row r="(\d+)"(?:[^>]*/>|.*?</row>)', re.DOTALL)
+
+
 
 #: SimSun ships with every Chinese Windows and WPS; a named font keeps widths predictable.
 FONT_NAME = "宋体"
+#: The workbook's default font, by which column widths are measured (see new_workbook).
+DEFAULT_FONT_NAME = "Arial"
 PLAN_FONT = Font(name=FONT_NAME, size=10)
 PLAN_BOLD = Font(name=FONT_NAME, size=10, bold=True)
 PLAN_TITLE_FONT = Font(name=FONT_NAME, size=16, bold=True)
@@ -271,9 +446,14 @@ FORMAT_INT = "#,##0"
 FORMAT_WEIGHT = "0.0###"
 FORMAT_CLAIM = "#,##0.0###"
 FORMAT_CHANGE = "+#,##0;-#,##0;0"
-#: Points per wrapped line of 10 pt CJK text (CJK fonts are taller than Latin ones), and the
-#: share of a column's width a wrapped line really fills.
-LINE_HEIGHT, FILL_FACTOR = 14.5, 0.95
+#: Points per wrapped line of 10 pt text as LibreOffice lays it out with a CJK font (Noto Sans
+#: CJK: 1.45 em), and the points a row adds around its lines.
+LINE_HEIGHT, ROW_PADDING = 14.5, 1.0
+#: The share of a column's width a wrapped line really fills (words and punctuation that may
+#: not start a line push text on).
+FILL_FACTOR = 0.92
+#: Average width of a narrow (Latin, digit) character, in ems; a wide (CJK) one is 1 em.
+NARROW_EM = 0.55
 #: A4 in points, and the margins of every printed sheet in inches.
 A4 = (595.3, 841.9)
 MARGINS = {"left": 0.4, "right": 0.4, "top": 0.75, "bottom": 0.7, "header": 0.3,
@@ -285,21 +465,43 @@ def msg(lang: Lang, key: str, /, **params: Any) -> str:
     return text(f"workbook.{key}", **params).get(lang)
 
 
-def wrapped_lines(value: Any, width: float) -> int:
-    """Lines a wrapped cell of ``width`` characters needs for ``value``."""
+def column_points(width: float) -> float:
+    """The printed width in points of a column ``width`` characters wide (Excel: 7 px a
+    character plus 5 px padding, at 96 px an inch)."""
+    return (width * 7 + 5) * 0.75
+
+
+def text_points(value: str, size: float = 10.0) -> float:
+    """About how wide ``value`` prints at ``size`` points: a character outside Latin-1 and the
+    like (CJK, full-width punctuation: three bytes in UTF-8) is one em, any other
+    :data:`NARROW_EM`. Counted from the UTF-8 length, so it costs next to nothing."""
+    length = len(value)
+    wide = (len(value.encode()) - length) / 2
+    return (wide + (length - wide) * NARROW_EM) * size
+
+
+def wrapped_lines(value: Any, width: float, size: float = 10.0) -> int:
+    """Lines a wrapped cell of ``width`` characters needs for ``value`` at ``size`` points."""
     if value is None or width <= 0:
         return 1
-    parts = str(value).split("\n")
-    return sum(max(1, math.ceil(text_width(p) / (width * FILL_FACTOR))) for p in parts)
+    room = (column_points(width) - 4) * FILL_FACTOR
+    return sum(max(1, math.ceil(text_points(part, size) / room))
+               for part in str(value).split("\n"))
+
+
+def row_height(lines: int, size: float = 10.0) -> float:
+    """The height of a row of ``lines`` wrapped lines of ``size``-point text."""
+    return LINE_HEIGHT * size / 10 * lines + ROW_PADDING
 
 
 def fit_row(sheet: Worksheet, row: int, widths: Sequence[float], values: Sequence[Any], *,
-            first_column: int = 1, minimum: float = 15.0) -> None:
+            first_column: int = 1, minimum: float = 15.0, size: float = 10.0) -> None:
     """Set a row's height so every wrapped value shows whole (Excel does not do this for
     rows written by a program, and LibreOffice does it only on edit)."""
-    lines = max((wrapped_lines(v, widths[first_column - 1 + i]) for i, v in enumerate(values)
-                 if first_column - 1 + i < len(widths)), default=1)
-    sheet.row_dimensions[row].height = max(minimum, LINE_HEIGHT * lines + 4)
+    lines = max((wrapped_lines(v, widths[first_column - 1 + i], size)
+                 for i, v in enumerate(values) if first_column - 1 + i < len(widths)),
+                default=1)
+    sheet.row_dimensions[row].height = max(minimum, row_height(lines, size))
 
 
 def restyle(cells_: Iterable[Cell], font: Font) -> None:
@@ -350,16 +552,16 @@ def write_table(sheet: Worksheet, row: int, headers: Sequence[str], rows: Iterab
 def write_row(sheet: Worksheet, row: int, values: Sequence[Any], formats: Sequence[str | None],
               wraps: Sequence[bool], widths: Sequence[float], first_column: int, font: Font,
               fill: PatternFill | None) -> None:
-    for offset, value in enumerate(values):
-        number_format = formats[offset] if isinstance(value, int | float) and \
-            not isinstance(value, bool) else None
+    for offset, given in enumerate(values):
+        value = cell_value(given)  # numbers of any kind (Fraction, numpy) get their format
+        number_format = formats[offset] if isinstance(value, int | float) else None
         if number_format is not None:
             alignment = NUMBER_ALIGNMENT
         else:
             alignment = WRAP if wraps[offset] else TOP_CENTRE
         apply_style(sheet.cell(row=row, column=first_column + offset), font=font, fill=fill,
                     border=BORDER, alignment=alignment, number_format=number_format)
-        put(sheet, row, first_column + offset, cell_value(value))
+        put(sheet, row, first_column + offset, value)
     fit_row(sheet, row, widths, [v if wraps[i] else None for i, v in enumerate(values)],
             first_column=first_column)
 
@@ -396,30 +598,37 @@ def write_section(sheet: Worksheet, row: int, title: str, columns: int, note: st
 
 
 def page_setup(sheet: Worksheet, title: str, *, title_rows: str | None = None,
-               landscape: bool = True) -> None:
-    """A4, fitted to the width, the plan's title in the page header, page x of y below."""
+               landscape: bool = True, lang: Lang = "zh") -> None:
+    """A4, fitted to the width, the plan's title in the page header, page x of y below (in
+    the document's language)."""
     set_print_layout(sheet, title_rows=title_rows, landscape=landscape)
+    sheet.oddFooter.center.text = text("excel.page_footer").get(lang)
     for side, inches in MARGINS.items():
         setattr(sheet.page_margins, side, inches)
     sheet.oddHeader.center.text = title
     sheet.oddHeader.center.size = 9
 
 
+def print_scale(widths: Sequence[float], landscape: bool) -> float:
+    """The scale at which a sheet of these column widths prints fitted to the A4 page width
+    (never enlarged)."""
+    short, long = A4
+    page_width = long if landscape else short
+    usable_width = page_width - (MARGINS["left"] + MARGINS["right"]) * 72.0
+    return min(1.0, usable_width / sum(column_points(w) for w in widths))
+
+
 def printable_height(sheet: Worksheet, widths: Sequence[float], landscape: bool) -> float:
     """The height of one printed page in the sheet's own points, after fitting to the width."""
     short, long = A4
-    page_width, page_height = (long, short) if landscape else (short, long)
-    inch = 72.0
-    usable_width = page_width - (MARGINS["left"] + MARGINS["right"]) * inch
-    usable_height = page_height - (MARGINS["top"] + MARGINS["bottom"]) * inch
-    sheet_width = sum((w * 7 + 5) * 0.75 for w in widths)  # Excel: 7 px per unit, 96 dpi
-    scale = min(1.0, usable_width / sheet_width)
-    return usable_height / scale
+    page_height = short if landscape else long
+    usable_height = page_height - (MARGINS["top"] + MARGINS["bottom"]) * 72.0
+    return usable_height / print_scale(widths, landscape)
 
 
 def keep_together(sheet: Worksheet, blocks: Sequence[tuple[int, int]], widths: Sequence[float],
                   *, landscape: bool = True, repeated: float = 0.0,
-                  margin: float = 0.85) -> list[int]:
+                  margin: float = 0.95) -> list[int]:
     """Insert page breaks so that no block of rows (a section: heading, note and the start of
     its table) is cut by a page end; returns the rows that start a new page.
 
@@ -441,6 +650,23 @@ def keep_together(sheet: Worksheet, blocks: Sequence[tuple[int, int]], widths: S
             breaks.append(first)
             since = first
     return breaks
+
+
+def new_workbook() -> Workbook:
+    """An empty workbook whose default font (the Normal style's) measures columns the same in
+    Excel and LibreOffice.
+
+    Both measure a column's width in digits of the default font. openpyxl's default, Calibri,
+    is missing on Linux, where LibreOffice measures with DejaVu Sans instead and prints every
+    sheet a quarter smaller; 宋体 is matched to DejaVu Serif there, as wide. Arial (Liberation
+    Sans, metric-compatible, on Linux) has the same digit width everywhere. The cells
+    themselves keep their own fonts.
+    """
+    book = Workbook()
+    default = Font(name=DEFAULT_FONT_NAME, size=10)
+    book._fonts = IndexedList([default, *list(book._fonts)[1:]])
+    book._named_styles["Normal"].font = default
+    return book
 
 
 def named_sheets(book: Workbook, names: Sequence[str]) -> list[Worksheet]:

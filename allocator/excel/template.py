@@ -12,17 +12,18 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from allocator import cells
+from allocator import cells, credit_code
 from allocator.docs import article_text, chinese_numeral, choices_text, requirement_text
 from allocator.excel.styles import (
     BORDER,
@@ -37,6 +38,7 @@ from allocator.excel.styles import (
     WRAP,
     ListSource,
     excel_serial,
+    new_workbook,
     put,
     save_workbook,
     set_print_layout,
@@ -48,7 +50,7 @@ from allocator.excel.styles import (
 )
 from allocator.i18n import text
 from allocator.schema import COLUMNS, Column, Kind
-from allocator.submissions import SHEET_NAME, infer_plan_year
+from allocator.submissions import EXAMPLE_MARK, SHEET_NAME, infer_plan_year
 
 # =============================================================================================
 # The demand workbook (DESIGN §3): the template, and the same layout filled with submissions
@@ -62,7 +64,7 @@ SPARE_ROWS = 1000
 #: The instructions sheet's table of columns (its header is bilingual by design).
 GUIDE_HEADERS = ("中文表头", "English header", "必填/选填", "说明", "Explanation", "依据条款",
                  "可选值")
-GUIDE_WIDTHS = (24, 26, 12, 46, 52, 16, 44)
+GUIDE_WIDTHS = (20, 20, 10, 40, 40, 12, 32)
 
 _KIND_WIDTH = {
     Kind.CREDIT_CODE: 22, Kind.TEXT: 30, Kind.ENUM: 10, Kind.INDUSTRY: 10, Kind.ITEMS: 12,
@@ -77,8 +79,12 @@ _WIDTH_CAP = 48
 
 
 def demand_title(year: int | None) -> str:
-    """The default title, ``2027年度《北京市工作居住证》办证需求申报表`` (no year if unknown)."""
-    return text("excel.title", year=year).zh if year else text("excel.title_no_year").zh
+    """The default title, ``东城区2027年度《北京市工作居住证》办证需求申报表`` (the year left
+    blank to fill in when unknown)."""
+    district = text("workbook.district").zh
+    if year:
+        return text("excel.template.title", district=district, year=year).zh
+    return text("excel.template.title_no_year", district=district).zh
 
 
 def format_items(items: Iterable[int]) -> str:
@@ -165,49 +171,126 @@ def _column_width(column: Column, values: Iterable[Any]) -> float:
     return min(max(width, longest + 2), _WIDTH_CAP)
 
 
-def _demand_sheet(book: Workbook, rows: list[list[Any]], title: str) -> None:
+def plain_header(header: str) -> str:
+    """A header as people write it: ``申报人数_高级管理人员`` → ``申报人数（高级管理人员）``
+    (the reader takes either spelling)."""
+    name, separator, detail = header.partition("_")
+    return f"{name}（{detail}）" if separator else header
+
+
+#: Blank boxed rows under the example, lines to fill in on paper.
+PRINTED_LINES = 25
+EXAMPLE_FONT = Font(italic=True, color="808080")
+CONTACT_FONT = Font(size=11)
+UNLOCKED = Protection(locked=False)
+
+
+def example_row() -> list[Any]:
+    """The template's example row, rendered as the sheet shows values (name marked)."""
+    values = {
+        "credit_code": credit_code.complete("91110101MA0000000"),
+        "name": f"{EXAMPLE_MARK}北京某某科技有限公司",
+        "unit_type": "enterprise", "industry_code": "I6513", "sector": "information",
+        "categories": (4,), "top100": False, "demand_senior": 1, "demand_key_staff": 2,
+        "demand_other": 2, "demand_total": 5, "prior_quota": 4, "prior_used": 4,
+        "attrition_rate": Decimal("0.05"), "lost_within_3m": 0, "violations": (),
+        "status": "normal", "negative_list": "none", "positive_list": False,
+        "submitted_on": date(2026, 10, 15),
+    }
+    return [render(column, values.get(column.key)) for column in COLUMNS]
+
+
+def _demand_sheet(book: Workbook, rows: list[list[Any]], title: str, *,
+                  blank: bool = False) -> None:
+    """The sheet 需求申报: title, headers and the rows; ``blank`` (the template sent to
+    employers) adds the contact and seal line, an example row, lines to fill in, and protects
+    the title and headers while every data cell stays open."""
     sheet = book.active
     sheet.title = DEMAND_SHEET
     count = len(COLUMNS)
-    write_title(sheet, TITLE_ROW, title, count)
+    header_row = HEADER_ROW + 1 if blank else HEADER_ROW
+    first_data_row = header_row + 1
+    if blank:
+        # Printed two pages across, the credit code and name repeated: the title and the
+        # contact line start at the left (not merged across pages) and the title is also the
+        # page header of every page.
+        write_title(sheet, TITLE_ROW, title, 1)
+        sheet.cell(row=TITLE_ROW, column=1).alignment = LEFT
+        contact = put(sheet, TITLE_ROW + 1, 1, text("excel.template.contact").zh)
+        contact.font = CONTACT_FONT
+        contact.alignment = LEFT
+        sheet.row_dimensions[TITLE_ROW + 1].height = 30
+    else:
+        write_title(sheet, TITLE_ROW, title, count)
     for position, column in enumerate(COLUMNS, start=1):
-        put(sheet, HEADER_ROW, position, column.zh)
-    style_header(sheet[HEADER_ROW][:count], required=[c.required for c in COLUMNS])
-    sheet.row_dimensions[HEADER_ROW].height = 48
+        put(sheet, header_row, position, plain_header(column.zh))
+    style_header(sheet[header_row][:count], required=[c.required for c in COLUMNS])
+    sheet.row_dimensions[header_row].height = 48
 
-    for offset, values in enumerate(rows):
-        row = FIRST_DATA_ROW + offset
+    written = [example_row(), *[[None] * count] * PRINTED_LINES] if blank else rows
+    for offset, values in enumerate(written):
+        row = first_data_row + offset
         for position, (column, value) in enumerate(zip(COLUMNS, values, strict=True), start=1):
             cell = put(sheet, row, position, value, number_format=_KIND_FORMAT.get(column.kind))
             cell.border = BORDER
             cell.alignment = _KIND_ALIGNMENT.get(column.kind, CENTRE)
+            if blank:
+                cell.protection = UNLOCKED
+                if offset == 0:
+                    cell.font = EXAMPLE_FONT
+        if blank:
+            sheet.row_dimensions[row].height = 20
 
-    last = FIRST_DATA_ROW + len(rows) + SPARE_ROWS - 1
+    last = first_data_row + len(written) + SPARE_ROWS - 1
     lists = ListSource(book)
     for position, column in enumerate(COLUMNS, start=1):
         letter = get_column_letter(position)
         rule = _column_validation(column, lists)
         sheet.add_data_validation(rule)
-        rule.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last}")
+        rule.add(f"{letter}{first_data_row}:{letter}{last}")
         dimension = sheet.column_dimensions[letter]
-        dimension.width = _column_width(column, (r[position - 1] for r in rows))
+        dimension.width = _column_width(column, (r[position - 1] for r in written))
         if column.kind in _KIND_FORMAT:
             # Rows typed in later get the same format (credit codes stay text, not 9.1E+17).
             dimension.number_format = _KIND_FORMAT[column.kind]
+        if blank:
+            dimension.protection = UNLOCKED  # rows typed below the printed lines too
 
-    sheet.freeze_panes = sheet.cell(row=FIRST_DATA_ROW, column=3)  # header and name stay put
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(count)}{HEADER_ROW + len(rows)}"
-    set_print_layout(sheet, title_rows=f"{TITLE_ROW}:{HEADER_ROW}")
+    sheet.freeze_panes = sheet.cell(row=first_data_row, column=3)  # header and name stay put
+    sheet.auto_filter.ref = (f"A{header_row}:{get_column_letter(count)}"
+                             f"{header_row + len(written)}")
+    if blank:
+        # The headers may not be changed (the instructions say so); data cells stay open,
+        # and filtering, sorting, resizing and adding rows stay allowed.
+        protection = sheet.protection
+        protection.sheet = True
+        protection.autoFilter = protection.sort = False
+        protection.insertRows = protection.deleteRows = False
+        protection.formatColumns = protection.formatRows = protection.formatCells = False
+        # Printed as a form: the title, contact line and headers on every page, the credit
+        # code and name on both pages across (one page width would shrink it to 6 pt).
+        set_print_layout(sheet, title_rows=f"{TITLE_ROW}:{header_row}")
+        sheet.print_title_cols = "A:B"
+        sheet.page_setup.fitToWidth = 2
+        sheet.oddHeader.center.text = title
+        sheet.oddHeader.center.size = 10
+        sheet.print_area = (f"A{TITLE_ROW}:{get_column_letter(count)}"
+                            f"{first_data_row + len(written) - 1}")
+    else:
+        set_print_layout(sheet, title_rows=f"{TITLE_ROW}:{HEADER_ROW}")
 
 
-def _instructions_sheet(book: Workbook) -> None:
+def _instructions_sheet(book: Workbook, *, blank: bool = False) -> None:
     sheet = book.create_sheet(INSTRUCTIONS_SHEET)
     width = len(GUIDE_HEADERS)
     write_title(sheet, 1, text("excel.guide_title").zh, width, height=30)
     row = 2
-    for number, key in enumerate(("one_row", "credit_code", "q4", "totals", "lists",
-                                  "required", "headers"), start=1):
-        note = text(f"excel.guide.{key}")
+    keys = ["excel.guide." + key for key in ("one_row", "credit_code", "q4", "totals", "lists",
+                                             "required", "headers")]
+    if blank:
+        keys.append("excel.template.example")
+    for number, key in enumerate(keys, start=1):
+        note = text(key)
         put(sheet, row, 1, f"{number}. {note.zh}")
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
         put(sheet, row, 5, f"{number}. {note.en}")
@@ -227,7 +310,8 @@ def _instructions_sheet(book: Workbook) -> None:
         article = article_text(column.article)
         requirement = requirement_text(column)
         choices = choices_text(column)
-        values = (column.zh, column.en, f"{requirement.zh} {requirement.en}", column.help_zh,
+        values = (plain_header(column.zh), column.en, f"{requirement.zh} {requirement.en}",
+                  column.help_zh,
                   column.help_en, f"{article.zh}\n{article.en}" if column.article else "",
                   f"{choices.zh}\n{choices.en}")
         for position, value in enumerate(values, start=1):
@@ -244,20 +328,20 @@ def _instructions_sheet(book: Workbook) -> None:
 
 
 def build_demand_workbook(frame: pd.DataFrame | None = None, *, title: str | None = None,
-                          year: int | None = None) -> Workbook:
+                          year: int | None = None, blank: bool = False) -> Workbook:
     """The demand workbook in memory (see :func:`write_demand_workbook`)."""
     rows: list[list[Any]] = []
     if frame is not None:
-        blank: list[Any] = [None] * len(frame)
-        columns = [[render(c, v) for v in frame[c.key]] if c.key in frame.columns else blank
+        empty: list[Any] = [None] * len(frame)
+        columns = [[render(c, v) for v in frame[c.key]] if c.key in frame.columns else empty
                    for c in COLUMNS]
         rows = [list(values) for values in zip(*columns, strict=True)]
         if year is None and "submitted_on" in frame.columns:
             year = infer_plan_year(None, frame["submitted_on"].where(frame["submitted_on"]
                                                                       .notna(), None))
-    book = Workbook()
-    _demand_sheet(book, rows, title or demand_title(year))
-    _instructions_sheet(book)
+    book = new_workbook()
+    _demand_sheet(book, rows, title or demand_title(year), blank=blank)
+    _instructions_sheet(book, blank=blank)
     book.active = 0
     return book
 
@@ -275,11 +359,12 @@ def write_demand_workbook(path: str | Path, frame: pd.DataFrame | None = None, *
     save_workbook(build_demand_workbook(frame, title=title, year=year), path)
 
 
-def write_template(path: str | Path) -> None:
-    """The blank submission template sent to employers (``allocator template``): the demand
-    sheet, the instructions, and a blank applicant roster sheet (DESIGN §3b) that the reader
-    ignores while it holds no applicant."""
-    book = build_demand_workbook()
+def write_template(path: str | Path, *, year: int | None = None) -> None:
+    """The blank submission template sent to employers (``allocator template``): the contact
+    and seal line, an example row (skipped by the reader), lines to fill in when printed, and
+    headers protected while every data cell stays open; then a blank applicant roster sheet
+    (DESIGN §3b) that the reader ignores while it holds no applicant."""
+    book = build_demand_workbook(year=year, blank=True)
     _roster_sheet(book)
     book.active = 0
     save_workbook(book, path)
@@ -311,4 +396,8 @@ def _roster_sheet(book: Workbook) -> None:
         elif column.kind in _KIND_FORMAT:
             dimension.number_format = _KIND_FORMAT[column.kind]
     sheet.freeze_panes = sheet.cell(row=FIRST_DATA_ROW, column=4)
+    # Nineteen columns on one page width would print at 4 pt: three pages across, the credit
+    # code, ID and name repeated on each.
     set_print_layout(sheet, title_rows=f"{TITLE_ROW}:{HEADER_ROW}")
+    sheet.print_title_cols = "A:C"
+    sheet.page_setup.fitToWidth = 3
