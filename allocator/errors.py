@@ -62,6 +62,25 @@ class Issue:
         }
 
 
+class Reported:
+    """A mixin for what a reader returns with its ``issues``: errors stop the run, warnings do
+    not."""
+
+    issues: list[Issue]
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.is_error]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if not i.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
 def issue(
     severity: Severity, code: str, /, *, file: str = "", sheet: str | None = None,
     row: int | None = None, column: str | None = None, value: object = None, **params: Any,

@@ -30,13 +30,12 @@ from typing import Any
 import pandas as pd
 
 from allocator.cells import CellError, is_blank, normalise, parse_text, parser_for
-from allocator.errors import Issue, Severity, issue
+from allocator.errors import Issue, Reported, Severity, issue
 from allocator.i18n import Text
 from allocator.schema import ROSTER_BY_KEY, ROSTER_COLUMNS, ROSTER_REQUIRED, Column
 from allocator.submissions import (
-    HEADER_SCAN_ROWS,
-    MAX_LISTED_ISSUES,
     TOTALS_WORDS,
+    SheetReader,
     file_sha256,
     header_token,
 )
@@ -120,7 +119,7 @@ def _salt() -> bytes:
 
 # -- the roster -------------------------------------------------------------------------------
 @dataclass
-class Roster:
+class Roster(Reported):
     """The applicants as read from one sheet.
 
     ``frame`` has one row per applicant in sheet order: ``row`` (Excel row), every roster key
@@ -135,18 +134,6 @@ class Roster:
     header_row: int | None = None
     sha256: str = ""
     headers: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.is_error]
-
-    @property
-    def warnings(self) -> list[Issue]:
-        return [i for i in self.issues if not i.is_error]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -191,50 +178,14 @@ def read_roster(path: str | Path, *, separate: bool = True) -> Roster | None:
     return roster
 
 
-class _Reader:
+class _Reader(SheetReader):
+    header_keys = ROSTER_HEADER_KEYS
+    required = ROSTER_REQUIRED
+    by_key = ROSTER_BY_KEY
+
     def __init__(self, grid: Grid, file: str):
-        self.grid = grid
-        self.file = file
-        self.sheet = grid.sheet
-        self.issues: list[Issue] = []
-        self.headers: dict[str, str] = {}
+        super().__init__(grid, file)
         self.salt = _salt()
-
-    def add(self, severity: Severity, code: str, **where: Any) -> None:
-        self.issues.append(issue(severity, code, file=self.file, sheet=self.sheet, **where))
-
-    def find_header(self) -> int | None:
-        best, best_score = None, 1
-        for index, cells in enumerate(self.grid.rows[:HEADER_SCAN_ROWS]):
-            score = len({ROSTER_HEADER_KEYS[t] for v in cells if v is not None
-                         and (t := header_token(v)) in ROSTER_HEADER_KEYS})
-            if score > best_score:
-                best, best_score = index, score
-        return best
-
-    def map_header(self, header_index: int) -> tuple[dict[str, int], dict[int, str]]:
-        row = self.grid.row_numbers[header_index]
-        keys: dict[str, int] = {}
-        extras: dict[int, str] = {}
-        for position, value in enumerate(self.grid.rows[header_index]):
-            if is_blank(value):
-                continue
-            title = str(value).strip()
-            key = ROSTER_HEADER_KEYS.get(header_token(title))
-            if key is None:
-                extras[position] = title
-            elif key in keys:
-                self.add(ERROR, "header_duplicate", row=row, column=title,
-                         first=self.headers[key])
-            else:
-                keys[key] = position
-                self.headers[key] = title
-        for key in ROSTER_REQUIRED:
-            if key not in keys:
-                column = ROSTER_BY_KEY[key]
-                self.add(ERROR, "header_missing", row=row, column=column.zh,
-                         zh_name=column.zh, en_name=column.en)
-        return keys, extras
 
     def data_rows(self, header_index: int, positions: list[int],
                   code_position: int | None) -> list[int]:
@@ -277,13 +228,7 @@ class _Reader:
         frame = pd.DataFrame({key: pd.Series(values, dtype="int64" if key == "row" else "object")
                               for key, values in data.items()})
         self.check_unique(frame)
-        self.issues.sort(key=lambda found: found.row or 0)
-        if len(self.issues) > MAX_LISTED_ISSUES:
-            more = len(self.issues) - MAX_LISTED_ISSUES
-            has_error = any(i.is_error for i in self.issues)
-            del self.issues[MAX_LISTED_ISSUES:]
-            self.add(ERROR if has_error else WARNING, "too_many", more=more,
-                     listed=MAX_LISTED_ISSUES)
+        self.finish_issues()
         return Roster(frame, self.issues, self.file, self.sheet, header_row,
                       headers=self.headers)
 

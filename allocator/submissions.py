@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from allocator.cells import CellError, is_blank, normalise, parser_for
-from allocator.errors import InputError, Issue, Severity, issue
+from allocator.errors import InputError, Issue, Reported, Severity, issue
 from allocator.i18n import Text
 from allocator.industries import sector_of_industry, sectors_within
 from allocator.schema import BY_KEY, COLUMNS, DEMAND_PARTS, REQUIRED, Column
@@ -61,7 +61,7 @@ HEADER_KEYS: dict[str, str] = {
 
 
 @dataclass
-class Submissions:
+class Submissions(Reported):
     """The employers' demand as read from one workbook.
 
     ``frame`` has one row per data row in workbook order: ``row`` (the Excel row number), every
@@ -78,18 +78,6 @@ class Submissions:
     sha256: str = ""
     extra_columns: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)  # key → header as written
-
-    @property
-    def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.is_error]
-
-    @property
-    def warnings(self) -> list[Issue]:
-        return [i for i in self.issues if not i.is_error]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def raise_for_errors(self) -> Submissions:
         if self.errors:
@@ -147,16 +135,22 @@ def _empty_frame() -> pd.DataFrame:
                          **{c.key: pd.Series(dtype="object") for c in COLUMNS}})
 
 
-class _Reader:
-    def __init__(self, grid: Grid, file: str, plan_year: int | None):
+class SheetReader:
+    """What reading one sheet of a table needs, whatever the table: its header row found among
+    the top rows and mapped to column keys, every problem named by file and sheet, and a
+    report capped at :data:`MAX_LISTED_ISSUES`. The demand sheet (here) and the roster
+    (:mod:`allocator.roster`) differ only in their columns."""
+
+    header_keys: dict[str, str] = HEADER_KEYS  # header token → column key
+    required: tuple[str, ...] = REQUIRED
+    by_key: dict[str, Column] = BY_KEY
+
+    def __init__(self, grid: Grid, file: str):
         self.grid = grid
         self.file = file
         self.sheet = grid.sheet
-        self.plan_year = plan_year
         self.issues: list[Issue] = []
-        self.header_missing = False
-        #: (Excel row, column key) of every cell refused: no hint is derived from such a cell.
-        self.refused: set[tuple[int, str]] = set()
+        self.headers: dict[str, str] = {}  # key → header as written
 
     def add(self, severity: Severity, code: str, **where: Any) -> None:
         self.issues.append(issue(severity, code, file=self.file, sheet=self.sheet, **where))
@@ -166,8 +160,8 @@ class _Reader:
         """Index in ``grid.rows`` of the header: the first of the top rows naming ≥ 2 columns."""
         best, best_score = None, 1
         for index, cells in enumerate(self.grid.rows[:HEADER_SCAN_ROWS]):
-            score = len({HEADER_KEYS[t] for v in cells if v is not None
-                         and (t := header_token(v)) in HEADER_KEYS})
+            score = len({self.header_keys[t] for v in cells if v is not None
+                         and (t := header_token(v)) in self.header_keys})
             if score > best_score:
                 best, best_score = index, score
         return best
@@ -182,7 +176,7 @@ class _Reader:
             if is_blank(value):
                 continue
             title = str(value).strip()
-            key = HEADER_KEYS.get(header_token(title))
+            key = self.header_keys.get(header_token(title))
             if key is None:
                 extras[position] = title
             elif key in keys:
@@ -191,13 +185,33 @@ class _Reader:
             else:
                 keys[key] = position
                 written[key] = title
-        for key in REQUIRED:
+        for key in self.required:
             if key not in keys:
-                column = BY_KEY[key]
+                column = self.by_key[key]
                 self.add(ERROR, "header_missing", row=row, column=column.zh,
                          zh_name=column.zh, en_name=column.en)
         self.headers = written
         return keys, extras
+
+    def finish_issues(self) -> None:
+        """Sort the problems by row and keep the first :data:`MAX_LISTED_ISSUES`, counting
+        the rest (a hostile file cannot flood memory or the screen)."""
+        self.issues.sort(key=lambda found: found.row or 0)
+        if len(self.issues) > MAX_LISTED_ISSUES:
+            more = len(self.issues) - MAX_LISTED_ISSUES
+            has_error = any(i.is_error for i in self.issues)
+            del self.issues[MAX_LISTED_ISSUES:]
+            self.add(ERROR if has_error else WARNING, "too_many", more=more,
+                     listed=MAX_LISTED_ISSUES)
+
+
+class _Reader(SheetReader):
+    def __init__(self, grid: Grid, file: str, plan_year: int | None):
+        super().__init__(grid, file)
+        self.plan_year = plan_year
+        self.header_missing = False
+        #: (Excel row, column key) of every cell refused: no hint is derived from such a cell.
+        self.refused: set[tuple[int, str]] = set()
 
     # -- rows ---------------------------------------------------------------------------------
     def data_rows(self, header_index: int, positions: Sequence[int],
@@ -252,13 +266,7 @@ class _Reader:
         self.check_rows(frame)
         plan_year = self.plan_year or infer_plan_year(self.grid.title, frame["submitted_on"])
         self.check_dates(frame, plan_year)
-        self.issues.sort(key=lambda found: found.row or 0)
-        if len(self.issues) > MAX_LISTED_ISSUES:
-            more = len(self.issues) - MAX_LISTED_ISSUES
-            has_error = any(i.is_error for i in self.issues)
-            del self.issues[MAX_LISTED_ISSUES:]
-            self.add(ERROR if has_error else WARNING, "too_many", more=more,
-                     listed=MAX_LISTED_ISSUES)
+        self.finish_issues()
         return Submissions(frame, self.issues, self.file, self.sheet, header_row, plan_year,
                            extra_columns=[t for t in extras.values() if t in data],
                            headers=self.headers)
