@@ -37,6 +37,7 @@ from allocator.submissions import (
     TOTALS_WORDS,
     SheetReader,
     file_sha256,
+    header_keys,
     header_token,
 )
 from allocator.workbook import Grid, merged_issues, read_grid
@@ -52,14 +53,9 @@ ID_CHECK = "10X98765432"
 _RESIDENT_ID = re.compile(r"^\d{17}[\dX]$")
 _OTHER_DOCUMENT = re.compile(r"^[A-Z0-9][A-Z0-9()\-]{4,29}$")
 
-ROSTER_HEADER_KEYS: dict[str, str] = {
-    header_token(spelling): column.key
-    for column in ROSTER_COLUMNS
-    for spelling in (column.key, column.zh, column.en, *column.aliases)
-}
+ROSTER_HEADER_KEYS: dict[str, str] = header_keys(ROSTER_COLUMNS)
 #: Columns holding personal data: shown masked in every issue.
 _PERSONAL = ("person_id", "person_name")
-_UNSEEN, _BLANK = object(), object()
 
 
 # -- identity numbers ---------------------------------------------------------------------------
@@ -242,50 +238,13 @@ class _Reader(SheetReader):
             blank_value = False
         if position is None:
             return [blank_value] * len(indices)
-        header = self.headers[column.key]
         parse = parse_person_id if column.key == "person_id" else \
             parser_for(column, date1904=self.grid.date1904)
         personal = column.key in _PERSONAL
-        parsed: dict[Any, Any] = {}
-        out: list[Any] = []
-        formulas, errors = self.grid.formulas, self.grid.errors
-        marked = bool(formulas or errors)
-        for index, row in zip(indices, rows, strict=True):
-            raw = self.grid.value(index, position)
-            if marked and (index, position) in formulas:
-                self.add(ERROR, "formula", row=row, column=header,
-                         value=_shown(column.key, raw, personal))
-                out.append(None)
-                continue
-            if marked and (index, position) in errors:
-                self.add(ERROR, "excel_error", row=row, column=header,
-                         value=_shown(column.key, raw, personal))
-                out.append(None)
-                continue
-            key = (type(raw), raw)
-            value = parsed.get(key, _UNSEEN)
-            if value is _UNSEEN:
-                if is_blank(raw):
-                    value = _BLANK
-                else:
-                    try:
-                        value = parse(raw)
-                    except CellError as problem:
-                        value = problem
-                if not personal:  # identities are distinct: a cache would only hold them
-                    parsed[key] = value
-            if value is _BLANK:
-                if column.required:
-                    self.add(ERROR, "required_blank", row=row, column=header)
-                out.append(blank_value)
-                continue
-            if isinstance(value, CellError):
-                self.add(ERROR, value.code, row=row, column=header,
-                         value=_shown(column.key, raw, personal), **value.params)
-                out.append(None)
-                continue
-            out.append(value)
-        return out
+        # Identities are distinct (a cache would only hold them) and are shown masked.
+        return self.read_cells(column, position, indices, rows, parse, blank_value,
+                               shown=(lambda raw: _masked(column.key, raw)) if personal
+                               else (lambda raw: raw), cache=not personal)
 
     def check_unique(self, frame: pd.DataFrame) -> None:
         """One row per person (DESIGN §3b: the ID is unique per roster)."""
@@ -300,11 +259,6 @@ class _Reader(SheetReader):
                          value=masked, first=seen[digest])
             else:
                 seen[digest] = int(row)
-
-
-def _shown(key: str, raw: object, personal: bool) -> object:
-    """A cell's value as a report may show it: personal data masked."""
-    return _masked(key, raw) if personal else raw
 
 
 def _masked(key: str, raw: object) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -53,11 +53,15 @@ def header_token(value: object) -> str:
     return _HEADER_JUNK.sub("", normalise(str(value))).casefold()
 
 
-HEADER_KEYS: dict[str, str] = {
-    header_token(spelling): column.key
-    for column in COLUMNS
-    for spelling in (column.key, column.zh, column.en, *column.aliases)
-}
+def header_keys(columns: Sequence[Column]) -> dict[str, str]:
+    """Header token → column key, for every spelling a column accepts (key, Chinese, English,
+    aliases)."""
+    return {header_token(spelling): column.key
+            for column in columns
+            for spelling in (column.key, column.zh, column.en, *column.aliases)}
+
+
+HEADER_KEYS: dict[str, str] = header_keys(COLUMNS)
 
 
 @dataclass
@@ -151,6 +155,8 @@ class SheetReader:
         self.sheet = grid.sheet
         self.issues: list[Issue] = []
         self.headers: dict[str, str] = {}  # key → header as written
+        #: (Excel row, column key) of every cell refused: no hint is derived from such a cell.
+        self.refused: set[tuple[int, str]] = set()
 
     def add(self, severity: Severity, code: str, **where: Any) -> None:
         self.issues.append(issue(severity, code, file=self.file, sheet=self.sheet, **where))
@@ -193,6 +199,58 @@ class SheetReader:
         self.headers = written
         return keys, extras
 
+    def read_cells(self, column: Column, position: int, indices: list[int], rows: list[int],
+                   parse: Callable[[object], Any], blank_value: Any, *,
+                   shown: Callable[[object], object] = lambda raw: raw,
+                   cache: bool = True) -> list[Any]:
+        """One column's cells parsed, in ``indices`` order. A formula, an Excel error, a blank
+        required cell or a value ``parse`` refuses is reported with its row (its value as
+        ``shown`` gives it) and read as ``None``; a blank cell gives ``blank_value``. Each
+        distinct value is checked and parsed once (most columns repeat) unless ``cache`` is
+        off."""
+        header = self.headers[column.key]
+        parsed: dict[Any, Any] = {}
+        out: list[Any] = []
+        formulas, errors = self.grid.formulas, self.grid.errors
+        marked = bool(formulas or errors)
+        for index, row in zip(indices, rows, strict=True):
+            raw = self.grid.value(index, position)
+            if marked and (index, position) in formulas:
+                self.add(ERROR, "formula", row=row, column=header, value=shown(raw))
+                self.refused.add((row, column.key))
+                out.append(None)
+                continue
+            if marked and (index, position) in errors:
+                self.add(ERROR, "excel_error", row=row, column=header, value=shown(raw))
+                self.refused.add((row, column.key))
+                out.append(None)
+                continue
+            key = (type(raw), raw)
+            value = parsed.get(key, _UNSEEN)
+            if value is _UNSEEN:
+                if is_blank(raw):
+                    value = _BLANK
+                else:
+                    try:
+                        value = parse(raw)
+                    except CellError as problem:
+                        value = problem
+                if cache:
+                    parsed[key] = value
+            if value is _BLANK:
+                if column.required:
+                    self.add(ERROR, "required_blank", row=row, column=header)
+                out.append(blank_value)
+                continue
+            if isinstance(value, CellError):
+                self.add(ERROR, value.code, row=row, column=header, value=shown(raw),
+                         **value.params)
+                self.refused.add((row, column.key))
+                out.append(None)
+                continue
+            out.append(value)
+        return out
+
     def finish_issues(self) -> None:
         """Sort the problems by row and keep the first :data:`MAX_LISTED_ISSUES`, counting
         the rest (a hostile file cannot flood memory or the screen)."""
@@ -210,8 +268,6 @@ class _Reader(SheetReader):
         super().__init__(grid, file)
         self.plan_year = plan_year
         self.header_missing = False
-        #: (Excel row, column key) of every cell refused: no hint is derived from such a cell.
-        self.refused: set[tuple[int, str]] = set()
 
     # -- rows ---------------------------------------------------------------------------------
     def data_rows(self, header_index: int, positions: Sequence[int],
@@ -280,50 +336,15 @@ class _Reader(SheetReader):
             blank_value = ()
         if position is None:
             return [blank_value] * len(indices)
-        header = self.headers[column.key]
         parse = parser_for(column, date1904=self.grid.date1904)
-        # Each distinct value is checked for blankness and parsed once (most columns repeat).
-        parsed: dict[Any, Any] = {}
-        out: list[Any] = []
-        formulas, errors = self.grid.formulas, self.grid.errors
-        marked = bool(formulas or errors)
-        for index, row in zip(indices, rows, strict=True):
-            raw = self.grid.value(index, position)
-            if marked and (index, position) in formulas:
-                self.add(ERROR, "formula", row=row, column=header, value=raw)
-                self.refused.add((row, column.key))
-                out.append(None)
-                continue
-            if marked and (index, position) in errors:
-                self.add(ERROR, "excel_error", row=row, column=header, value=raw)
-                self.refused.add((row, column.key))
-                out.append(None)
-                continue
-            key = (type(raw), raw)
-            value = parsed.get(key, _UNSEEN)
-            if value is _UNSEEN:
-                if is_blank(raw):
-                    value = _BLANK
-                else:
-                    try:
-                        value = parse(raw)
-                    except CellError as problem:
-                        value = problem
-                parsed[key] = value
-            if value is _BLANK:
-                if column.required:
-                    self.add(ERROR, "required_blank", row=row, column=header)
-                out.append(blank_value)
-                continue
-            if isinstance(value, CellError):
-                self.add(ERROR, value.code, row=row, column=header, value=raw, **value.params)
-                self.refused.add((row, column.key))
-                out.append(None)
-                continue
-            if column.key == "attrition_rate" and value == 1 and not (
-                    isinstance(raw, str) and raw.strip().endswith(("%", "％"))):
-                self.add(WARNING, "rate_one", row=row, column=header, value=raw)
-            out.append(value)
+        out = self.read_cells(column, position, indices, rows, parse, blank_value)
+        if column.key == "attrition_rate":  # 1 may mean 1 % or 100 %: say which was read
+            for index, row, value in zip(indices, rows, out, strict=True):
+                raw = self.grid.value(index, position)
+                if value == 1 and not (isinstance(raw, str)
+                                       and raw.strip().endswith(("%", "％"))):
+                    self.add(WARNING, "rate_one", row=row, column=self.headers[column.key],
+                             value=raw)
         return out
 
     # -- rules across columns -----------------------------------------------------------------
