@@ -586,9 +586,7 @@ DETAIL_HEADER_ROW, DETAIL_FIRST_ROW = 2, 3
 def _detail_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
     plan, lang = doc.plan, doc.lang
     frame = plan.problem.employers
-    widths = [c[1] for c in DETAIL_COLUMNS]
-    formats = [c[2] for c in DETAIL_COLUMNS]
-    wraps = [c[3] for c in DETAIL_COLUMNS]
+    widths, formats, wraps = _layout(DETAIL_COLUMNS)
     set_widths(sheet, widths)
     sheet_title(sheet, doc.w("detail.title"), len(DETAIL_COLUMNS))
     headers = [doc.w(f"detail.col.{c[0]}") for c in DETAIL_COLUMNS]
@@ -625,6 +623,13 @@ def _detail_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
                lang=doc.lang)
 
 
+def _layout(columns: Sequence[tuple[str, float, str | None, bool]]
+            ) -> tuple[list[float], list[str | None], list[bool]]:
+    """A table's column specs (key, width, number format, wrapped) as the three lists
+    :func:`bulk_rows` takes."""
+    return [c[1] for c in columns], [c[2] for c in columns], [c[3] for c in columns]
+
+
 # -- 分配说明 ---------------------------------------------------------------------------------
 #: As wide as prints at about 87 % on A4 landscape: the wider the text columns, the fewer lines
 #: (and pages) the long sentences take.
@@ -639,9 +644,7 @@ EXPLANATION_COLUMNS = (
 
 def _explanations_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
     plan, lang = doc.plan, doc.lang
-    widths = [c[1] for c in EXPLANATION_COLUMNS]
-    formats = [c[2] for c in EXPLANATION_COLUMNS]
-    wraps = [c[3] for c in EXPLANATION_COLUMNS]
+    widths, formats, wraps = _layout(EXPLANATION_COLUMNS)
     set_widths(sheet, widths)
     sheet_title(sheet, doc.w("explain_sheet.title"), len(widths))
     headers = [doc.w(f"detail.col.{c[0]}") for c in EXPLANATION_COLUMNS]
@@ -726,9 +729,7 @@ def adjustment_rows(plan: Plan, explanations: list[EmployerExplanation],
 
 def _adjustments_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
     plan, explanations, lang, title = doc.plan, doc.explanations, doc.lang, doc.title
-    widths = [c[1] for c in ADJUSTMENT_COLUMNS]
-    formats = [c[2] for c in ADJUSTMENT_COLUMNS]
-    wraps = [c[3] for c in ADJUSTMENT_COLUMNS]
+    widths, formats, wraps = _layout(ADJUSTMENT_COLUMNS)
     columns = len(ADJUSTMENT_COLUMNS)
     set_widths(sheet, widths)
     sheet_title(sheet, msg(lang, "adjust.title"), columns)
@@ -780,9 +781,7 @@ def warning_rows(plan: Plan, lang: Lang) -> list[list[Any]]:
 
 
 def _warnings_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
-    widths = [c[1] for c in WARNING_COLUMNS]
-    formats = [c[2] for c in WARNING_COLUMNS]
-    wraps = [c[3] for c in WARNING_COLUMNS]
+    widths, formats, wraps = _layout(WARNING_COLUMNS)
     set_widths(sheet, widths)
     rows = warning_rows(doc.plan, doc.lang)
     sheet_title(sheet, doc.w("warnings.title", count=len(rows)), len(widths))

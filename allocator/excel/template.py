@@ -22,6 +22,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.dimensions import ColumnDimension
+from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator import cells, credit_code
 from allocator.docs import article_text, chinese_numeral, choices_text, requirement_text
@@ -244,15 +246,8 @@ def _demand_sheet(book: Workbook, rows: list[list[Any]], title: str, *,
     last = first_data_row + len(written) + SPARE_ROWS - 1
     lists = ListSource(book)
     for position, column in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(position)
-        rule = _column_validation(column, lists)
-        sheet.add_data_validation(rule)
-        rule.add(f"{letter}{first_data_row}:{letter}{last}")
-        dimension = sheet.column_dimensions[letter]
-        dimension.width = _column_width(column, (r[position - 1] for r in written))
-        if column.kind in _KIND_FORMAT:
-            # Rows typed in later get the same format (credit codes stay text, not 9.1E+17).
-            dimension.number_format = _KIND_FORMAT[column.kind]
+        dimension = _data_column(sheet, lists, position, column, first_data_row, last,
+                                 [r[position - 1] for r in written])
         if blank:
             dimension.protection = UNLOCKED  # rows typed below the printed lines too
 
@@ -370,6 +365,22 @@ def write_template(path: str | Path, *, year: int | None = None) -> None:
     save_workbook(book, path)
 
 
+def _data_column(sheet: Worksheet, lists: ListSource, position: int, column: Column,
+                 first_row: int, last_row: int, values: Iterable[Any]) -> ColumnDimension:
+    """Column ``position`` of a data table: its drop-down or check on the data rows, a width
+    for its header and ``values``, and the number format rows typed in later get (credit codes
+    stay text, not 9.1E+17)."""
+    letter = get_column_letter(position)
+    rule = _column_validation(column, lists)
+    sheet.add_data_validation(rule)
+    rule.add(f"{letter}{first_row}:{letter}{last_row}")
+    dimension = sheet.column_dimensions[letter]
+    dimension.width = _column_width(column, values)
+    if column.kind in _KIND_FORMAT:
+        dimension.number_format = _KIND_FORMAT[column.kind]
+    return dimension
+
+
 def _roster_sheet(book: Workbook) -> None:
     """The sheet 申报人员名单: one row per applicant, headers, drop-downs and prompts."""
     from allocator.roster import SHEET_NAME as ROSTER_SHEET
@@ -385,16 +396,9 @@ def _roster_sheet(book: Workbook) -> None:
     last = FIRST_DATA_ROW + SPARE_ROWS - 1
     lists = ListSource(book)
     for position, column in enumerate(ROSTER_COLUMNS, start=1):
-        letter = get_column_letter(position)
-        rule = _column_validation(column, lists)
-        sheet.add_data_validation(rule)
-        rule.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last}")
-        dimension = sheet.column_dimensions[letter]
-        dimension.width = _column_width(column, ())
+        dimension = _data_column(sheet, lists, position, column, FIRST_DATA_ROW, last, [])
         if column.key == "person_id":  # 18 digits stay text, never 1.1E+17
             dimension.number_format = FORMAT_TEXT
-        elif column.kind in _KIND_FORMAT:
-            dimension.number_format = _KIND_FORMAT[column.kind]
     sheet.freeze_panes = sheet.cell(row=FIRST_DATA_ROW, column=4)
     # Nineteen columns on one page width would print at 4 pt: three pages across, the credit
     # code, ID and name repeated on each.
