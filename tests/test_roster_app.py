@@ -4,15 +4,11 @@ reason, identities masked."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from streamlit.testing.v1 import AppTest
-from test_app import (  # the app's own test helpers
-    APP,
-    TIMEOUT,
+from test_app import (  # the app's own test helpers and its fixture
     XLSX,
+    app,  # noqa: F401
     go,
     library_plan,
     metric,
@@ -33,20 +29,11 @@ from allocator.screening import screen
 from allocator.submissions import read_submissions
 
 
-@pytest.fixture
-def app() -> Iterator[AppTest]:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.run()
-    assert not at.exception
-    yield at
-    assert not at.exception, [e.message for e in at.exception]
-
-
 def roster_text(key: str) -> str:
     return t(f"roster.app.{key}", "zh")
 
 
-def test_an_uploaded_roster_is_screened_and_planned_as_the_library_does(app, tmp_path: Path):
+def test_an_uploaded_roster_is_screened_and_planned_as_the_library_does(app, tmp_path: Path):  # noqa: F811
     frame = generate(employers=40, seed=11)
     content = workbook_bytes(frame)
     upload(app, "东城区申报.xlsx", content)
@@ -84,7 +71,7 @@ def test_an_uploaded_roster_is_screened_and_planned_as_the_library_does(app, tmp
         r["allocated"] for r in expected["employers"]]
 
 
-def test_a_workbook_with_a_roster_sheet_is_never_kept_in_the_workspace(app, tmp_path: Path):
+def test_a_workbook_with_a_roster_sheet_is_never_kept_in_the_workspace(app, tmp_path: Path):  # noqa: F811
     from test_roster import firm, person, resident_id, write
 
     demand = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 2)], [person(1, 1), person(2, 1)])
