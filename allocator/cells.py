@@ -65,7 +65,11 @@ def normalise(value: str) -> str:
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not normalise(value))
+    if value is None:
+        return True
+    if not isinstance(value, str) or value[:1].isalnum():
+        return False  # a letter or digit never normalises to nothing
+    return not normalise(value)
 
 
 def parse_text(value: object) -> str:

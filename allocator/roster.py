@@ -17,7 +17,6 @@ comparable within one salt only.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import re
@@ -27,6 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from allocator.cells import CellError, is_blank, normalise, parse_text, parser_for
@@ -51,6 +51,7 @@ SALT_ENV = "ALLOCATOR_ID_SALT"
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 _RESIDENT_ID = re.compile(r"^\d{17}[\dX]$")
+_CANONICAL_ID = re.compile(r"[0-9]{17}[0-9X]\Z")
 _OTHER_DOCUMENT = re.compile(r"^[A-Z0-9][A-Z0-9()\-]{4,29}$")
 
 ROSTER_HEADER_KEYS: dict[str, str] = header_keys(ROSTER_COLUMNS)
@@ -106,6 +107,32 @@ def parse_person_id(value: object) -> str:
     if not _OTHER_DOCUMENT.fullmatch(number):
         raise CellError("roster.person_id_format")
     return number
+
+
+def valid_resident_ids(values: list[Any]) -> set[str]:
+    """The values that are resident IDs already written canonically (18 ASCII characters)
+    whose check character and birth date are right, checked all at once. Any other value is
+    for :func:`parse_person_id` to accept, correct or refuse."""
+    ids = [v for v in values if isinstance(v, str) and _CANONICAL_ID.match(v)]
+    if not ids:
+        return set()
+    table = np.frombuffer("".join(ids).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+    digits = table[:, :17].astype(np.int64) - ord("0")
+    check = np.frombuffer(ID_CHECK.encode("ascii"), dtype=np.uint8)
+    right = check[digits @ np.array(ID_WEIGHTS, dtype=np.int64) % 11] == table[:, 17]
+    year = digits[:, 6:10] @ np.array([1000, 100, 10, 1])
+    month = digits[:, 10:12] @ np.array([10, 1])
+    day = digits[:, 12:14] @ np.array([10, 1])
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    last_day = month_days[np.clip(month, 0, 12)] + ((month == 2) & leap)
+    born = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= last_day)
+    return {number for number, good in zip(ids, right & born, strict=True) if good}
+
+
+def person_hash(salt: bytes, number: str) -> str:
+    """What the roster keeps of a document number: its HMAC-SHA256 under the salt, in hex."""
+    return hmac.digest(salt, number.encode("utf-8"), "sha256").hex()
 
 
 def _salt() -> bytes:
@@ -186,7 +213,18 @@ class _Reader(SheetReader):
     def data_rows(self, header_index: int, positions: list[int],
                   code_position: int | None) -> list[int]:
         found = []
+        codes = self.grid.column(code_position, range(len(self.grid.rows))) \
+            if code_position is not None else None
+        usual: dict[Any, bool] = {}  # a code that is text, and not blank nor a totals word
         for index in range(header_index + 1, len(self.grid.rows)):
+            if codes is not None:
+                code = codes[index]
+                known = usual.get(code) if type(code) is str else False
+                if known is None:
+                    known = usual[code] = not is_blank(code) and not _word(code)
+                if known:
+                    found.append(index)  # the usual row: its employer's code and more
+                    continue
             if all(is_blank(self.grid.value(index, p)) for p in positions):
                 continue
             code = None if code_position is None else self.grid.value(index, code_position)
@@ -229,7 +267,7 @@ class _Reader(SheetReader):
                       headers=self.headers)
 
     def hash(self, number: str) -> str:
-        return hmac.new(self.salt, number.encode("utf-8"), hashlib.sha256).hexdigest()
+        return person_hash(self.salt, number)
 
     def parse_column(self, column: Column, position: int | None, indices: list[int],
                      rows: list[int]) -> list[Any]:
@@ -238,13 +276,16 @@ class _Reader(SheetReader):
             blank_value = False
         if position is None:
             return [blank_value] * len(indices)
-        parse = parse_person_id if column.key == "person_id" else \
-            parser_for(column, date1904=self.grid.date1904)
-        personal = column.key in _PERSONAL
-        # Identities are distinct (a cache would only hold them) and are shown masked.
+        parse = parser_for(column, date1904=self.grid.date1904)
+        if column.key == "person_id":
+            verified = valid_resident_ids(self.grid.column(position, indices))
+
+            def parse(raw: object) -> str:
+                return raw if raw in verified else parse_person_id(raw)  # type: ignore[return-value]
+        # Identities are shown masked.
         return self.read_cells(column, position, indices, rows, parse, blank_value,
-                               shown=(lambda raw: _masked(column.key, raw)) if personal
-                               else (lambda raw: raw), cache=not personal)
+                               shown=(lambda raw: _masked(column.key, raw))
+                               if column.key in _PERSONAL else (lambda raw: raw))
 
     def check_unique(self, frame: pd.DataFrame) -> None:
         """One row per person (DESIGN §3b: the ID is unique per roster)."""
@@ -303,7 +344,7 @@ def roster_from_frame(frame: pd.DataFrame, file: str = "roster", sha256: str = "
     for key in FRAME_KEYS:
         data[key] = pd.Series(frame[key].tolist(), dtype="object")
     data["person_hash"] = pd.Series(
-        [hmac.new(salt, i.encode("utf-8"), hashlib.sha256).hexdigest() for i in ids],
+        [person_hash(salt, i) for i in ids],
         dtype="object")
     data["person_masked"] = pd.Series([mask_id(i) for i in ids], dtype="object")
     data["name_masked"] = pd.Series([mask_name(n) for n in names], dtype="object")

@@ -37,7 +37,7 @@ _HEADER_JUNK = re.compile(r"[\s_\-—–()（）\[\]【】:：*＊·/\\.。]+")
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 #: Markers of a cell value not parsed yet, and of a blank one (see ``parse_column``).
-_UNSEEN, _BLANK = object(), object()
+_BLANK = object()
 
 
 #: The name of the template's example row starts with this (allocator.excel.template); the
@@ -201,54 +201,53 @@ class SheetReader:
 
     def read_cells(self, column: Column, position: int, indices: list[int], rows: list[int],
                    parse: Callable[[object], Any], blank_value: Any, *,
-                   shown: Callable[[object], object] = lambda raw: raw,
-                   cache: bool = True) -> list[Any]:
+                   shown: Callable[[object], object] = lambda raw: raw) -> list[Any]:
         """One column's cells parsed, in ``indices`` order. A formula, an Excel error, a blank
         required cell or a value ``parse`` refuses is reported with its row (its value as
         ``shown`` gives it) and read as ``None``; a blank cell gives ``blank_value``. Each
-        distinct value is checked and parsed once (most columns repeat) unless ``cache`` is
-        off."""
+        distinct value is checked and parsed once (most columns repeat; 1, 1.0 and True are
+        distinct values)."""
         header = self.headers[column.key]
-        parsed: dict[Any, Any] = {}
-        out: list[Any] = []
-        formulas, errors = self.grid.formulas, self.grid.errors
-        marked = bool(formulas or errors)
-        for index, row in zip(indices, rows, strict=True):
-            raw = self.grid.value(index, position)
-            if marked and (index, position) in formulas:
-                self.add(ERROR, "formula", row=row, column=header, value=shown(raw))
+        cells = self.grid.column(position, indices)
+        # A column of one type (and blanks) is keyed by value; else 1, 1.0 and True would meet.
+        keys: list[Any] = cells if len(set(map(type, cells)) - {type(None)}) <= 1 \
+            else list(zip(map(type, cells), cells, strict=True))
+        single = keys is cells
+        marked = {i for i, p in (*self.grid.formulas, *self.grid.errors) if p == position}
+        table: dict[Any, Any] = dict.fromkeys(
+            [k for i, k in zip(indices, keys, strict=True) if i not in marked] if marked
+            else keys)
+        for key in table:
+            raw = key if single else key[1]
+            if is_blank(raw):
+                table[key] = _BLANK if column.required else blank_value
+            else:
+                try:
+                    table[key] = parse(raw)
+                except CellError as problem:
+                    table[key] = problem
+        out = list(map(table.get, keys))
+        special = {key for key, value in table.items()
+                   if value is _BLANK or isinstance(value, CellError)}
+        if not special and not marked:
+            return out  # the usual column: every cell read
+        for n, (index, row, key) in enumerate(zip(indices, rows, keys, strict=True)):
+            if index in marked:
+                formula = (index, position) in self.grid.formulas
+                self.add(ERROR, "formula" if formula else "excel_error", row=row,
+                         column=header, value=shown(key if single else key[1]))
                 self.refused.add((row, column.key))
-                out.append(None)
-                continue
-            if marked and (index, position) in errors:
-                self.add(ERROR, "excel_error", row=row, column=header, value=shown(raw))
-                self.refused.add((row, column.key))
-                out.append(None)
-                continue
-            key = (type(raw), raw)
-            value = parsed.get(key, _UNSEEN)
-            if value is _UNSEEN:
-                if is_blank(raw):
-                    value = _BLANK
-                else:
-                    try:
-                        value = parse(raw)
-                    except CellError as problem:
-                        value = problem
-                if cache:
-                    parsed[key] = value
-            if value is _BLANK:
-                if column.required:
+                out[n] = None
+            elif key in special:
+                value = table[key]
+                if value is _BLANK:  # only a required column keeps the mark
                     self.add(ERROR, "required_blank", row=row, column=header)
-                out.append(blank_value)
-                continue
-            if isinstance(value, CellError):
-                self.add(ERROR, value.code, row=row, column=header, value=shown(raw),
-                         **value.params)
-                self.refused.add((row, column.key))
-                out.append(None)
-                continue
-            out.append(value)
+                    out[n] = blank_value
+                else:
+                    self.add(ERROR, value.code, row=row, column=header,
+                             value=shown(key if single else key[1]), **value.params)
+                    self.refused.add((row, column.key))
+                    out[n] = None
         return out
 
     def finish_issues(self) -> None:

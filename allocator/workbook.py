@@ -69,6 +69,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import os
 import pickle
@@ -80,7 +81,7 @@ import sys
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
@@ -181,10 +182,25 @@ class Grid:
     date1904: bool = False
     #: The workbook's other worksheets, in order (to say where the data may be).
     other_sheets: list[str] = field(default_factory=list)
+    #: The rows transposed, built on first use (with the list they were built from).
+    _columns: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] | None = field(
+        default=None, repr=False, compare=False)
 
     def value(self, index: int, position: int) -> Any:
         cells = self.rows[index]
         return cells[position] if position < len(cells) else None
+
+    def column(self, position: int, indices: Sequence[int]) -> list[Any]:
+        """The values at ``position`` of the rows ``indices`` (``None`` past a short row)."""
+        if self._columns is None or self._columns[1] is not self.rows:
+            self._columns = (list(itertools.zip_longest(*self.rows)), self.rows)
+        columns = self._columns[0]
+        if position >= len(columns):
+            return [None] * len(indices)
+        values = columns[position]
+        if len(indices) and indices[-1] - indices[0] == len(indices) - 1:
+            return list(values[indices[0]:indices[-1] + 1])  # the usual case: rows in a run
+        return [values[i] for i in indices]
 
 
 class WorkbookProblem(Exception):
