@@ -710,18 +710,23 @@ _TYPE_BEFORE = re.compile(rb"\st\s*=\s*$")
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
 
 
-def _date_patterns(styles: frozenset[int]) -> list[re.Pattern[bytes]]:
-    """Date-formatted numbers in the shape Excel, openpyxl and xlsxwriter write them.
-
-    One pattern per style starts with a rare literal (fast); a cell in another shape is left to
-    the check in :func:`_assemble`, which hands the sheet to openpyxl if calamine saw a date.
-    """
-    tail = rb'"(?: t="n")?><v>([^<]*)</v></c>'
-    if len(styles) <= 8:
-        return [re.compile(rb' s="(' + str(style).encode() + rb')' + tail)
-                for style in sorted(styles)]
+def _date_pattern(styles: frozenset[int]) -> re.Pattern[bytes] | None:
+    """Date-formatted numbers in the shape Excel, openpyxl and xlsxwriter write them: the
+    cell's reference, style, optional number type and value. A cell in another shape is left to
+    the check in :func:`_assemble`, which hands the sheet to openpyxl if calamine saw a date."""
+    if not styles:
+        return None
     choice = b"|".join(str(style).encode() for style in sorted(styles))
-    return [re.compile(rb' s="(' + choice + rb')' + tail)]
+    return re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})" s="(' + choice
+                      + rb')"(?: t="n")?><v>([^<]*)</v></c>')
+
+
+class _Letters(dict):  # type: ignore[type-arg]
+    """Column letters → 1-based index, each computed once."""
+
+    def __missing__(self, letters: bytes) -> int:
+        self[letters] = index = _column_index(letters)
+        return index
 
 
 class _SheetScan:
@@ -745,7 +750,8 @@ class _SheetScan:
         self.dates: dict[tuple[int, int], tuple[bytes, int]] = {}  # date-styled numbers
         self.merged: list[tuple[int, int, int, int]] = []
         self.namespaces = b""
-        self._date_patterns = _date_patterns(book.date_styles)
+        self._date_pattern = _date_pattern(book.date_styles)
+        self._letters = _Letters()
 
     def refuse(self, code: str, **where: Any) -> WorkbookProblem:
         return _refuse(code, self.package.file, sheet=self.sheet.name, **where)
@@ -816,7 +822,7 @@ class _SheetScan:
         if any(control in data for control in _CONTROL_BYTES) or b"'" in data \
                 or (b"!" in data and b"<!" in data) or (b"?" in data and b"<?" in data) \
                 or (b":" in data and _PREFIXED.search(data)) \
-                or data.count(b"<v ") != data.count(b"<v />"):
+                or (b"<v " in data and data.count(b"<v ") != data.count(b"<v />")):
             self.regular = False
             return
         cells = data.count(b'<c r="')
@@ -855,9 +861,10 @@ class _SheetScan:
                 if _TYPE_BEFORE.search(data, max(0, at - 8), at):
                     self.special_cell(data, at)
                 at = data.find(needle, at + 1)
-        for pattern in self._date_patterns:
-            for found in pattern.finditer(data):
-                self.date_cell(data, found)
+        if self._date_pattern is not None:
+            letters = self._letters
+            self.dates.update(((int(row) - 1, letters[column] - 1), (raw, int(style)))
+                              for column, row, style, raw in self._date_pattern.findall(data))
         if b' t="s"' in data:
             self.shared_string_cells(data)
 
@@ -934,14 +941,6 @@ class _SheetScan:
             return
         position, start, end = found
         self.special.setdefault(position, data[start:end])
-
-    def date_cell(self, data: bytes, found: re.Match[bytes]) -> None:
-        start = data.rfind(b'<c r="', 0, found.start() + 1)
-        ref = _CELL_REF.match(data, start) if start >= 0 else None
-        if ref is None or ref.end() != found.start():
-            return  # not the cell's own attributes: calamine's dates will tell (see _assemble)
-        position = (int(ref[2]) - 1, _column_index(ref[1]) - 1)
-        self.dates[position] = (found[2], int(found[1]))
 
     def post(self, data: bytes) -> None:
         for found in _MERGE.finditer(data):
@@ -1147,39 +1146,56 @@ def _calamine_values(path: str, sheet: str) -> dict[str, Any]:
         ws = book.get_sheet_by_name(sheet)
         end = ws.end
         if end is None:
-            return {"status": "ok", "engine": "calamine", "rows": [], "dates": []}
+            return {"status": "ok", "engine": "calamine", "columns": [], "height": 0,
+                    "dates": {}}
         height, width = end[0] + 1, end[1] + 1
         refused = _too_large(height, width)
         if refused:
             return refused
         start = ws.start or (0, 0)
-        rows: list[tuple[Any, ...]] = []
-        dates: list[tuple[int, int]] = []
+        rows: list[list[Any]] = []
         for values in ws.iter_rows():
             left = width - len(values)  # iter_rows may start at the first used column
-            out: list[Any] = [None] * left if left > 0 else []
-            for position, value in enumerate(values, start=left):
-                kind = type(value)
-                if kind is str:
-                    out.append(value or None)
-                elif kind is float:
-                    out.append(int(value) if value.is_integer() else value)
-                elif kind is date:
-                    out.append(datetime(value.year, value.month, value.day))
-                    dates.append((len(rows), position))
-                elif kind in (datetime, time_of_day, timedelta):
-                    out.append(value)
-                    dates.append((len(rows), position))
-                else:
-                    out.append(value)
-            rows.append(tuple(out))
+            rows.append([None] * left + values if left > 0 else values)
         if len(rows) == height - start[0] and start[0]:
             # Older python-calamine start at the first used row: put the rows back in place.
-            rows[:0] = [()] * start[0]
-            dates = [(r + start[0], c) for r, c in dates]
-        return {"status": "ok", "engine": "calamine", "rows": rows, "dates": dates}
+            rows[:0] = [[]] * start[0]
+        columns = [_calamine_column(column) for column in itertools.zip_longest(*rows)]
+        dates = {position: [index for index, value in enumerate(column)
+                            if type(value) in _DATE_KINDS]
+                 for position, column in enumerate(columns)
+                 if any(type(value) in _DATE_KINDS for value in column)}
+        return {"status": "ok", "engine": "calamine", "columns": columns, "height": len(rows),
+                "dates": dates}
     finally:
         book.close()
+
+
+_DATE_KINDS = (datetime, date, time_of_day, timedelta)
+_NUMBER_KINDS = {bool, int, float}
+
+
+def _calamine_value(value: Any) -> Any:
+    """calamine's value as openpyxl gives it: no empty text, whole floats as ints, a date as
+    a datetime at midnight."""
+    kind = type(value)
+    if kind is str:
+        return value or None
+    if kind is float:
+        return int(value) if value.is_integer() else value
+    if kind is date:
+        return datetime(value.year, value.month, value.day)
+    return value
+
+
+def _calamine_column(column: tuple[Any, ...]) -> list[Any]:
+    """One column converted; equal values share one object (the pickle to the parent
+    then holds each once), unless two kinds of number (1, 1.0, True) could meet."""
+    if len(set(map(type, column)) & _NUMBER_KINDS) > 1:
+        return list(map(_calamine_value, column))
+    seen: dict[Any, Any] = {}
+    return [seen[value] if value in seen else seen.setdefault(value, _calamine_value(value))
+            for value in column]
 
 
 def _openpyxl_values(path: str, sheet: str) -> dict[str, Any]:
@@ -1283,33 +1299,33 @@ def _openpyxl_rows(ws: Any) -> dict[str, Any]:
 def _assemble(result: dict[str, Any], scan: _SheetScan, book: _Book, file: str,
               sheet: str) -> Grid | None:
     grid = Grid(sheet, engine=result["engine"])
-    rows: list[tuple[Any, ...]] = result["rows"]
     if result["engine"] == "openpyxl":
-        grid.rows = rows
+        grid.rows = result["rows"]
         grid.row_numbers = result["numbers"]
         grid.formulas = set(result["formulas"])
         grid.errors = set(result["errors"])
     else:
-        dates = {tuple(p) for p in result["dates"]}
+        columns: list[list[Any]] = result["columns"]
+        height: int = result["height"]
+        dates = {(index, position) for position, indices in result["dates"].items()
+                 for index in indices}
         if not dates <= scan.dates.keys() | scan.special.keys():
             return None  # calamine called a cell a date that openpyxl's styles do not
-        width = max((len(r) for r in rows), default=0)
-        patches = _patches(scan, book, file, sheet)
-        for (index, position), (value, kind) in patches.items():
-            while index >= len(rows):
-                rows.append(())
-            cells = list(rows[index])
-            if position >= len(cells):
-                cells.extend([None] * (position + 1 - len(cells)))
-            cells[position] = value
-            rows[index] = tuple(cells)
-            width = max(width, position + 1)
+        for (index, position), (value, kind) in _patches(scan, book, file, sheet).items():
+            if index >= height:
+                for column in columns:
+                    column.extend([None] * (index + 1 - height))
+                height = index + 1
+            while position >= len(columns):
+                columns.append([None] * height)
+            columns[position][index] = value
             if kind == "f":
                 grid.formulas.add((index, position))
             elif kind == "e":
                 grid.errors.add((index, position))
-        grid.rows = [r if len(r) == width else r + (None,) * (width - len(r)) for r in rows]
-        grid.row_numbers = list(range(1, len(rows) + 1))
+        grid.rows = list(zip(*columns, strict=True)) if columns else [()] * height
+        grid._columns = (columns, grid.rows)
+        grid.row_numbers = list(range(1, height + 1))
     for values in grid.rows:
         if any(values):
             grid.title = next((str(v) for v in values if isinstance(v, str)), None)
@@ -1325,8 +1341,12 @@ def _patches(scan: _SheetScan, book: _Book, file: str,
     from openpyxl.worksheet._reader import WorkSheetParser, _cast_number
 
     out: dict[tuple[int, int], tuple[Any, str]] = {}
+    known: dict[tuple[bytes, int], tuple[Any, str]] = {}  # dates repeat: each converted once
     for position, (raw, style) in scan.dates.items():
         if position in scan.special:
+            continue
+        if (raw, style) in known:
+            out[position] = known[raw, style]
             continue
         try:
             number = _cast_number(raw.decode("ascii"))
@@ -1334,9 +1354,10 @@ def _patches(scan: _SheetScan, book: _Book, file: str,
             continue  # the special-cell path decodes it (or finds the file unreadable)
         try:
             value = from_excel(number, book.epoch, timedelta=style in book.timedelta_styles)
-            out[position] = (value, "d")
+            out[position] = known[raw, style] = (value, "d")
         except (OverflowError, ValueError):
-            out[position] = ("#VALUE!", "e")  # openpyxl's verdict on an impossible date
+            # openpyxl's verdict on an impossible date
+            out[position] = known[raw, style] = ("#VALUE!", "e")
     if scan.special:
         from defusedxml.ElementTree import fromstring
 

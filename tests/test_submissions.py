@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from allocator.cli import main
+from allocator.credit_code import check_character
 from allocator.submissions import read_submissions
 
 HEADER = ["统一社会信用代码", "单位名称", "单位类型", "申报人数合计"]
@@ -299,3 +300,22 @@ def test_a_flood_of_problems_is_counted_not_listed(tmp_path):
     last = result.issues[-1]
     assert last.code == "too_many" and last.is_error
     assert str(3 * 600 - MAX_LISTED_ISSUES) in last.message.zh
+
+
+def test_a_cell_reads_the_same_whatever_the_other_rows_hold(tmp_path):
+    """The reader parses each distinct value of a column once: 1, True and 1.0 are equal in
+    Python but distinct cells, so mixing them must not change how any one of them reads."""
+    values = [1, True, 0, False, "1", 1.5, "是", None, 2, 1.0]
+    header = [*HEADER, "区级百强企业"]
+    codes_ = [f"9111000080210{n:04d}" + check_character(f"9111000080210{n:04d}")
+              for n in range(len(values))]
+    mixed = read_submissions(workbook(tmp_path / "mixed.xlsx", [header, *[
+        [codes_[n], f"单位{n}", "企业", v, v] for n, v in enumerate(values)]]))
+    assert mixed.errors  # True, 1.5 and 是 are no counts
+    for n, value in enumerate(values):
+        alone = read_submissions(workbook(tmp_path / f"alone{n}.xlsx", [
+            header, [codes_[n], f"单位{n}", "企业", value, value]]))
+        assert [(i.code, i.column) for i in mixed.issues if i.row == n + 2] == \
+            [(i.code, i.column) for i in alone.issues], value
+        for key in ("demand_total", "top100"):
+            assert repr(mixed.frame[key][n]) == repr(alone.frame[key][0]), (value, key)
