@@ -154,12 +154,9 @@ def check_outputs(args: argparse.Namespace, outputs: Sequence[tuple[str, Path | 
 
 # -- commands ---------------------------------------------------------------------------------
 def cmd_validate(args: argparse.Namespace) -> int:
-    from allocator.submissions import read_submissions
-
     check_outputs(args, [("--json", args.json)], [("DEMAND.xlsx", args.demand),
                                                   ("--roster", args.roster)])
-    submissions = read_submissions(args.demand, plan_year=args.year)
-    roster = read_roster_for(args, submissions)
+    submissions, roster = read_inputs(args, args.year)
     if roster is not None:  # the roster's problems are the submissions' problems too
         submissions.issues = [*submissions.issues, *roster.issues]
     errors, warnings = len(submissions.errors), len(submissions.warnings)
@@ -239,9 +236,9 @@ def cmd_apportion(args: argparse.Namespace) -> int:
 
 
 def load_plan_inputs(args: argparse.Namespace, scenario_path: Path | None):
-    """Submissions and scenario for ``solve`` and ``compare``: errors raise InputError."""
+    """Submissions, scenario and roster (or ``None``) for ``solve``, ``compare`` and
+    ``sweep``: errors in the submissions or the scenario raise InputError."""
     from allocator.scenario import default_scenario, load_scenario
-    from allocator.submissions import read_submissions
 
     if scenario_path is not None:
         scenario = load_scenario(scenario_path)
@@ -251,31 +248,38 @@ def load_plan_inputs(args: argparse.Namespace, scenario_path: Path | None):
         scenario = default_scenario(args.cap)
     else:
         raise UsageError("请给出 --scenario 或 --cap / give --scenario or --cap")
-    submissions = read_submissions(args.demand, plan_year=scenario.scenario.year)
+    submissions, roster = read_inputs(args, scenario.scenario.year)
     submissions.raise_for_errors()
-    return submissions, scenario
+    return submissions, scenario, roster
 
 
-def read_roster_for(args: argparse.Namespace, submissions: Any) -> Any:
-    """The roster of ``--roster FILE`` or of the demand workbook's 申报人员名单 sheet (DESIGN
-    §3b), checked against the demand sheet's employers; ``None`` when there is none."""
+def read_inputs(args: argparse.Namespace, plan_year: int | None) -> tuple[Any, Any]:
+    """The submissions, and the roster of ``--roster FILE`` or of the demand workbook's
+    申报人员名单 sheet (DESIGN §3b) checked against the demand sheet's employers (``None``
+    when there is none). The two workbooks are read side by side: each has its own parsing
+    child, so a large roster costs less than read after the demand."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from allocator.roster import check_employers, read_roster
+    from allocator.submissions import read_submissions
 
     path = getattr(args, "roster", None)
-    roster = read_roster(path) if path is not None else \
-        read_roster(args.demand, separate=False)
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(read_roster, path) if path is not None else \
+            pool.submit(read_roster, args.demand, separate=False)
+        submissions = read_submissions(args.demand, plan_year=plan_year)
+        roster = pending.result()
     if roster is not None and len(roster):
         codes = {c for c in submissions.frame["credit_code"].tolist() if c is not None}
         check_employers(roster, codes)
-    return roster
+    return submissions, roster
 
 
-def load_screening(args: argparse.Namespace, submissions: Any, scenario: Any) -> Any:
+def screening_for(roster: Any, submissions: Any, scenario: Any) -> Any:
     """The roster screened under the scenario (Art. 6, 17, 18), or ``None`` without a roster.
     A roster with errors, or a scenario without the figures screening needs, raises."""
     from allocator.screening import screen
 
-    roster = read_roster_for(args, submissions)
     if roster is None:
         return None
     if roster.errors:
@@ -355,8 +359,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
     # A store that cannot take the run (read-only, empty, damaged, foreign) is refused now,
     # before the solve and before any output is written.
     Store.open(getattr(args, "db", None), by=getattr(args, "by", None)).close()
-    submissions, scenario = load_plan_inputs(args, args.scenario)
-    problem = build_problem(submissions, scenario, load_screening(args, submissions, scenario))
+    submissions, scenario, roster = load_plan_inputs(args, args.scenario)
+    problem = build_problem(submissions, scenario, screening_for(roster, submissions, scenario))
     plan = solve(problem, SolveOptions(workers=args.workers, time_limit_s=args.time_limit))
     result = plan_json(plan)
     next_permit = marginal(submissions, scenario, plan.allocation, problem, plan.seat_order)
@@ -422,10 +426,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         scenarios.append(scenario)
     if issues:
         raise InputError(issues)
-    submissions, _ = load_plan_inputs(args, args.scenarios[0])
+    submissions, _, roster = load_plan_inputs(args, args.scenarios[0])
     options = SolveOptions(workers=args.workers, time_limit_s=args.time_limit)
     plans = [solve(build_problem(submissions, scenario,
-                                 load_screening(args, submissions, scenario)), options)
+                                 screening_for(roster, submissions, scenario)), options)
              for scenario in scenarios]
     langs: tuple[Lang, ...] = (args.lang,) if args.lang else ("zh", "en")
     if all(p.allocation is None for p in plans):

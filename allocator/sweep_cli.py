@@ -115,7 +115,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         UsageError,
         check_outputs,
         load_plan_inputs,
-        load_screening,
+        screening_for,
     )
     from allocator.outputs import write_text_atomically
     from allocator.sweep import (
@@ -131,8 +131,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     check_outputs(args, [("--out", args.out), ("--json", args.json)],
                   [("DEMAND.xlsx", args.demand), ("--scenario", args.scenario),
                    ("--roster", args.roster)], store=True)
-    submissions, scenario = load_plan_inputs(args, args.scenario)
-    oracle = Oracle(submissions, scenario, load_screening(args, submissions, scenario))
+    submissions, scenario, roster = load_plan_inputs(args, args.scenario)
+    oracle = Oracle(submissions, scenario, screening_for(roster, submissions, scenario))
     problem = oracle.problem
     feasible = smallest_feasible_cap(oracle)
     if args.caps is None:

@@ -258,7 +258,13 @@ def test_a_roster_without_a_wage_figure_stops_the_run(tmp_path, capsys):
     assert "roster.city_average_wage" in capsys.readouterr().err
 
 
-def test_compare_screens_under_each_scenario(tmp_path):
+def test_compare_screens_under_each_scenario(tmp_path, monkeypatch):
+    import allocator.roster
+
+    reads = []
+    real = allocator.roster.read_roster
+    monkeypatch.setattr(allocator.roster, "read_roster",
+                        lambda *a, **k: reads.append(a) or real(*a, **k))
     people = [person(i, 1, income=150000) for i in range(1, 5)]
     demand = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 4), firm(2, 0, 0, 4)], people)
     (tmp_path / "a.toml").write_text(SCENARIO, encoding="utf-8")
@@ -272,6 +278,7 @@ def test_compare_screens_under_each_scenario(tmp_path):
     allocated = {d["credit_code"]: d["allocated"] for d in comparison["differences"]}
     assert allocated[credit_code(1)] == {"名单测试": 4, "严格": 0}
     assert {p["key"] for p in comparison["parameters"]} >= {"roster.income_multiple"}
+    assert len(reads) == 1  # read once, screened under each scenario
 
 
 def test_a_screened_run_replays_from_the_store_and_verifies(tmp_path):
