@@ -1,6 +1,6 @@
 """Roster screening (issue 14): screening 100,000 applicants, and solve with and without them.
 
-    python bench/bench_roster.py [--applicants 100000] [--repeat 3] [--read]
+    python bench/bench_roster.py [--applicants 100000] [--repeat 3] [--read] [--cli]
 
 The demand is the sample generator's (seed 2027, plan 2027) with as many employers as it takes
 to list about ``--applicants`` applicants (≈ 5.55 per employer); the roster is
@@ -11,7 +11,10 @@ the cap at 3 permits per employer. It prints the best of ``--repeat`` wall-clock
   < 1 s for 100,000);
 * ``solve plain``     — build_problem + solve without a roster;
 * ``solve screened``  — screen + build_problem + solve with the roster (goal < 1.5 × plain);
-* ``read roster`` (with ``--read``) — writing the roster workbook once, then ``read_roster``.
+* ``read roster`` (with ``--read``) — writing the roster workbook once, then ``read_roster``;
+* ``cli plain`` / ``cli roster`` (with ``--cli``) — the whole ``allocator solve --json`` command,
+  in a fresh process, on the sample generator's demand workbook and roster workbook, without
+  and with ``--roster`` (goal: with < 1.5 × without).
 
 Timings are not asserted anywhere; record them in bench/RESULTS.md.
 """
@@ -33,6 +36,7 @@ def main() -> None:
     parser.add_argument("--applicants", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--read", action="store_true")
+    parser.add_argument("--cli", action="store_true")
     args = parser.parse_args()
 
     from allocator.model import solve
@@ -70,11 +74,36 @@ def main() -> None:
             path = Path(folder) / "roster.xlsx"
             write_roster_workbook(path, people)
             figures["read roster"] = best_of(1, lambda: read_roster(path))
+    if args.cli:
+        figures.update(cli_figures(employers, args.repeat))
     for name, seconds in figures.items():
         print(f"{name:16s} {seconds:8.3f} s")
     ratio = figures["solve screened"] / figures["solve plain"]
     print(f"screened / plain  {ratio:.2f}")
+    if args.cli:
+        print(f"cli roster / cli plain  {figures['cli roster'] / figures['cli plain']:.2f}")
     sys.stdout.flush()
+
+
+def cli_figures(employers: int, repeat: int) -> dict[str, float]:
+    """``allocator solve`` end to end, without and with the roster, each in a new process."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as folder:
+        demand, roster = Path(folder) / "demand.xlsx", Path(folder) / "roster.xlsx"
+        scenario = Path(folder) / "s.toml"
+        scenario.write_text((ROOT / "scenarios" / "baseline.toml").read_text(encoding="utf-8"),
+                            encoding="utf-8")
+        command = [str(Path(sys.executable).parent / "allocator")]  # the installed command
+        subprocess.run([*command, "sample", str(demand), "--employers", str(employers),
+                        "--roster", str(roster)], check=True, capture_output=True)
+        solve = [*command, "solve", str(demand), "--scenario", str(scenario),
+                 "--cap", str(3 * employers), "--db", str(Path(folder) / "store.sqlite3"),
+                 "--json", str(Path(folder) / "result.json")]
+        plain = best_of(repeat, lambda: subprocess.run(solve, check=True, capture_output=True))
+        screened = best_of(repeat, lambda: subprocess.run(
+            [*solve, "--roster", str(roster)], check=True, capture_output=True))
+    return {"cli plain": plain, "cli roster": screened}
 
 
 if __name__ == "__main__":

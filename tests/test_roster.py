@@ -10,6 +10,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from allocator.cli import main
 from allocator.examples import credit_code, resident_id
@@ -19,6 +21,7 @@ from allocator.roster import (
     mask_name,
     parse_person_id,
     read_roster,
+    valid_resident_ids,
 )
 
 DEMAND_HEADER = ["统一社会信用代码", "单位名称", "单位类型", "申报人数_高级管理人员",
@@ -81,6 +84,37 @@ def test_gb_11643_check_character_by_hand():
     assert id_check_character("11010519491231002") == "X"
     assert parse_person_id("11010519491231002x") == "11010519491231002X"
     assert parse_person_id(" 110105 1949 1231 002X ") == "11010519491231002X"
+
+
+def test_ids_checked_all_at_once_by_hand():
+    ids = ["11010519491231002X",  # the standard's example
+           "110105194912310021",  # wrong check character
+           "110105194902300028",  # 30 February
+           "110105200002290013",  # 29 February 2000, a leap year: weighted sum 130 → 3
+           "110105190002290017",  # 1900 is no leap year (sum 137 → 7 is right)
+           "11010500000101001X",  # year 0 (sum 57 → X is right)
+           "11010519491231002x",  # not canonical: left to parse_person_id
+           "110105194912310020 "]
+    assert valid_resident_ids(ids) == {"11010519491231002X", "110105200002290013"}
+
+
+@given(st.text(alphabet="0123456789X", min_size=18, max_size=18)
+       | st.builds(lambda body, year, month, day: f"{body}{year:04d}{month:02d}{day:02d}",
+                   st.from_regex(r"\A[0-9]{6}\Z"), st.integers(0, 9999), st.integers(0, 13),
+                   st.integers(0, 32)).flatmap(
+           lambda head: st.sampled_from("0123456789X").map(
+               lambda last: head + "123" + last)))
+def test_ids_checked_all_at_once_agree_with_one_at_a_time(number):
+    """The vectorised check accepts exactly the canonical IDs the one-by-one parser accepts
+    unchanged (check character by GB 11643, a real birth date)."""
+    from allocator.cells import CellError
+
+    try:
+        accepted = parse_person_id(number) == number and len(number) == 18 \
+            and number[:17].isdigit()
+    except CellError:
+        accepted = False
+    assert (number in valid_resident_ids([number])) == accepted
 
 
 @pytest.mark.parametrize(("value", "code"), [
