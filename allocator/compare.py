@@ -141,7 +141,10 @@ def _metrics() -> list[Metric]:
             Metric("fill_p10", text("compare.metric.fill_p10"), "share"),
             Metric("fill_gini", text("compare.metric.fill_gini"), "number"),
             Metric("divisor", text("compare.metric.divisor"), "number"),
-            Metric("ties", text("compare.metric.ties"), "count")]
+            Metric("ties", text("compare.metric.ties"), "count"),
+            # Shown only when a plan was screened against a roster (Art. 6, 17, 18).
+            Metric("roster.passed", text("compare.metric.roster.passed"), "count"),
+            Metric("roster.failed", text("compare.metric.roster.failed"), "count")]
     return out
 
 
@@ -185,6 +188,10 @@ def plan_metrics(plan: Plan) -> dict[str, Any]:
     out["fill_gini"] = _float(gini(fills))
     out["divisor"] = _float(plan.divisor)
     out["ties"] = len(plan.ties)
+    passed = None if problem.screening is None else \
+        problem.screening.applicants["passed"].to_numpy(dtype=bool)
+    out["roster.passed"] = None if passed is None else int(passed.sum())
+    out["roster.failed"] = None if passed is None else int((~passed).sum())
     return out
 
 
@@ -218,6 +225,8 @@ def compare_plans(plans: Sequence[Plan], names: Sequence[str] | None = None) -> 
     values = [plan_metrics(p) for p in plans]
     rows = []
     for metric in metrics():
+        if metric.key.startswith("roster.") and all(v[metric.key] is None for v in values):
+            continue  # no plan was screened
         row: dict[str, Any] = {"key": metric.key, "label_zh": metric.label.zh,
                                "label_en": metric.label.en, "kind": metric.kind}
         for name, v in zip(names, values, strict=True):

@@ -313,6 +313,9 @@ def test_compare_screens_under_each_scenario(tmp_path, monkeypatch):
     assert allocated[credit_code(1)] == {"名单测试": 4, "严格": 0}
     assert {p["key"] for p in comparison["parameters"]} >= {"roster.income_multiple"}
     assert len(reads) == 1  # read once, screened under each scenario
+    shown = {m["key"]: m for m in comparison["metrics"]}
+    assert [shown["roster.passed"]["values"][n] for n in ("名单测试", "严格")] == [4, 0]
+    assert [shown["roster.failed"]["values"][n] for n in ("名单测试", "严格")] == [0, 4]
 
 
 def test_a_screened_run_replays_from_the_store_and_verifies(tmp_path):
