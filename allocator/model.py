@@ -159,7 +159,8 @@ def solve(problem: Problem, options: SolveOptions | None = None, *,
 
     claimants, rungs = seat_order(whole_claims(claims), lower, upper, problem.method,
                                   problem.order)
-    reference, cap_result = _reference(problem, tree, claims, lower, upper, claimants)
+    reference, cap_result = _reference(problem, tree, claims, lower, upper, demanded,
+                                       claimants)
     _verify(tree, reference, lower, upper, total)  # the reduction below relies on it
     seats = _Seats.of(tree, claimants, lower, total)
     # Art. 2 and 8 through the divisor method: seats in priority order, by rank (see above).
@@ -274,7 +275,10 @@ def solve(problem: Problem, options: SolveOptions | None = None, *,
     plan = Plan(problem, plan_status, allocation, warnings=notes, solver=report,
                 ortools_version=version,
                 seat_order=(claimants, rungs) if np.array_equal(upper, demanded) else None)
-    _explain_scopes(plan, tree, claims, lower, upper, cap_result)
+    # The divisors and ties use the employers' own bounds: the cap on them above changes no
+    # seat, but it would move a divisor (an employer's next seat, refused only by the cap,
+    # would not count) so that its explanation no longer gives the plan's number.
+    _explain_scopes(plan, tree, claims, lower, demanded, cap_result)
     _note_surplus(plan)
     return plan
 
@@ -439,19 +443,20 @@ def _thresholds(seats: _Seats, coefficients: np.ndarray, handed: np.ndarray,
 
 
 def _reference(problem: Problem, tree: Tree, claims: list[Fraction], lower: np.ndarray,
-               upper: np.ndarray, claimants: np.ndarray
+               upper: np.ndarray, demanded: np.ndarray, claimants: np.ndarray
                ) -> tuple[np.ndarray, tuple[int, Apportionment] | None]:
     """The exact optimum, computed without the solver.
 
     Without groups it is the divisor method itself, applied to the employers who can receive
-    permits exactly as :func:`_explain_scopes` applies it to the cap's scope; that result is
-    returned too (with the seats it divided), so the cap's divisor and ties are not computed
-    twice.
+    permits (with their own bounds, ``demanded``) exactly as :func:`_explain_scopes` applies it
+    to the cap's scope; that result is returned too (with the seats it divided), so the cap's
+    divisor and ties are not computed twice. ``upper`` (the bounds capped at the cap) serves
+    the seat list of the groups' greedy.
     """
     if len(tree.nodes) == 1:
         members = np.flatnonzero(upper > 0)
         result = apportion([claims[i] for i in members], problem.allocatable, problem.method,
-                           lower=lower[members].tolist(), upper=upper[members].tolist(),
+                           lower=lower[members].tolist(), upper=demanded[members].tolist(),
                            order=problem.order[members].tolist())
         allocation = np.zeros(len(lower), dtype=np.int64)
         allocation[members] = result.seats

@@ -191,7 +191,6 @@ class CapCurve:
             tight[v] = count in (node.floor, node.ceiling) and (
                 node.floor > 0 or node.ceiling < constraints.UNBOUNDED)
             scope_of[v] = v if tight[v] else scope_of[self.parent[v]]
-        clip = max(allocatable, 1)
         for scope in (v for v in range(len(nodes)) if tight[v]):
             members = [v for v in range(len(nodes)) if scope_of[v] == scope]
             if not any(nodes[v].direct.size for v in members):
@@ -202,12 +201,9 @@ class CapCurve:
                 count = int(np.searchsorted(own, points[v]))
                 if count:
                     last = max(last, int(own[count - 1]))
-                while count < own.size:  # the first seat within the clipped bound
+                if count < own.size:  # every seat listed lies within its employer's bound
                     seat = int(own[count])
-                    if self.ks[seat] < min(int(self.upper[self.claimants[seat]]), clip):
-                        first = seat if first < 0 else min(first, seat)
-                        break
-                    count += 1
+                    first = seat if first < 0 else min(first, seat)
             return divisor_interval(Apportionment(
                 (), self.method, None, self._priority(last) if last >= 0 else None,
                 self._priority(first) if first >= 0 else None, ()))

@@ -970,7 +970,8 @@ class _Worker:
         env.setdefault("RUST_BACKTRACE", "0")
         env["RUST_BACKTRACE"] = "0"
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "from allocator.workbook import child_main; child_main()"],
+            # -P: not the working folder first (a folder named allocator there is not ours).
+            [sys.executable, "-P", "-c", "from allocator.workbook import child_main; child_main()"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
             start_new_session=True,
         )

@@ -77,6 +77,23 @@ def test_dhondt_hand_worked():
     assert plan.ties == []
 
 
+def test_a_cap_below_one_employers_demand_keeps_its_divisor_explainable():
+    # D'Hondt, one permit; claims 200 and 80. A's first seat (priority 200) wins; the first
+    # refused is A's own second seat, 200 / 2 = 100, not B's 80. So 100 < D < 200, and the
+    # decimal with fewest digits nearest the middle is 150 (⌊200/150⌋ = 1, ⌊80/150⌋ = 0). The
+    # engine bounds A at the cap (1) internally; that must not let D = 90 through (B's 80 as
+    # the first refused), for which A's sentence would read ⌊200 / 90⌋ = 2.
+    from allocator.explain import explain_plan
+
+    plan = plan_for([employer(1, demand_total=200), employer(2, demand_total=80)], 1,
+                    **{"method.rule": "dhondt"})
+    assert seats(plan) == [1, 0]
+    assert plan.divisor == 150
+    scope = plan.scopes[0]
+    assert (scope.interval[0].claim / (scope.interval[0].k + 1)) == 100
+    assert len(explain_plan(plan)) == 2  # raises when a sentence does not give the number
+
+
 def test_upper_bounds_cap_an_employer_at_its_eligible_demand():
     # Claims 3 × 30 = 90 and 50: A's share of 70 would be 45, above its demand of 30.
     plan = plan_for([employer(1, demand_total=30, sector="finance"),

@@ -38,7 +38,7 @@ def certificate(problem, margin=0, perturb=None):
     claims = problem.column("claim")
     tree = constraints.build_tree(problem.groups, upper, problem.allocatable)
     claimants, rungs = seat_order(claims, lower, upper, problem.method, problem.order)
-    reference, _ = _reference(problem, tree, claims, lower, upper, claimants)
+    reference, _ = _reference(problem, tree, claims, lower, upper, upper, claimants)
     layout = _Seats.of(tree, claimants, lower, problem.allocatable)
     coefficients = np.arange(layout.size, 0, -1, dtype=np.int64)
     optimum = rungs < reference[claimants]
