@@ -1,4 +1,4 @@
-"""The ``apportion`` command (DESIGN §5): the bare rule on a CSV of weighted claims.
+"""The ``apportion`` command (README): the bare rule on a CSV of weighted claims.
 
 ``allocator apportion CLAIMS.csv --total N [--method M] [--min K]`` reads a UTF-8 CSV (a byte
 order mark is fine, as Excel's "CSV UTF-8" writes it) whose first line is the header:

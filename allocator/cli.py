@@ -1,4 +1,4 @@
-"""The ``allocator`` command line (DESIGN §5): a thin shell over the library.
+"""The ``allocator`` command line (README): a thin shell over the library.
 
 Exit codes: 0 success; 2 invalid input or usage (message on stderr naming file, sheet, row and
 column); 3 scenario infeasible (for ``compare``: no scenario feasible); 4 the store was
@@ -255,7 +255,7 @@ def load_plan_inputs(args: argparse.Namespace, scenario_path: Path | None):
 
 def read_inputs(args: argparse.Namespace, plan_year: int | None) -> tuple[Any, Any]:
     """The submissions, and the roster of ``--roster FILE`` or of the demand workbook's
-    申报人员名单 sheet (DESIGN §3b) checked against the demand sheet's employers (``None``
+    申报人员名单 sheet (docs/columns.md) checked against the demand sheet's employers (``None``
     when there is none). The two workbooks are read side by side: each has its own parsing
     child, so a large roster costs less than read after the demand."""
     from concurrent.futures import ThreadPoolExecutor
@@ -325,7 +325,7 @@ def print_plan(plan, lang: Lang | None) -> None:
 
 
 def _print_warnings(warnings: Sequence[Any], langs: Sequence[Lang]) -> None:
-    """The plan's warnings, each naming its row and employer (DESIGN §6)."""
+    """The plan's warnings, each naming its row and employer (docs/result.md)."""
     if warnings:
         print(f"\n提示 Warnings: {len(warnings)}")
         _lines(warnings, langs, "  * ")
@@ -597,7 +597,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     check_outputs(args, [("--out", args.out)], [], store=True)
     with Store.open(args.db, by=args.by, writable=False) as store:
         report = store.verify()
-        if not report.ok:  # never export from an altered store (DESIGN §8)
+        if not report.ok:  # never export from an altered store (docs/record.md)
             print_findings(report, args.lang)
             say(text("record.export_refused", run=args.run_id), args.lang, sys.stderr)
             return EXIT_TAMPERED

@@ -1,4 +1,4 @@
-"""Times: kept in UTC inside the store, shown in Beijing time (DESIGN §8).
+"""Times: kept in UTC inside the store, shown in Beijing time (docs/record.md).
 
 The store writes every timestamp as ISO 8601 in UTC with its offset (``+00:00``), which is
 unambiguous whatever the machine's time zone. Everything shown to people — the command line,

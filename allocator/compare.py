@@ -1,4 +1,4 @@
-"""Plans of several scenarios on the same submissions, side by side (DESIGN §1, §5).
+"""Plans of several scenarios on the same submissions, side by side (README).
 
 :func:`compare_plans` gives three tables:
 

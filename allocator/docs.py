@@ -141,7 +141,7 @@ def _table(columns: tuple[Column, ...]) -> list[str]:
 
 
 def _roster_section() -> list[str]:
-    """The applicant roster (DESIGN §3b): the same reader's rules, one row per applicant."""
+    """The applicant roster (docs/columns.md): the same reader's rules, one row per applicant."""
     return [
         "", "# 申报人员名单 / Applicant roster", "",
         "可选。申报表中名为“申报人员名单”的工作表，或用 `--roster 名单.xlsx` 另给的工作簿"

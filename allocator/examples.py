@@ -47,7 +47,7 @@ def submissions(records: Sequence[dict[str, Any]], file: str = "example.xlsx",
     return Submissions(frame, [], file, "需求申报", 1, plan_year, sha)
 
 
-# -- rosters (DESIGN §3b) -----------------------------------------------------------------------
+# -- rosters (docs/columns.md) ---------------------------------------------------------------
 def resident_id(number: int, born: str = "19900307", area: str = "110101") -> str:
     """A valid 18-digit resident ID (GB 11643 check digit), different for every ``number``."""
     from allocator.roster import id_check_character

@@ -1,6 +1,6 @@
-"""Why each number of a plan is what it is, in words a planner reads (DESIGN §1, §2).
+"""Why each number of a plan is what it is, in words a planner reads (docs/policy.md).
 
-For every employer the chain of DESIGN §2 becomes one sentence in each language::
+For every employer the chain of docs/policy.md becomes one sentence in each language::
 
     requested → eligible (each cut, its article and amount) → floor and ceiling → weight
     (each multiplier and why) → claim → quotient at its scope's divisor → rounding → allocated
@@ -17,7 +17,7 @@ quotient carries as many decimals as it takes to land on the same side of the ro
 threshold as the exact value, and ``≈`` whenever it is not exact.
 
 Each employer is explained at the divisor of its :class:`~allocator.plan.Scope`: the cap's, or
-that of a group whose floor or ceiling binds (DESIGN §2, :mod:`allocator.constraints`). Where a
+that of a group whose floor or ceiling binds (docs/policy.md, :mod:`allocator.constraints`). Where a
 scope has no finite divisor the sentence says why instead:
 
 * nobody in the scope was refused a permit (demand below the cap): each got its ceiling;
@@ -74,7 +74,7 @@ __all__ = [
 GATE_CODES = ("UNIT_TYPE_INELIGIBLE", "STATUS_SUSPENDED", "STATUS_TERMINATED",
               "STATUS_BLACKLISTED", "NEGATIVE_LIST_PROHIBITED", "NEGATIVE_LIST_RESTRICTED")
 #: Reasons that cut eligible demand (Art. 3, 16, the utilisation rule).
-CUT_CODES = ("ROSTER_SCREENED", "ROSTER_UNLISTED",  # Art. 6, 17, 18: the roster (DESIGN §3b)
+CUT_CODES = ("ROSTER_SCREENED", "ROSTER_UNLISTED",  # Art. 6, 17, 18: the roster (docs/columns.md)
              "RESTRICTED_CUT", "ATTRITION_CUT", "LOST_WITHIN_3M_CUT", "VIOLATION_CUT",
              "UTILISATION_CUT")
 #: Reasons that set the floor or the ceiling.
@@ -390,7 +390,7 @@ def _gate_text(reason: Reason) -> Text:
 
 
 def _eligible_text(eligible: int, cuts: tuple[Reason, ...]) -> Text:
-    """Every sanction that applied, with what it removed — even nothing (DESIGN §4)."""
+    """Every sanction that applied, with what it removed — even nothing (docs/scenario.md)."""
     if not cuts:
         return text("explain.eligible", eligible=eligible)
     items = [text("explain.cut", label=_cut_label(r.code),

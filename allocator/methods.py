@@ -1,4 +1,4 @@
-"""Exact reference apportionment: divisor methods with bounds, and Hamilton (DESIGN §2).
+"""Exact reference apportionment: divisor methods with bounds, and Hamilton (docs/policy.md).
 
 The rule
 --------

@@ -3,7 +3,7 @@
 Reads top to bottom like the CP-SAT samples: data → model → variables → constraints →
 objective → solve → verify → read the solution.
 
-**The objective.** DESIGN §2 states the plan as the optimum of the separable concave program
+**The objective.** docs/policy.md states the plan as the optimum of the separable concave program
 ``max Σᵢ Σ_{k=aᵢ}^{xᵢ−1} vᵢ / s(k)`` subject to the cap, the bounds and the groups. CP-SAT needs
 integer coefficients, and the priorities vᵢ / s(k) are rationals (irrational for
 Huntington–Hill), so they are replaced by their **ranks**: every seat (i, k) above the

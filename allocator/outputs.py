@@ -1,4 +1,4 @@
-"""Writing outputs safely (DESIGN §5): never over an input, never half a file.
+"""Writing outputs safely (README): never over an input, never half a file.
 
 * :func:`check_outputs` refuses, before anything is computed or written, an output path that
   names an input of the same command (the demand workbook, a scenario, the store — also through

@@ -1,6 +1,6 @@
 """A plan: the allocation of one problem, with its status, divisors, ties and audit data.
 
-:func:`plan_json` writes the result JSON of DESIGN §6; :func:`plan_sha256` is the hash of the
+:func:`plan_json` writes the result JSON of docs/result.md; :func:`plan_sha256` is the hash of the
 canonical plan — input and scenario hashes, OR-Tools version, method, status and every
 allocation — so the same inputs give the same hash on any machine.
 """
@@ -141,7 +141,7 @@ class Plan:
 
     @property
     def all_warnings(self) -> tuple[PlanWarning, ...]:
-        """Everything a planner should be warned of (DESIGN §6 ``warnings``), for every output:
+        """Everything a planner should be warned of (docs/result.md ``warnings``), for every output:
         the workbook's validation warnings and the policy's (each naming its row and
         employer), then the solver's notes on the plan as a whole."""
         return (*self.problem.warnings,
@@ -156,7 +156,7 @@ def plan_hash(*, input_sha256: str, scenario_sha256: str, ortools: str, method: 
               roster_sha256: str | None = None) -> str:
     """The canonical plan hash from its parts (also how the store re-checks a kept result).
 
-    A plan screened against a roster (DESIGN §3b) also hashes the roster file; a plan without
+    A plan screened against a roster (docs/columns.md) also hashes the roster file; a plan without
     one hashes exactly what it did before rosters existed.
     """
     canonical = {
@@ -216,7 +216,7 @@ def priority_text(priority: Priority) -> str:
 
 
 def interval_json(scope: Scope | None) -> list[str | None] | None:
-    """``[low, high]`` of DESIGN §6 ``divisor_interval``: exact strings, ``high`` null when
+    """``[low, high]`` of docs/result.md ``divisor_interval``: exact strings, ``high`` null when
     the interval has no upper end; ``None`` when no divisor reproduces the scope."""
     if scope is None or scope.interval is None:
         return None
@@ -240,7 +240,7 @@ def roster_counts(counts: dict[str, int] | None) -> dict[str, Any] | None:
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:
-    """The result object of DESIGN §6 (plus a few additive fields: scopes, conflicts, …)."""
+    """The result object of docs/result.md (plus a few additive fields: scopes, conflicts, …)."""
     problem = plan.problem
     employers = problem.employers
     codes = problem.column("credit_code")

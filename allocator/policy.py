@@ -1,10 +1,10 @@
 """The rules: Submissions × Scenario → Problem (bounds, weights and the reason for each).
 
-For every employer the policy computes, in this order (DESIGN §2; ``docs/policy.md`` restates
+For every employer the policy computes, in this order (docs/policy.md; ``docs/policy.md`` restates
 each article and says where it is encoded):
 
 1. ``requested`` dᵢ — the demand as submitted (Art. 7). Screening the applicants behind it
-   (Art. 6, 17, 18: a roster, DESIGN §3b) belongs right after this step, before the gates: it
+   (Art. 6, 17, 18: a roster, docs/columns.md) belongs right after this step, before the gates: it
    can only lower each role's demand, and everything below works on what it leaves.
 2. **Gates** that set eligible demand to 0: unit type outside the eligible list (Art. 5),
    an excluded application status — suspended or terminated (Art. 13, or the Art. 16 items
@@ -55,7 +55,7 @@ from allocator.schema import BY_KEY, CATEGORIES, VIOLATIONS
 from allocator.screening import REASONS, Screening, employer_sentence
 from allocator.submissions import Submissions
 
-#: Reason codes and the article each cites, in machine form (DESIGN §6: ``"16(3)"``); an
+#: Reason codes and the article each cites, in machine form (docs/result.md: ``"16(3)"``); an
 #: item is filled in per employer (``"16({item})"``). People read them through
 #: :func:`allocator.docs.article_text` only: 第十六条第三项 / Art. 16(3).
 ARTICLES: dict[str, str] = {
@@ -116,7 +116,7 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class PlanWarning:
-    """Something a planner should know about the plan (DESIGN §6 ``warnings``): a warning of
+    """Something a planner should know about the plan (docs/result.md ``warnings``): a warning of
     the workbook's validation (the reader's issue code and message, unchanged) or of the
     policy, with the Excel row and the credit code of the employer it concerns (``None`` for
     the plan as a whole)."""
@@ -210,7 +210,7 @@ class Problem:
     input_sha256: str
     scenario_sha256: str
     warnings: tuple[PlanWarning, ...] = ()
-    #: The roster screening behind the demand (DESIGN §3b), when a roster was given.
+    #: The roster screening behind the demand (docs/columns.md), when a roster was given.
     screening: Screening | None = None
 
     @property
@@ -296,7 +296,7 @@ _ROLE_COLUMNS = {"senior": "demand_senior", "key_staff": "demand_key_staff",
 
 
 def screened_demand(record: Any, counts: dict[str, int]) -> dict[str, int | None]:
-    """Each role's demand capped at its applicants who pass (DESIGN §3b).
+    """Each role's demand capped at its applicants who pass (docs/columns.md).
 
     A role the workbook gives is min(declared, passed of that role); what the given roles leave
     of the total (the roles left blank) is capped at the passing applicants of those roles.
@@ -419,7 +419,7 @@ def _employer(record: Any, scenario: Scenario, ceiling: int | None,
               warned: tuple[str, ...]) -> tuple[Any, ...]:
     reasons: list[Reason] = []
     if isinstance(record, _Screened):
-        # Roster screening (DESIGN §3b, Art. 6, 17, 18) lowers each role's demand before the
+        # Roster screening (docs/columns.md, Art. 6, 17, 18) lowers each role's demand before the
         # gates; everything below works on what it leaves, guarantees included (Art. 8 counts
         # only qualified senior managers and key staff).
         requested = record.requested

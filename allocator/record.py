@@ -1,4 +1,4 @@
-"""The approval chain head on an approved export, and ``verify --against`` (DESIGN §8).
+"""The approval chain head on an approved export, and ``verify --against`` (docs/record.md).
 
 An approved plan workbook carries the store's approval chain head as of that approval — on its
 audit sheet (审计) and as the custom document property :data:`CHAIN_PROPERTY` (visible in Excel

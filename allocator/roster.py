@@ -1,4 +1,4 @@
-"""Read, validate and protect the applicant roster (DESIGN §3b) into a :class:`Roster`.
+"""Read, validate and protect the applicant roster (docs/columns.md) into a :class:`Roster`.
 
 The roster is the sheet ``申报人员名单`` of the demand workbook, or the first sheet (or a sheet of
 that name) of a separate roster workbook (``--roster FILE.xlsx``). It is read with the demand
@@ -288,7 +288,7 @@ class _Reader(SheetReader):
                                if column.key in _PERSONAL else (lambda raw: raw))
 
     def check_unique(self, frame: pd.DataFrame) -> None:
-        """One row per person (DESIGN §3b: the ID is unique per roster)."""
+        """One row per person (docs/columns.md: the ID is unique per roster)."""
         seen: dict[str, int] = {}
         header = self.headers.get("person_id", ROSTER_BY_KEY["person_id"].zh)
         for row, digest, masked in zip(frame["row"], frame["person_hash"],
@@ -323,7 +323,7 @@ def _names(keys: tuple[str, ...] | list[str]) -> Text:
 
 
 def check_employers(roster: Roster, credit_codes: set[str]) -> None:
-    """Every applicant's employer must be an employer of the demand sheet (DESIGN §3b)."""
+    """Every applicant's employer must be an employer of the demand sheet (docs/columns.md)."""
     header = roster.header("credit_code")
     for row, code in zip(roster.frame["row"], roster.frame["credit_code"], strict=True):
         if code is not None and code not in credit_codes:

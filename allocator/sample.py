@@ -33,7 +33,7 @@ from allocator.schema import COLUMNS
 
 DONGCHENG = "110101"  # administrative division code of the registering authority
 
-#: GB 32100-2015 registration authority + organisation type, by unit type (DESIGN §3 / Art. 5):
+#: GB 32100-2015 registration authority + organisation type, by unit type (Art. 5):
 #: 9x market regulation (1 enterprise, 2 individual business), 1x institutional staffing
 #: (2 public institution), 3x justice (1 law firm), 5x civil affairs (1 social organisation,
 #: 2 private non-enterprise unit, 3 foundation).

@@ -1,4 +1,4 @@
-"""A synthetic applicant roster (DESIGN §3b) behind synthetic submissions.
+"""A synthetic applicant roster (docs/columns.md) behind synthetic submissions.
 
 Every employer lists roughly its declared demand in applicants, role by role (a role left blank
 counts as other talent), sometimes one or two more. Most applicants pass; the failures come at

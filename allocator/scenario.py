@@ -1,4 +1,4 @@
-"""Scenarios (DESIGN §4): every threshold of the policy as a typed, validated parameter.
+"""Scenarios (docs/scenario.md): every threshold of the policy as a typed, validated parameter.
 
 A scenario is a TOML file in ``scenarios/``. Art. 19 lets the bureau adjust the rules' conditions,
 so no threshold of the policy is a constant in code: it is a parameter here, with a default.
@@ -68,7 +68,7 @@ MAX_WEIGHT = Decimal(100)
 #: Decimal places a number may carry; more is never meant and bloats the solver's coefficients.
 MAX_PLACES = 6
 
-#: Apportionment rules (DESIGN §2, §5); mirrors ``allocator.methods.Method``.
+#: Apportionment rules (docs/policy.md); mirrors ``allocator.methods.Method``.
 METHODS: tuple[str, ...] = (
     "sainte-lague", "dhondt", "huntington-hill", "adams", "dean", "hamilton",
 )
@@ -82,7 +82,7 @@ TieBreakKey = Literal["weight", "submitted_on", "credit_code"]
 
 RESTRICTED_RULES: tuple[str, ...] = ("exclude", "none")
 
-#: How a share cut is rounded to whole permits (DESIGN §4): by default a breach never rounds
+#: How a share cut is rounded to whole permits (docs/scenario.md): by default a breach never rounds
 #: to a cut of zero — an employer with eligible demand loses at least one permit.
 SHARE_ROUNDINGS: tuple[str, ...] = ("at_least_one", "down", "nearest", "up")
 ShareRounding = Literal["at_least_one", "down", "nearest", "up"]
@@ -235,7 +235,7 @@ class Cut(BaseModel):
         A share is multiplied exactly (as a fraction), so 0.3 × 10 is 3, not 2.9999…, and
         rounded as ``rounding`` says (:data:`SHARE_ROUNDINGS`): ``down``, ``nearest`` (halves
         up), ``up``, or ``at_least_one`` — down, but a positive share of a positive demand
-        removes at least one permit (DESIGN §4: a breach never rounds to a cut of zero).
+        removes at least one permit (docs/scenario.md: a breach never rounds to a cut of zero).
 
         >>> [Cut.share("0.2").amount(4, r) for r in ("down", "at_least_one", "nearest", "up")]
         [0, 1, 1, 1]
@@ -655,7 +655,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "permits (the district's practice under Art. 19).",
         "19", "cut", minimum=0,
     ),
-    # [roster] (Art. 6, 17, 18: screening the applicants behind the demand, DESIGN §3b)
+    # [roster] (Art. 6, 17, 18: screening the applicants behind the demand, docs/columns.md)
     *ROSTER_PARAMETERS,
 )
 

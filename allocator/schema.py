@@ -1,4 +1,4 @@
-"""The demand workbook's columns, in one table (DESIGN §3).
+"""The demand workbook's columns, in one table (docs/columns.md).
 
 The reader (:mod:`allocator.submissions`), the submission template (:mod:`allocator.excel`) and
 the column reference in the docs are all driven by :data:`COLUMNS`: a column is added here and
@@ -27,7 +27,7 @@ class Kind(StrEnum):
     COUNT = "count"  # whole number ≥ 0
     RATE = "rate"  # "12%", 12, 0.12
     DATE = "date"
-    MONEY = "money"  # yuan ≥ 0, decimals allowed (the roster, DESIGN §3b)
+    MONEY = "money"  # yuan ≥ 0, decimals allowed (the roster, docs/columns.md)
     YEARS = "years"  # a number of years ≥ 0 (the roster)
 
 
@@ -97,7 +97,7 @@ NEGATIVE_LIST = (
     Choice("prohibited", "禁止", "Prohibited", ("禁止类",)),
 )
 
-#: Art. 8 priority categories (DESIGN §3 ``categories``), by item number.
+#: Art. 8 priority categories (docs/columns.md ``categories``), by item number.
 CATEGORIES: dict[int, tuple[str, str]] = {
     1: ("独角兽、隐形冠军、高新技术企业", "Unicorns, hidden champions, high-tech firms"),
     2: ("信用良好的上市企业", "Listed firms with good credit"),
@@ -279,7 +279,7 @@ def section_of_division(division: int) -> str | None:
     return None
 
 
-# -- the applicant roster (DESIGN §3b) -------------------------------------------------------
+# -- the applicant roster (docs/columns.md) ---------------------------------------------------
 ROLES = (
     Choice("senior", "高级管理人员", "Senior manager", ("高管", "senior manager")),
     Choice("key_staff", "业务骨干", "Key staff", ("骨干", "key staff")),

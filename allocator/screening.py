@@ -13,7 +13,7 @@ over applicants decides anything.
 
 Per employer the result counts the listed applicants, those who pass (in total and per role)
 and the failures per reason; :mod:`allocator.policy` caps each role's demand at the number who
-pass (DESIGN §3b) and says so in the employer's sentence.
+pass (docs/columns.md) and says so in the employer's sentence.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ class Screening:
 
 def thresholds(rules: RosterConfig, plan_year: int | None, file: str = "") -> Thresholds:
     """The scenario's figures; a missing wage or reference date is an error naming the
-    parameter (DESIGN §3b)."""
+    parameter (docs/columns.md)."""
     problems = []
     if rules.city_average_wage is None:
         problems.append(issue(Severity.ERROR, "roster.wage_missing", file=file,

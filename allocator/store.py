@@ -114,7 +114,7 @@ _SCHEMA_1: tuple[str, ...] = (
         status TEXT NOT NULL CHECK (status IN ('optimal', 'feasible', 'infeasible')),
         allocated INTEGER NOT NULL,
         plan_sha256 TEXT NOT NULL,
-        result TEXT NOT NULL,                   -- the result JSON (DESIGN §6), canonical
+        result TEXT NOT NULL,                   -- the result JSON (docs/result.md), canonical
         result_sha256 TEXT NOT NULL,
         allocator_version TEXT NOT NULL,
         ortools_version TEXT NOT NULL,
@@ -1175,7 +1175,7 @@ class Store:
         from allocator.screening import screening_from_result
 
         # A run screened against a roster is solved again with the counts it kept per
-        # employer (DESIGN §3b): the store holds no applicant.
+        # employer (docs/columns.md): the store holds no applicant.
         screening = screening_from_result(stored.result, stored.scenario.roster,
                                           stored.submissions.plan_year)
         plan = solve(build_problem(stored.submissions, stored.scenario, screening), options)

@@ -1,4 +1,4 @@
-"""Read, validate and normalise the demand workbook (DESIGN §3) into :class:`Submissions`.
+"""Read, validate and normalise the demand workbook (docs/columns.md) into :class:`Submissions`.
 
 The reader finds the sheet (``需求申报`` or the first), finds the header row under any title
 rows and notes, maps Chinese or English headers in any order to the schema's keys, parses every

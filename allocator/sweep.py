@@ -1,7 +1,7 @@
 """Cap sensitivity: the plan at every cap, and the cap a policy needs (issue 17).
 
 **One seat order gives every cap.** The plan at an allocatable total T is the divisor method
-with bounds and groups (DESIGN §2). Its seats above the guarantees are taken in one exact order
+with bounds and groups (docs/policy.md). Its seats above the guarantees are taken in one exact order
 (:func:`allocator.methods.seat_order`), which does not depend on T. Without groups the plan at T
 is that order's first T − Σ guarantees seats (house monotonicity). With laminar groups
 (:mod:`allocator.constraints`) each node v of the tree — the cap, every group — takes a *prefix*
@@ -66,7 +66,7 @@ class SweepPath(StrEnum):
 def problem_at(submissions: Submissions, scenario: Scenario, cap: int,
                screening: Screening | None = None) -> Problem:
     """The problem of ``solve --cap cap``: the scenario with its annual cap replaced (and the
-    same roster screening, DESIGN §3b: it does not depend on the cap)."""
+    same roster screening, docs/columns.md: it does not depend on the cap)."""
     return build_problem(submissions, scenario.with_values({"cap.annual": cap}), screening)
 
 
@@ -315,7 +315,7 @@ def fill(part: int | None, whole: int) -> float | None:
 
 
 def sweep_json(result: Sweep, answers: Sequence[Answer] = ()) -> dict[str, Any]:
-    """The sweep as JSON (DESIGN §5): caps, every employer's seats per cap in input order,
+    """The sweep as JSON (README): caps, every employer's seats per cap in input order,
     sector and category totals, fill rates, unallocated permits and the divisor interval."""
     problem = result.problem
     frame = problem.employers
@@ -397,7 +397,7 @@ class Oracle:
 
     submissions: Submissions
     scenario: Scenario
-    screening: Screening | None = None  # the roster screening (DESIGN §3b), if any
+    screening: Screening | None = None  # the roster screening (docs/columns.md), if any
     problem: Problem = field(init=False)
     curve: CapCurve | None = field(init=False)
     _cache: dict[int, Point] = field(init=False, default_factory=dict)

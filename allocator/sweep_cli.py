@@ -1,4 +1,4 @@
-"""``allocator sweep`` (DESIGN §5): the plan at every cap of a range, and the inverse questions.
+"""``allocator sweep`` (README): the plan at every cap of a range, and the inverse questions.
 
 Kept beside :mod:`allocator.cli` (which only registers it) so that the command reads in one
 place: options, the output check, the table, the answers.

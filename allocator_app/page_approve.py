@@ -31,7 +31,7 @@ def plan_workbook(plan: Plan, approval: ApprovalInfo | None) -> bytes:
 
 
 def checked_workbook(plan: Plan, approval: ApprovalInfo | None) -> bytes:
-    """The plan workbook; an approved one only after the whole store verifies (DESIGN §8)."""
+    """The plan workbook; an approved one only after the whole store verifies (docs/record.md)."""
     if approval is not None:
         state.store().check_intact()
     return plan_workbook(plan, approval)

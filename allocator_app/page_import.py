@@ -40,7 +40,7 @@ def take_upload() -> None:
 
 
 def take_roster_upload() -> None:
-    """A roster workbook uploaded beside the demand workbook (DESIGN §3b)."""
+    """A roster workbook uploaded beside the demand workbook (docs/columns.md)."""
     uploaded = st.session_state.get(ROSTER_WIDGET)
     data = state.dataset()
     if uploaded is None or data is None or st.session_state.get(LAST_ROSTER) == \

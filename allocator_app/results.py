@@ -37,7 +37,7 @@ def _json(input_sha256: str, scenario_sha256: str, _plan: Plan) -> dict[str, Any
 
 
 def result(plan: Plan) -> dict[str, Any]:
-    """The plan's result object (DESIGN §6), cached with the plan's own key."""
+    """The plan's result object (docs/result.md), cached with the plan's own key."""
     problem = plan.problem
     return _json(problem.input_key, problem.scenario_sha256, plan)
 

@@ -74,7 +74,7 @@ class Dataset:
     sample: bool
     size: int
     content: bytes = field(default=b"", repr=False)  # kept for the workspace file
-    #: The applicant roster (DESIGN §3b): the workbook's 申报人员名单 sheet, or a roster
+    #: The applicant roster (docs/columns.md): the workbook's 申报人员名单 sheet, or a roster
     #: workbook uploaded beside it (kept for this session only: never in the workspace file).
     roster: Roster | None = None
 
@@ -155,13 +155,13 @@ def read_workbook(name: str, data: bytes, *, sample: bool = False) -> Dataset:
     name = safe_file_name(name)
     submissions, roster = _read(sha, name, data)
     # A workbook with a roster sheet holds personal data: it is never written to the
-    # workspace file (PIPL; DESIGN §3b), so it is not restored after a refresh either.
+    # workspace file (PIPL; docs/columns.md), so it is not restored after a refresh either.
     kept = b"" if sample or roster is not None else data
     return Dataset(name, sha, submissions, sample, len(data), kept, roster)
 
 
 def read_roster_workbook(dataset: Dataset, name: str, data: bytes) -> Dataset:
-    """``dataset`` with the roster of a separately uploaded roster workbook (DESIGN §3b)."""
+    """``dataset`` with the roster of a separately uploaded roster workbook (docs/columns.md)."""
     with tempfile.TemporaryDirectory(prefix="allocator-") as folder:
         path = Path(folder) / safe_file_name(name)
         path.write_bytes(data)

@@ -1,7 +1,7 @@
-"""The printed documents as LibreOffice prints them (DESIGN §9): the sample's plan, a comparison
-of three scenarios and the template, converted to PDF by ``soffice --headless``, then read back
-with poppler (``pdfinfo``, ``pdftotext -bbox``): page size and orientation, the smallest font
-actually printed, and the title and the signing block on the plan's first page.
+"""The printed documents as LibreOffice prints them (docs/documents.md): the sample's plan, a
+comparison of three scenarios and the template, converted to PDF by ``soffice --headless``, then
+read back with poppler (``pdfinfo``, ``pdftotext -bbox``): page size and orientation, the smallest
+font actually printed, and the title and the signing block on the plan's first page.
 
 The printed size of a character is measured, not taken from the workbook: a Chinese character
 (or full-width punctuation) advances exactly one em, so a word of n such characters n × size
@@ -31,8 +31,8 @@ from allocator.submissions import read_submissions
 ROOT = Path(__file__).resolve().parent.parent
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 POPPLER = shutil.which("pdftotext") and shutil.which("pdfinfo")
-#: DESIGN §9: no printed character below 7.5 pt after scaling; the plan's detail sheet at 85 %
-#: or more of its 10 pt.
+#: docs/documents.md: no printed character below 7.5 pt after scaling; the plan's detail sheet
+#: at 85 % or more of its 10 pt.
 SMALLEST_PT = 7.5
 DETAIL_PT = 10 * 0.85
 A4 = (595.3, 841.9)

@@ -128,7 +128,7 @@ def edge_frame() -> pd.DataFrame:
 
 # -- structure of the blank template ----------------------------------------------------------
 def test_template_has_the_demand_sheet_then_the_instructions(book):
-    # …then the blank applicant roster (DESIGN §3b, tests/test_roster.py)
+    # …then the blank applicant roster (docs/columns.md, tests/test_roster.py)
     assert book.sheetnames == ["需求申报", "填表说明", "申报人员名单"]
     assert book.active.title == "需求申报"
 

@@ -399,7 +399,7 @@ def test_print_layout(sample_book):
     assert detail[f"{headers['分配']}3"].number_format == "#,##0"
     widths = [detail.column_dimensions[letter].width for letter in headers.values()]
     assert min(widths) >= 6
-    # The numbers on one A4 landscape page width at 85 % or more (DESIGN §9).
+    # The numbers on one A4 landscape page width at 85 % or more (docs/documents.md).
     assert print_scale(widths, landscape=True) >= 0.85
     # Wrapped explanations get rows tall enough for their lines.
     explained = book["分配说明"]

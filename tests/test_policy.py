@@ -268,7 +268,7 @@ def test_shared_reasons_read_exactly_as_freshly_rendered_ones():
     assert problem.column("claim") == [Fraction(13, 10) * Fraction(6, 5) * 3] * 3
 
 
-# -- share cuts are rounded as the scenario says (DESIGN §4) ---------------------------------
+# -- share cuts are rounded as the scenario says (docs/scenario.md) ------------------------
 @pytest.mark.parametrize(("demand", "fields", "share", "rounding", "removed"), [
     # 20 % of 4 is 0.8: down escapes the cut; by default a breach never rounds to zero.
     (4, {"violations": (6,)}, "0.2", "down", 0),

@@ -1,10 +1,11 @@
-"""The roster reader (DESIGN §3b) and `--roster` on the command line: every problem named by
+"""The roster reader (docs/columns.md) and `--roster` on the command line: every problem named by
 sheet, row, column and value; identities kept only masked and hashed; no full ID number in any
 output, log or the store."""
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -450,3 +451,20 @@ def test_an_output_may_not_name_the_roster(tmp_path):
     assert main(["solve", str(demand), "--scenario", str(tmp_path / "s.toml"),
                  "--roster", str(tmp_path / "r.xlsx"), "--json", str(tmp_path / "r.xlsx")]) == 2
     assert (tmp_path / "r.xlsx").read_bytes() == before
+
+
+def test_every_field_of_a_screened_result_is_in_the_result_page(tmp_path):
+    people = [person(i, 1) for i in range(1, 5)] + [person(9, 1, income=1)]
+    demand = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 5), firm(2, 0, 2, 0)], people)
+    result = solve_json(tmp_path, demand)
+    page = (Path(__file__).resolve().parents[1] / "docs" / "result.md").read_text(
+        encoding="utf-8")
+    named = set(re.findall(r"`([a-z_0-9]+)`", page))
+    fields = set(result) | set(result["roster"]) | set(result["marginal"])
+    fields |= set(result["solver"]) - {"parameters"} | set(result["scenario"])
+    for entry in (*result["employers"], *result["scopes"], *result["ties"]):
+        fields |= set(entry)
+    fields |= {key for e in result["employers"] if e["roster"] for key in e["roster"]}
+    fields |= {key for e in result["employers"] for r in e["reasons"] for key in r}
+    assert result["employers"][1]["roster"] is None  # unlisted: its field is still named
+    assert fields - named == set()

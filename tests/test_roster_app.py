@@ -1,4 +1,4 @@
-"""The app with an applicant roster (DESIGN §3b): uploaded beside the demand workbook, screened
+"""The app with an applicant roster (docs/columns.md): uploaded beside the demand workbook, screened
 under the current scenario, planned exactly as the library plans it, failures filtered by
 reason, identities masked."""
 

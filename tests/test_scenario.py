@@ -1,8 +1,8 @@
-"""Scenario files (DESIGN §4): the typed scenario, its one table of parameters, and every way a
-planner can get a scenario file wrong.
+"""Scenario files (docs/scenario.md): the typed scenario, its one table of parameters, and every
+way a planner can get a scenario file wrong.
 
-Expectations are written out here from the DESIGN and the brief (the defaults, the line numbers
-of the bad files below), not read back from the code under test.
+Expectations are written out here from the regulation and the issues (the defaults, the line
+numbers of the bad files below), not read back from the code under test.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def test_baseline_writes_out_every_parameter_at_its_default():
     baseline = load_scenario(SCENARIOS / "baseline.toml")
     default = default_scenario(3000)
     # The wage figure has no default (a roster without it is an error); the baseline states
-    # the figure it uses and where it comes from (DESIGN §3b).
+    # the figure it uses and where it comes from (docs/columns.md).
     wage = {"scenario": True, "roster": {"city_average_wage", "wage_source"}}
     assert baseline.model_dump(exclude=wage) == default.model_dump(exclude=wage)
     assert baseline.roster.city_average_wage and baseline.roster.wage_source
@@ -139,7 +139,7 @@ def test_sector_floors_bind_on_the_sample_as_the_description_says():
 
 
 # -- the table and the defaults ---------------------------------------------------------------
-#: The defaults as the DESIGN and the brief state them, written independently of the table.
+#: The defaults as the regulation and the issues state them, written independently of the table.
 EXPECTED_DEFAULTS: dict[str, object] = {
     "scenario.name": "未命名方案", "scenario.description": "", "scenario.year": None,
     "cap.reserve": 0,
@@ -164,7 +164,7 @@ EXPECTED_DEFAULTS: dict[str, object] = {
     "sanctions.violation_cut.5": Cut(kind="share", value=Decimal("0.3")),
     "sanctions.violation_cut.6": Cut(kind="share", value=Decimal("0.2")),
     "sanctions.restricted_industry": "exclude",
-    "sanctions.share_rounding": "at_least_one",  # DESIGN §4: a breach never rounds to zero
+    "sanctions.share_rounding": "at_least_one",  # docs/scenario.md: a breach never rounds to zero
     "utilisation.min_rate": Decimal(0), "utilisation.cut": Cut(kind="share", value=Decimal(0)),
     # Art. 6 (roster screening): six months, income above 1× a wage that has no default.
     "roster.months": 6, "roster.reference_date": "", "roster.income_multiple": Decimal(1),

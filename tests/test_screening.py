@@ -1,4 +1,4 @@
-"""Roster screening (Art. 6, 17, 18; DESIGN §3b), worked by hand.
+"""Roster screening (Art. 6, 17, 18; docs/columns.md), worked by hand.
 
 The scenario of these tests: reference date 2026-12-31, six months, last year's average wage
 100,000 yuan, income multiple 1 (so income must be above 100,000), items (4) and (5) at 4× and

@@ -1,4 +1,4 @@
-"""Nothing a planner should know is dropped between ``validate`` and ``solve`` (DESIGN §6).
+"""Nothing a planner should know is dropped between ``validate`` and ``solve`` (docs/result.md).
 
 Small workbooks are built cell by cell with openpyxl, worked by hand: each warning of the
 reader reaches the result JSON (top level and the employer's own entry) with its row and

@@ -1,6 +1,6 @@
 """Workbooks written for people: the demand template, the plan and the scenario comparison.
 
-One module per workbook — :mod:`.template` (the submission template, DESIGN §3), :mod:`.plan`
+One module per workbook — :mod:`.template` (the submission template, docs/columns.md), :mod:`.plan`
 (the plan as a document for the district government) and :mod:`.comparison` (scenarios side by
 side) — and :mod:`.styles`, the shared building blocks: writing a cell so that no text can turn
 into a formula, styles, tables, drop-down lists and validation, print setup, and saving so that

@@ -1,4 +1,4 @@
-"""The plan workbook (DESIGN §1, §5, §9): the plan as a document for the district government."""
+"""The plan workbook (docs/documents.md): the plan as a document for the district government."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ from allocator.scenario import GROUP_PARAMETERS, PARAMETERS
 from allocator.submissions import infer_plan_year
 
 # =============================================================================================
-# The plan workbook (DESIGN §1, §5, §9): the plan as a document for the district government
+# The plan workbook (docs/documents.md): the plan as a document for the district government
 # =============================================================================================
 #
 # A document first: 封面 (title, status, date, the key figures, the signing block and the seal),
@@ -176,7 +176,7 @@ def _divisor_text(divisor: Fraction | None) -> str:
 
 
 def interval_text(interval: Sequence[str | None] | None, lang: Lang) -> str:
-    """A divisor interval (DESIGN §6 ``divisor_interval``, exact strings) as people read it."""
+    """A divisor interval (docs/result.md ``divisor_interval``, exact strings) as people read it."""
     if not interval:
         return "—"
     low, high = interval
@@ -200,7 +200,7 @@ def build_plan_workbook(plan: Plan, *, approval: ApprovalInfo | None = None, lan
         write(sheet, doc)
     from allocator.excel.roster import add_roster_sheets
 
-    add_roster_sheets(book, plan, doc.title, lang)  # DESIGN §3b: only for a screened plan
+    add_roster_sheets(book, plan, doc.title, lang)  # docs/columns.md: only for a screened plan
     if curve is not None:  # optional: the plan at every cap (allocator.sweep.Sweep)
         from allocator.excel.sweep import add_curve_sheet
 
@@ -561,7 +561,7 @@ def _float(value: Fraction | None) -> float | None:
 
 
 # -- 分配明细 ---------------------------------------------------------------------------------
-#: The numbers of every input row, on one A4 landscape page width at ≥ 85 % (DESIGN §9); the
+#: The numbers of every input row, on one A4 landscape page width at ≥ 85 % (docs/documents.md); the
 #: sentences are on 分配说明.
 DETAIL_COLUMNS = (
     # key, width, number format (None: text), wrapped

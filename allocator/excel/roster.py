@@ -1,4 +1,4 @@
-"""The plan workbook's roster sheets (DESIGN §3b): who was screened, who passed, and why not.
+"""The plan workbook's roster sheets (docs/columns.md): who was screened, who passed, and why not.
 
 Two sheets, added when the plan was screened against a roster: 人员审核汇总 (per employer: its
 request, applicants listed, passed per role, failed per reason, and its eligible demand) and

@@ -1,4 +1,4 @@
-"""The demand workbook (DESIGN §3): the submission template sent to employers, and the same
+"""The demand workbook (docs/columns.md): the submission template sent to employers, and the same
 layout filled with submissions — the sheet ``需求申报`` with a title row, one header per
 :data:`allocator.schema.COLUMNS` entry and optionally one row per employer, and the
 instructions sheet ``填表说明``.
@@ -55,7 +55,7 @@ from allocator.schema import COLUMNS, Column, Kind
 from allocator.submissions import EXAMPLE_MARK, SHEET_NAME, infer_plan_year
 
 # =============================================================================================
-# The demand workbook (DESIGN §3): the template, and the same layout filled with submissions
+# The demand workbook (docs/columns.md): the template, and the same layout filled with submissions
 # =============================================================================================
 
 DEMAND_SHEET = SHEET_NAME  # the name the reader looks for
@@ -358,7 +358,7 @@ def write_template(path: str | Path, *, year: int | None = None) -> None:
     """The blank submission template sent to employers (``allocator template``): the contact
     and seal line, an example row (skipped by the reader), lines to fill in when printed, and
     headers protected while every data cell stays open; then a blank applicant roster sheet
-    (DESIGN §3b) that the reader ignores while it holds no applicant."""
+    (docs/columns.md) that the reader ignores while it holds no applicant."""
     book = build_demand_workbook(year=year, blank=True)
     _roster_sheet(book)
     book.active = 0
