@@ -381,7 +381,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
                                                  problem.screening)).cap
             curve = sweep(submissions, scenario, default_caps(problem, least), problem=problem)
         with writing(args.out):
-            write_plan_workbook(plan, args.out, curve=curve)
+            write_plan_workbook(plan, args.out, curve=curve, lang=args.lang or "zh")
     print_plan(plan, args.lang)
     if next_permit is not None:
         print()
@@ -618,7 +618,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         def workbook(temporary: Path) -> None:
             write_plan_workbook(replay.plan, temporary, approval=replay.stored.approval,
-                                exported_by=args.by or current_user())
+                                exported_by=args.by or current_user(), lang=args.lang or "zh")
 
         if store.read_only:
             write_atomically(args.out, workbook)

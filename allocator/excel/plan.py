@@ -204,7 +204,7 @@ def build_plan_workbook(plan: Plan, *, approval: ApprovalInfo | None = None, lan
     if curve is not None:  # optional: the plan at every cap (allocator.sweep.Sweep)
         from allocator.excel.sweep import add_curve_sheet
 
-        add_curve_sheet(book, curve)
+        add_curve_sheet(book, curve, lang)
     if approval is not None:  # the chain head, for `allocator verify --against` (issue 12)
         from openpyxl.packaging.custom import StringProperty
 
