@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import string
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -83,7 +86,26 @@ def text(key: str, /, **params: Any) -> Text:
         local = {k: (v.get(lang) if isinstance(v, Text) else v) for k, v in params.items()}
         return t(key, lang, **local)
 
-    return Text(zh=render("zh"), en=render("en"))
+    only = _ONLY.get()
+    if only is None:
+        return Text(zh=render("zh"), en=render("en"))
+    return Text(zh=render("zh"), en="") if only == "zh" else Text(zh="", en=render("en"))
+
+
+#: The one language :func:`text` renders inside :func:`only`; ``None``: both.
+_ONLY: ContextVar[Lang | None] = ContextVar("allocator_only_language", default=None)
+
+
+@contextmanager
+def only(lang: Lang) -> Iterator[None]:
+    """Within the block, :func:`text` renders ``lang`` alone and leaves the other language
+    empty: for a document written in one language, where the other is never read (the plan
+    workbook's 10,000 sentences). Texts made here must not be shown in the other language."""
+    token = _ONLY.set(lang)
+    try:
+        yield
+    finally:
+        _ONLY.reset(token)
 
 
 def has(key: str) -> bool:

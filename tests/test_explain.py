@@ -519,3 +519,37 @@ def test_the_summary_says_when_the_top100_guarantee_is_inert():
     assert [plan.seats(0), plan.seats(1)] == [10, 10]
     lines = [line.zh for line in plan_summary(plan).lines]
     assert any("业务骨干保障比例为0" in line and "第八条" in line for line in lines)
+
+
+# -- one language only (the plan workbook, issue 15) -----------------------------------------
+def _same_but_the_sentence(a, b) -> bool:
+    fields = [f for f in a.__dataclass_fields__ if f != "sentence"]
+    return all(getattr(a, f) == getattr(b, f) for f in fields)
+
+
+@cache
+def generated_plan() -> Plan:
+    """A random 2,000-employer district (the sample generator) under the weighted baseline."""
+    from allocator.sample import generate
+
+    records = [{**r, "row": i + 2} for i, r in
+               enumerate(generate(2000, 29, 2027).to_dict("records"))]
+    demand = submissions(records)
+    return solve(build_problem(demand, load_scenario(ROOT / "scenarios" /
+                                                     "finance_culture_first.toml")))
+
+
+@pytest.mark.parametrize("which", ["sample", "random", "generated"])
+def test_one_language_renders_the_same_sentences(which):
+    plans = {"sample": sample_plans, "random": random_plans,
+             "generated": lambda: [generated_plan()]}[which]()
+    for plan in plans:
+        both = explain_plan(plan)
+        for lang in ("zh", "en"):
+            alone = explain_plan(plan, lang)
+            assert [e.sentence.get(lang) for e in alone] == [e.sentence.get(lang) for e in both]
+            assert all(_same_but_the_sentence(a, b) for a, b in zip(alone, both, strict=True))
+            other = "en" if lang == "zh" else "zh"
+            assert all(e.sentence.get(other) == "" for e in alone)  # never shown by mistake
+        # Outside the call both languages are rendered again.
+        assert explain_employer(plan, 0).zh and explain_employer(plan, 0).en

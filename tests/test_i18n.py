@@ -20,3 +20,16 @@ def test_text_renders_nested_texts_in_the_matching_language():
     options = Text(zh="是、否", en="yes, no")
     message = text("issue.enum_unknown", options=options)
     assert "是、否" in message.zh and "yes, no" in message.en
+
+
+def test_only_one_language_is_rendered_inside_only():
+    from allocator.i18n import only
+
+    whole = text("explain.sentence", body=text("common.yes"))
+    with only("en"):
+        english = text("explain.sentence", body=text("common.yes"))
+        with only("zh"):
+            chinese = text("explain.sentence", body=Text(zh="是", en="yes"))
+    assert english == Text(zh="", en=whole.en)
+    assert chinese == Text(zh=whole.zh, en="")
+    assert text("explain.sentence", body=text("common.yes")) == whole  # both again after

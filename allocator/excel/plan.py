@@ -109,7 +109,7 @@ class PlanDocument:
 
     @cached_property
     def explanations(self) -> list[EmployerExplanation]:
-        return explain_plan(self.plan)
+        return explain_plan(self.plan, self.lang)  # the document's language only
 
     @property
     def state(self) -> str:
