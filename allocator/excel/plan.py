@@ -40,6 +40,7 @@ from allocator.excel.styles import (
     apply_style,
     bulk_rows,
     cell_value,
+    collector_paused,
     fit_row,
     keep_together,
     msg,
@@ -230,9 +231,10 @@ def write_plan_workbook(plan: Plan, path: str | Path, *, approval: ApprovalInfo 
     cover and the audit sheet when given). ``curve`` (an :class:`allocator.sweep.Sweep`) adds
     a last sheet with the plan at every cap of its range (``allocator solve --curve``).
     """
-    save_workbook(build_plan_workbook(plan, approval=approval, lang=lang,
-                                      generated_at=generated_at, superseded=superseded,
-                                      exported_by=exported_by, curve=curve), path)
+    with collector_paused():
+        save_workbook(build_plan_workbook(plan, approval=approval, lang=lang,
+                                          generated_at=generated_at, superseded=superseded,
+                                          exported_by=exported_by, curve=curve), path)
 
 
 # -- 封面 -------------------------------------------------------------------------------------
