@@ -345,6 +345,16 @@ def record_run(args: argparse.Namespace, submissions: Any, scenario: Any, plan: 
         return store.record_run(submissions, scenario, plan, result, by=by)
 
 
+#: allocator.excel.plan.EXPLANATIONS (not imported: the workbook code loads openpyxl).
+EXPLANATIONS = ("sheet", "appendix", "none")
+EXPLANATIONS_HELP = ("分配说明（逐家说明每个数字的来历）：sheet＝收入工作簿供屏幕查阅、"
+                     "不随方案打印（默认）；appendix＝另作附件打印；none＝不收入（结果 JSON 仍有）"
+                     "/ the per-employer "
+                     "explanations: sheet = in the workbook, on screen, not printed (default); "
+                     "appendix = printed as an appendix too; none = left out (the result JSON "
+                     "keeps them)")
+
+
 def cmd_solve(args: argparse.Namespace) -> int:
     from allocator.model import SolveOptions, solve
     from allocator.plan import PlanStatus, plan_json
@@ -381,7 +391,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
                                                  problem.screening)).cap
             curve = sweep(submissions, scenario, default_caps(problem, least), problem=problem)
         with writing(args.out):
-            write_plan_workbook(plan, args.out, curve=curve, lang=args.lang or "zh")
+            write_plan_workbook(plan, args.out, curve=curve, lang=args.lang or "zh",
+                                explanations=args.explanations)
     print_plan(plan, args.lang)
     if next_permit is not None:
         print()
@@ -618,7 +629,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         def workbook(temporary: Path) -> None:
             write_plan_workbook(replay.plan, temporary, approval=replay.stored.approval,
-                                exported_by=args.by or current_user(), lang=args.lang or "zh")
+                                exported_by=args.by or current_user(), lang=args.lang or "zh",
+                                explanations=args.explanations)
 
         if store.read_only:
             write_atomically(args.out, workbook)
@@ -698,6 +710,8 @@ def add_store_commands(commands: Any) -> None:
     export.add_argument("--by", default=None, metavar="NAME",
                         help="操作人（默认：系统用户）/ who exports (default: the OS user)")
     export.add_argument("--db", type=Path, metavar="PATH", help=db_help)
+    export.add_argument("--explanations", choices=EXPLANATIONS, default="sheet",
+                        help=EXPLANATIONS_HELP)
     export.add_argument("--lang", choices=["zh", "en"], default=None)
     export.set_defaults(handler=cmd_export)
 
@@ -757,6 +771,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="写出结果 JSON / write the result JSON")
     solve.add_argument("--out", type=Path, metavar="PLAN.xlsx",
                        help="写出分配方案工作簿 / write the plan workbook")
+    solve.add_argument("--explanations", choices=EXPLANATIONS, default="sheet",
+                       help=EXPLANATIONS_HELP)
     solve.add_argument("--curve", action="store_true",
                        help="在方案工作簿中加一页：各年度总量下的分配（docs/sweep.md）/ "
                             "add a sheet with the plan at every cap to the plan workbook")

@@ -16,25 +16,41 @@ NOTE_WIDGET = "alloc.w.approval_note"
 CONFIRM_WIDGET = "alloc.w.approval_confirm"
 DESCRIPTION_WIDGET = "alloc.w.approval_description"
 REASON_WIDGET = "alloc.w.supersede_reason"
-WORKBOOKS = "alloc.workbooks"  # (plan hash, approval chain, language) → the plan workbook
+WORKBOOKS = "alloc.workbooks"  # (plan hash, approval chain, language, explanations) → bytes
+#: How the per-employer explanations go with the downloaded plan (allocator.excel.plan).
+EXPLANATIONS = ("sheet", "appendix", "none")
 
 
-def plan_workbook(plan: Plan, approval: ApprovalInfo | None) -> bytes:
-    key = (plan_sha256(plan), approval.chain_sha256 if approval else "", ui.lang())
-    kept: dict[tuple[str, str, str], bytes] = st.session_state.setdefault(WORKBOOKS, {})
+def explanations_choice() -> str:
+    """The planner's choice for the plan's explanations: on screen (default), printed as an
+    appendix, or left out; kept across reruns and languages."""
+    return st.radio(tr("approve_doc.explanations"), EXPLANATIONS,
+                    format_func=ui.labels(EXPLANATIONS,
+                                          lambda c: tr(f"approve_doc.explanations_{c}")),
+                    key=ui.kept_key("explanations", "sheet"), on_change=ui.keep,
+                    args=("explanations",), horizontal=True) or "sheet"
+
+
+def plan_workbook(plan: Plan, approval: ApprovalInfo | None,
+                  explanations: str = "sheet") -> bytes:
+    key = (plan_sha256(plan), approval.chain_sha256 if approval else "", ui.lang(),
+           explanations)
+    kept: dict[tuple[str, str, str, str], bytes] = st.session_state.setdefault(WORKBOOKS, {})
     if key not in kept:
         kept.clear()  # one plan at a time: the bytes are cheap to make again
         kept[key] = workbook_bytes(
-            lambda path: write_plan_workbook(plan, path, approval=approval, lang=ui.lang()),
+            lambda path: write_plan_workbook(plan, path, approval=approval, lang=ui.lang(),
+                                             explanations=explanations),
             "plan.xlsx")
     return kept[key]
 
 
-def checked_workbook(plan: Plan, approval: ApprovalInfo | None) -> bytes:
+def checked_workbook(plan: Plan, approval: ApprovalInfo | None,
+                     explanations: str = "sheet") -> bytes:
     """The plan workbook; an approved one only after the whole store verifies (docs/record.md)."""
     if approval is not None:
         state.store().check_intact()
-    return plan_workbook(plan, approval)
+    return plan_workbook(plan, approval, explanations)
 
 
 def file_stem(text: str) -> str:
@@ -125,7 +141,9 @@ def exports(draft: state.Draft, plan: Plan, approval: ApprovalInfo | None) -> No
     with left:
         kind = tr("approve.approved_tag") if approval else tr("approve.draft_tag")
         name = f"{tr('approve.plan_file', name=file_stem(draft.name), kind=kind)}.xlsx"
-        workbook, done = ui.attempt("export", lambda: checked_workbook(plan, approval))
+        explanations = explanations_choice()
+        workbook, done = ui.attempt("export",
+                                    lambda: checked_workbook(plan, approval, explanations))
         if done and workbook is not None:
             st.download_button(
                 tr("approve.download_plan"), data=workbook, file_name=name, mime=XLSX_MIME,

@@ -380,6 +380,15 @@ def test_approve_under_a_name_and_export(app: AppTest) -> None:
     seats = [row[header.index("分配")] for row in detail.iter_rows(min_row=3, values_only=True)
              if isinstance(row[0], int)]
     assert seats == [int(x) for x in baseline_plan().allocation]
+    # The explanations stay on screen by default (only their sheet's title prints); printed
+    # as an appendix when the planner chooses so.
+    assert book["分配说明"].print_area == "'分配说明'!$A$1:$E$1"
+    app.radio(key="alloc.w.explanations.zh").set_value("appendix").run()
+    assert not app.exception
+    (workbook,) = app.session_state["alloc.workbooks"].values()
+    appendix = load_workbook(io.BytesIO(workbook))["分配说明"]
+    assert appendix["A1"].value == "附件：分配说明（按申报表行序）"
+    assert not appendix.print_area  # the whole sheet prints
     # Approving the same plan again is refused by the page (it says who approved it).
     go(app, "approve")
     shown = [s.value for s in app.success]

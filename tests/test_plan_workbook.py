@@ -401,10 +401,15 @@ def test_print_layout(sample_book):
     assert min(widths) >= 6
     # The numbers on one A4 landscape page width at 85 % or more (docs/documents.md).
     assert print_scale(widths, landscape=True) >= 0.85
-    # Wrapped explanations get rows tall enough for their lines.
+    # Wrapped explanations (9 pt) get rows tall enough for their lines: a sentence wider than
+    # its column (74 characters ≈ 390 pt, a Chinese character 9 pt wide) needs two lines or
+    # more, each at least 9 pt × 1.2 high.
     explained = book["分配说明"]
-    row_heights = [explained.row_dimensions[r].height for r in range(3, 20)]
-    assert all(h and h >= 30 for h in row_heights)
+    for r in range(3, 40):
+        sentence = explained.cell(row=r, column=4).value
+        wide = sum(1 for ch in sentence if len(ch.encode()) > 1)
+        if wide * 9 > 390:
+            assert explained.row_dimensions[r].height >= 2 * 9 * 1.2, r
 
 
 def test_english_workbook(tmp_path):
@@ -498,3 +503,48 @@ def test_every_warning_is_listed_with_its_row_and_employer(tmp_path):
     assert by_row[4][2:4] == [records[1]["credit_code"], "示例单位2"]
     # Each listed message is the plan's own warning, in the plan's order.
     assert [r[4] for r in listed] == [w.message.zh for w in plan.all_warnings]
+
+
+def solved_with(tmp_path, *options: str) -> openpyxl.Workbook:
+    """``allocator solve --out`` of 12 employers for 20 permits, with ``options``."""
+    rng = np.random.default_rng(4)
+    records = [employer(i + 1, demand_total=int(rng.integers(1, 9))) for i in range(12)]
+    demand = tmp_path / "demand.xlsx"
+    write_demand_workbook(demand, submissions(records).frame)
+    out = tmp_path / "plan.xlsx"
+    assert main(["solve", str(demand), "--cap", "20", "--out", str(out), *options, "--db",
+                 str(tmp_path / "store.db")]) == 0
+    return openpyxl.load_workbook(out)
+
+
+def cover_text(book: openpyxl.Workbook) -> str:
+    return " ".join(str(v) for row in book["封面"].iter_rows(values_only=True) for v in row if v)
+
+
+@pytest.mark.parametrize("choice", [None, "sheet", "appendix"])
+def test_the_explanations_stay_in_the_workbook_printed_or_not(tmp_path, choice):
+    book = solved_with(tmp_path, *(["--explanations", choice] if choice else []))
+    assert book.sheetnames == SHEETS
+    assert "未收入本工作簿" not in cover_text(book)
+    sheet = book["分配说明"]
+    # Every employer's sentence is in the sheet whatever the choice: only the printing differs.
+    assert sum(1 for r in range(3, 15) if sheet.cell(row=r, column=4).value) == 12
+    if choice == "appendix":
+        assert sheet["A1"].value.startswith("附件")
+        assert not sheet.print_area
+    else:  # the default: on screen only, the title says so and is all that prints
+        assert "未随方案打印" in sheet["A1"].value and "12家" in sheet["A1"].value
+        assert sheet.print_area == "'分配说明'!$A$1:$E$1"
+
+
+def test_the_explanations_can_be_left_out(tmp_path):
+    book = solved_with(tmp_path, "--explanations", "none")
+    assert book.sheetnames == [s for s in SHEETS if s != "分配说明"]
+    assert "未收入本工作簿" in cover_text(book)
+
+
+def test_an_unknown_explanations_choice_is_refused(tmp_path):
+    _, plan = sample()
+    with pytest.raises(ValueError, match="explanations"):
+        write_plan_workbook(plan, tmp_path / "x.xlsx", explanations="printed")
+    assert not (tmp_path / "x.xlsx").exists()

@@ -48,6 +48,7 @@ from allocator.excel.styles import (
     new_workbook,
     page_setup,
     put,
+    row_height,
     save_workbook,
     set_widths,
     sheet_title,
@@ -103,6 +104,8 @@ class PlanDocument:
     generated_at: datetime | None = None
     superseded: bool = False
     exported_by: str | None = None
+    #: How the explanations go with the plan: see :data:`EXPLANATIONS`.
+    explanations_as: str = "sheet"
 
     @cached_property
     def summary(self) -> PlanSummary:
@@ -186,18 +189,32 @@ def interval_text(interval: Sequence[str | None] | None, lang: Lang) -> str:
     return msg(lang, "doc.interval", low=low, high=high)
 
 
+#: How the per-employer explanations (分配说明, about 150 characters each) go with the plan:
+#: ``sheet`` (the default) — their sheet is in the workbook, to read on screen, and prints as
+#: one page saying where they are, so that the signed document stays short; ``appendix`` —
+#: printed in full as well (the 600-employer sample: 49 pages more); ``none`` — no
+#: sheet (the result JSON and the app still have them).
+EXPLANATIONS = ("sheet", "appendix", "none")
+
+
 def build_plan_workbook(plan: Plan, *, approval: ApprovalInfo | None = None, lang: Lang = "zh",
                         generated_at: datetime | None = None, superseded: bool = False,
-                        exported_by: str | None = None, curve: Any = None) -> Workbook:
+                        exported_by: str | None = None, curve: Any = None,
+                        explanations: str = "sheet") -> Workbook:
     """The plan workbook in memory (see :func:`write_plan_workbook`); the long tables are
     written when it is saved with :func:`save_workbook`."""
     if plan.allocation is None:
         raise ValueError("an infeasible plan has no allocation to export; see its conflicts")
+    if explanations not in EXPLANATIONS:
+        raise ValueError(f"explanations must be one of {EXPLANATIONS}, not {explanations!r}")
     superseded = superseded or (approval is not None and approval.superseded_by is not None)
-    doc = PlanDocument(plan, lang, approval, generated_at, superseded, exported_by)
+    doc = PlanDocument(plan, lang, approval, generated_at, superseded, exported_by,
+                       explanations)
     book = new_workbook()
-    sheets = named_sheets(book, [doc.w(f"sheet.{key}") for key, _ in PLAN_SHEETS])
-    for sheet, (_, write) in zip(sheets, PLAN_SHEETS, strict=True):
+    kept = [(key, write) for key, write in PLAN_SHEETS
+            if not (key == "explanations" and explanations == "none")]
+    sheets = named_sheets(book, [doc.w(f"sheet.{key}") for key, _ in kept])
+    for sheet, (_, write) in zip(sheets, kept, strict=True):
         write(sheet, doc)
     from allocator.excel.roster import add_roster_sheets
 
@@ -221,7 +238,7 @@ def build_plan_workbook(plan: Plan, *, approval: ApprovalInfo | None = None, lan
 def write_plan_workbook(plan: Plan, path: str | Path, *, approval: ApprovalInfo | None = None,
                         lang: Lang = "zh", generated_at: datetime | None = None,
                         superseded: bool = False, exported_by: str | None = None,
-                        curve: Any = None) -> None:
+                        curve: Any = None, explanations: str = "sheet") -> None:
     """Write the plan as a document for the district government (``allocator solve --out``).
 
     Sheets 封面, 说明, 分配汇总, 分配明细, 分配说明, 并列与调整, 提示, 参数, 审计 (Chinese;
@@ -230,11 +247,14 @@ def write_plan_workbook(plan: Plan, path: str | Path, *, approval: ApprovalInfo 
     bytes depend only on the arguments: no clock is read (``generated_at`` is shown on the
     cover and the audit sheet when given). ``curve`` (an :class:`allocator.sweep.Sweep`) adds
     a last sheet with the plan at every cap of its range (``allocator solve --curve``).
+    ``explanations`` (:data:`EXPLANATIONS`) says whether the 分配说明 sheet prints in full
+    (``appendix``), stays on screen only (``sheet``, the default) or is left out (``none``).
     """
     with collector_paused():
         save_workbook(build_plan_workbook(plan, approval=approval, lang=lang,
                                           generated_at=generated_at, superseded=superseded,
-                                          exported_by=exported_by, curve=curve), path)
+                                          exported_by=exported_by, curve=curve,
+                                          explanations=explanations), path)
 
 
 # -- 封面 -------------------------------------------------------------------------------------
@@ -375,8 +395,10 @@ def _cover_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
     _merged(sheet, row, 2, columns, doc.w("cover.seal_hint"), font=COVER_FONT,
             alignment=SEAL_ALIGNMENT, border=True, height=SEAL_HEIGHT)
     row += 2
-    _merged(sheet, row, 1, columns, doc.w("cover.contents"), font=NOTE_FONT, alignment=WRAP)
-    fit_row(sheet, row, (sum(COVER_WIDTHS),), [doc.w("cover.contents")])
+    contents = doc.w("explain_doc.contents_none" if doc.explanations_as == "none"
+                     else "cover.contents")
+    _merged(sheet, row, 1, columns, contents, font=NOTE_FONT, alignment=WRAP)
+    fit_row(sheet, row, (sum(COVER_WIDTHS),), [contents])
     page_setup(sheet, doc.title, landscape=False, lang=doc.lang)
     sheet.print_area = f"A1:{get_column_letter(columns)}{row}"
 
@@ -637,18 +659,27 @@ def _layout(columns: Sequence[tuple[str, float, str | None, bool]]
 #: (and pages) the long sentences take.
 EXPLANATION_COLUMNS = (
     ("row", 6, FORMAT_COUNT, False),
-    ("name", 24, None, True),
+    ("name", 20, None, True),
     ("allocated", 6, FORMAT_INT, False),
-    ("explanation", 82, None, True),
-    ("reasons", 50, None, True),
+    ("explanation", 74, None, True),
+    ("reasons", 54, None, True),
 )
 
 
 def _explanations_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
+    """Every employer's sentence and reasons, in 9 pt (printed at about 86 %: 7.8 pt) with rows
+    as tall as their text. Only as an ``appendix`` is all of it printed; as a ``sheet`` its
+    print range is the title, which says where the explanations are."""
     plan, lang = doc.plan, doc.lang
     widths, formats, wraps = _layout(EXPLANATION_COLUMNS)
     set_widths(sheet, widths)
-    sheet_title(sheet, doc.w("explain_sheet.title"), len(widths))
+    if doc.explanations_as == "appendix":
+        sheet_title(sheet, doc.w("explain_doc.appendix_title"), len(widths))
+    else:
+        title = "\n".join([doc.w("explain_sheet.title"),
+                           doc.w("explain_doc.not_printed", count=plan.problem.size)])
+        sheet_title(sheet, title, len(widths), height=54)
+        sheet.cell(row=1, column=1).alignment = CENTRE_WRAP
     headers = [doc.w(f"detail.col.{c[0]}") for c in EXPLANATION_COLUMNS]
     write_header(sheet, DETAIL_HEADER_ROW, headers, widths)
     reasons = plan.problem.employers["reasons"].tolist()
@@ -659,11 +690,23 @@ def _explanations_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
                    explanation.sentence.get(lang),
                    "\n".join(r.message.get(lang) for r in own) or None]
 
-    row = bulk_rows(sheet, DETAIL_FIRST_ROW, rows(), formats, wraps, widths, font=PLAN_FONT)
+    # Lines as full as LibreOffice and Excel fill them (measured: 45 characters of a column of
+    # 82), not with the usual margin: the rows are as tall as their text, no taller.
+    row = bulk_rows(sheet, DETAIL_FIRST_ROW, rows(), formats, wraps, widths,
+                    font=APPENDIX_FONT, minimum=row_height(1, APPENDIX_FONT.sz),
+                    fill_factor=1.0)
     sheet.freeze_panes = sheet.cell(row=DETAIL_FIRST_ROW, column=3)
     sheet.auto_filter.ref = f"A{DETAIL_HEADER_ROW}:{get_column_letter(len(widths))}{row - 1}"
     page_setup(sheet, doc.title, title_rows=f"{DETAIL_HEADER_ROW}:{DETAIL_HEADER_ROW}",
                lang=doc.lang)
+    if doc.explanations_as != "appendix":  # on screen only: the title prints, saying so
+        sheet.print_area = f"A1:{get_column_letter(len(widths))}1"
+
+
+#: The explanations' and the adjustments' rows: 9 pt (printed at about 86 %: 7.7 pt), so that
+#: these long reference tables take a quarter fewer pages than at 10 pt.
+APPENDIX_FONT = Font(name=FONT_NAME, size=9)
+CENTRE_WRAP = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 # -- 并列与调整 -------------------------------------------------------------------------------
@@ -753,7 +796,8 @@ def _adjustments_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
         fit_row(sheet, row, (sum(widths),), [cell.value], minimum=18)
         row += 1
         row = bulk_rows(sheet, row, rows or [[None, msg(lang, "none"), *[None] * (columns - 2)]],
-                        formats, wraps, widths, font=PLAN_FONT)
+                        formats, wraps, widths, font=APPENDIX_FONT,
+                        minimum=row_height(1, APPENDIX_FONT.sz))
     sheet.freeze_panes = "C3"
     page_setup(sheet, title, title_rows="2:2", lang=lang)
     keep_together(sheet, blocks, widths, repeated=sheet.row_dimensions[2].height or 15.0)
@@ -798,7 +842,7 @@ def _warnings_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
 
 
 # -- 参数 -------------------------------------------------------------------------------------
-PARAMETER_WIDTHS = (26, 20, 20, 14, 58, 26)
+PARAMETER_WIDTHS = (22, 24, 20, 12, 64, 28)
 
 
 def _parameters_sheet(sheet: Worksheet, doc: PlanDocument) -> None:

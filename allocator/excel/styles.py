@@ -304,6 +304,7 @@ class BulkTable:
     last_row: int
     last_column: int
     xml: list[str] = field(default_factory=list)
+    heights: list[float] = field(default_factory=list)  # each row's, for pagination
 
 
 _BULK: weakref.WeakKeyDictionary[Worksheet, list[BulkTable]] = weakref.WeakKeyDictionary()
@@ -323,13 +324,15 @@ def _style_id(sheet: Worksheet, **styles: Any) -> int:
 def bulk_rows(sheet: Worksheet, first_row: int, rows: Iterable[Sequence[Any]],
               formats: Sequence[str | None], wraps: Sequence[bool], widths: Sequence[float], *,
               font: Font, fill: PatternFill | None = None, first_column: int = 1,
-              minimum: float = 15.0) -> int:
+              minimum: float = 15.0, fill_factor: float | None = None) -> int:
     """Write a long boxed table's rows as :func:`write_row` would, fast; returns the row after.
 
     The rows are not cells of ``sheet`` in memory (``sheet.max_row`` does not see them); they
     are in the file :func:`save_workbook` writes. Values are as :func:`cell_value` makes them:
     numbers as numbers in the column's format, text always text (quote-prefixed when it starts
-    with a formula trigger), ``None`` an empty boxed cell.
+    with a formula trigger), ``None`` an empty boxed cell. ``fill_factor`` is the share of a
+    wrapped column's width a line is taken to fill (:data:`FILL_FACTOR`, a margin for fonts
+    that print wider than measured).
     """
     count = len(formats)
     cells = [f'<c r="{get_column_letter(first_column + i)}' for i in range(count)]
@@ -349,13 +352,15 @@ def bulk_rows(sheet: Worksheet, first_row: int, rows: Iterable[Sequence[Any]],
     number_open = [None if number_ids[i] is None else f'" s="{number_ids[i]}"><v>'
                    for i in range(count)]
     # Per wrapped column: the points a line holds (see wrapped_lines), for the row height.
-    room = {i: (column_points(widths[first_column - 1 + i]) - 4) * FILL_FACTOR
+    fill_factor = FILL_FACTOR if fill_factor is None else fill_factor
+    room = {i: (column_points(widths[first_column - 1 + i]) - 4) * fill_factor
             for i, wrap in enumerate(wraps) if wrap}
     table = BulkTable(first_row=first_row, last_row=first_row - 1,
                       last_column=first_column + count - 1)
     row = first_row
-    xml = table.xml
+    xml, heights = table.xml, table.heights
     rooms = [room.get(i) for i in range(count)]
+    size = float(font.sz or 10.0)  # the lines and the row height follow the font's size
     for values in rows:
         parts = []
         lines = 1
@@ -372,10 +377,10 @@ def bulk_rows(sheet: Worksheet, first_row: int, rows: Iterable[Sequence[Any]],
                 for part in str(given).split("\n"):
                     length = len(part)
                     if part.isascii():
-                        needed += max(1, math.ceil(length * NARROW_EM * 10 / rooms[column]))
+                        needed += max(1, math.ceil(length * NARROW_EM * size / rooms[column]))
                         continue
                     wide = (len(part.encode()) - length) / 2
-                    needed += max(1, math.ceil((wide + (length - wide) * NARROW_EM) * 10
+                    needed += max(1, math.ceil((wide + (length - wide) * NARROW_EM) * size
                                                / rooms[column]))
                 if needed > lines:
                     lines = needed
@@ -409,7 +414,8 @@ def bulk_rows(sheet: Worksheet, first_row: int, rows: Iterable[Sequence[Any]],
             if "&" in value or "<" in value or ">" in value:
                 value = value.translate(_XML_ESCAPES)
             parts += (cells[column], number, opening, value, "</t></is></c>")
-        height = max(minimum, row_height(lines))
+        height = max(minimum, row_height(lines, size))
+        heights.append(height)
         xml.append(f'<row r="{row}" ht="{height:g}" customHeight="1">{"".join(parts)}</row>')
         row += 1
     table.last_row = row - 1
@@ -660,23 +666,30 @@ def keep_together(sheet: Worksheet, blocks: Sequence[tuple[int, int]], widths: S
     """Insert page breaks so that no block of rows (a section: heading, note and the start of
     its table) is cut by a page end; returns the rows that start a new page.
 
-    Row heights are estimates and every program paginates a little differently, so a block
-    shares a page with what came before it only when everything since the last break fits in
-    ``margin`` of a page; otherwise it starts a new one. Errors then never add up over pages.
-    ``repeated`` is the height of rows printed on every page (print titles).
+    The pages are laid out row by row as the printer will (a row that does not fit starts the
+    next page), and a block starts a new page only when it does not fit under what the current
+    page holds. Row heights are estimates and every program paginates a little differently, so
+    a page is taken as ``margin`` of its height. ``repeated`` is the height of rows printed on
+    every page (print titles).
     """
     page = (printable_height(sheet, widths, landscape) - repeated) * margin
+    bulk = {table.first_row + i: height for table in _BULK.get(sheet, ())
+            for i, height in enumerate(table.heights)}
 
-    def height(first: int, last: int) -> float:
-        return sum(sheet.row_dimensions[r].height or 15.0 for r in range(first, last + 1))
+    def height(row: int) -> float:
+        return bulk.get(row) or sheet.row_dimensions[row].height or 15.0
 
+    starts = dict(blocks[1:])
     breaks: list[int] = []
-    since = 1  # the first row of the current printed page
-    for first, last in blocks[1:]:
-        if height(since, last) > page:
-            sheet.row_breaks.append(Break(id=first - 1))
-            breaks.append(first)
-            since = first
+    used = 0.0  # of the current printed page
+    for row in range(1, max(starts, default=0) + 1):
+        if row in starts and used > 0:
+            block = sum(height(r) for r in range(row, starts[row] + 1))
+            if used + block > page:  # the block does not fit under what is on the page
+                sheet.row_breaks.append(Break(id=row - 1))
+                breaks.append(row)
+                used = 0.0
+        used = height(row) if used + height(row) > page else used + height(row)
     return breaks
 
 
