@@ -247,6 +247,8 @@ class _Context:
     parts: dict[tuple[Any, ...], Text] = field(default_factory=dict)
     #: (scope name, claim) → (quotient, rounded quotient), computed once.
     quotients: dict[tuple[str, Fraction], tuple[Fraction, int]] = field(default_factory=dict)
+    #: The parts of a sentence → the sentence.
+    sentences: dict[tuple[Text, ...], Text] = field(default_factory=dict)
 
     def part(self, key: tuple[Any, ...], render: Callable[[], Text]) -> Text:
         known = self.parts.get(key)
@@ -394,9 +396,18 @@ def _explain(context: _Context, position: int) -> EmployerExplanation:
 
     if allocated is None:
         parts.append(text("explain.outcome.infeasible"))
+    elif tie is None:
+        parts.append(part(("outcome", outcome, allocated, guaranteed, upper),
+                          lambda: _outcome_text(outcome, allocated, guaranteed, upper, tie,
+                                                plan)))
     else:
         parts.append(_outcome_text(outcome, allocated, guaranteed, upper, tie, plan))
-    sentence = text("explain.sentence", body=_join(parts, "explain.separator"))
+    # Employers with the same numbers have the same sentence: put it together once.
+    whole = tuple(parts)
+    sentence = context.sentences.get(whole)
+    if sentence is None:
+        sentence = context.sentences[whole] = \
+            text("explain.sentence", body=_join(parts, "explain.separator"))
     return EmployerExplanation(
         position=position, row=int(record["row"]), credit_code=str(record["credit_code"]),
         name=str(record["name"]), requested=requested, eligible=eligible,
