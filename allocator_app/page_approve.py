@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from allocator.excel import write_comparison_workbook, write_plan_workbook
+from allocator.excel.plan import EXPLANATIONS
 from allocator.plan import ApprovalInfo, Plan, PlanStatus, plan_sha256
 from allocator.store import MAX_APPROVER, MAX_NOTE
 from allocator_app import results, state, ui
@@ -17,8 +18,6 @@ CONFIRM_WIDGET = "alloc.w.approval_confirm"
 DESCRIPTION_WIDGET = "alloc.w.approval_description"
 REASON_WIDGET = "alloc.w.supersede_reason"
 WORKBOOKS = "alloc.workbooks"  # (plan hash, approval chain, language, explanations) → bytes
-#: How the per-employer explanations go with the downloaded plan (allocator.excel.plan).
-EXPLANATIONS = ("sheet", "appendix", "none")
 
 
 def explanations_choice() -> str:

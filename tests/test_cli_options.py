@@ -70,3 +70,11 @@ def test_a_run_number_sqlite_cannot_hold_exits_2(command, run, capsys, tmp_path,
     assert exited.value.code == 2
     err = capsys.readouterr().err
     assert "argument RUN_ID" in err and "Traceback" not in err
+
+
+def test_the_explanations_choices_are_the_workbooks():
+    # The command line names them without loading the workbook code (openpyxl).
+    from allocator.cli import EXPLANATIONS
+    from allocator.excel.plan import EXPLANATIONS as WORKBOOK
+
+    assert EXPLANATIONS == WORKBOOK

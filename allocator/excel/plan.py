@@ -35,6 +35,7 @@ from allocator.excel.styles import (
     NOTE_FONT,
     PLAN_BOLD,
     PLAN_FONT,
+    PLAN_TITLE_FONT,
     TOTAL_FILL,
     WRAP,
     apply_style,
@@ -678,8 +679,10 @@ def _explanations_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
     else:
         title = "\n".join([doc.w("explain_sheet.title"),
                            doc.w("explain_doc.not_printed", count=plan.problem.size)])
-        sheet_title(sheet, title, len(widths), height=54)
+        sheet_title(sheet, title, len(widths))
         sheet.cell(row=1, column=1).alignment = CENTRE_WRAP
+        fit_row(sheet, 1, (sum(widths),), [title], minimum=32,
+                size=PLAN_TITLE_FONT.sz)  # the title's lines, in 16 pt
     headers = [doc.w(f"detail.col.{c[0]}") for c in EXPLANATION_COLUMNS]
     write_header(sheet, DETAIL_HEADER_ROW, headers, widths)
     reasons = plan.problem.employers["reasons"].tolist()
@@ -703,8 +706,8 @@ def _explanations_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
         sheet.print_area = f"A1:{get_column_letter(len(widths))}1"
 
 
-#: The explanations' and the adjustments' rows: 9 pt (printed at about 86 %: 7.7 pt), so that
-#: these long reference tables take a quarter fewer pages than at 10 pt.
+#: The rows of the long reference tables — explanations, adjustments, parameters — in 9 pt
+#: (printed at about 86 %: 7.7 pt): a quarter fewer pages than at 10 pt.
 APPENDIX_FONT = Font(name=FONT_NAME, size=9)
 CENTRE_WRAP = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
@@ -842,7 +845,7 @@ def _warnings_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
 
 
 # -- 参数 -------------------------------------------------------------------------------------
-PARAMETER_WIDTHS = (22, 24, 20, 12, 64, 28)
+PARAMETER_WIDTHS = (19, 24, 16, 10, 68, 24)
 
 
 def _parameters_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
@@ -879,7 +882,8 @@ def _parameters_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
                          article_text(parameter.article).get(lang) or "—",
                          parameter.help.get(lang), f"groups.{group_name}.{parameter.name}"])
             fills.append(CHANGED_FILL)
-    write_table(sheet, 3, headers, rows, PARAMETER_WIDTHS, [None] * columns, fills=fills)
+    write_table(sheet, 3, headers, rows, PARAMETER_WIDTHS, [None] * columns, fills=fills,
+                font=APPENDIX_FONT)  # a reference table: 9 pt, printed at 7.7 pt
     sheet.freeze_panes = sheet.cell(row=4, column=2)
     page_setup(sheet, title, title_rows="3:3", lang=lang)
 

@@ -563,18 +563,19 @@ def write_table(sheet: Worksheet, row: int, headers: Sequence[str], rows: Iterab
                 widths: Sequence[float], formats: Sequence[str | None], *,
                 total: Sequence[Any] | None = None, first_column: int = 1,
                 wrap: Sequence[bool] | None = None,
-                fills: Sequence[PatternFill | None] = ()) -> int:
+                fills: Sequence[PatternFill | None] = (), font: Font = PLAN_FONT) -> int:
     """A boxed table with a styled header; returns the row after it.
 
     ``formats`` gives each column's number format (None for text); text columns are left
     aligned and wrapped, numbers right aligned. ``total`` is an optional bold last row.
+    ``font`` is the rows' (the header's is bold 10 pt).
     """
     write_header(sheet, row, headers, widths, first_column=first_column)
     row += 1
     wraps = wrap or [f is None for f in formats]
     for index, values in enumerate(rows):
         fill = fills[index] if index < len(fills) else None
-        write_row(sheet, row, values, formats, wraps, widths, first_column, PLAN_FONT, fill)
+        write_row(sheet, row, values, formats, wraps, widths, first_column, font, fill)
         row += 1
     if total is not None:
         write_row(sheet, row, total, formats, wraps, widths, first_column, PLAN_BOLD,
@@ -597,7 +598,7 @@ def write_row(sheet: Worksheet, row: int, values: Sequence[Any], formats: Sequen
                     border=BORDER, alignment=alignment, number_format=number_format)
         put(sheet, row, first_column + offset, value)
     fit_row(sheet, row, widths, [v if wraps[i] else None for i, v in enumerate(values)],
-            first_column=first_column)
+            first_column=first_column, size=float(font.sz or 10.0))
 
 
 def cell_value(value: Any) -> Any:
