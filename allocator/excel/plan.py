@@ -605,6 +605,9 @@ DETAIL_COLUMNS = (
     ("allocated", 7, FORMAT_INT, False),
     ("fill", 8, FORMAT_PERCENT, False),
 )
+#: The English labels of sector and unit type are longer than the Chinese and the names (data)
+#: stay Chinese: the same total width, the name column narrower.
+DETAIL_WIDTHS_EN = {"name": 36, "sector": 12, "unit_type": 22}
 DETAIL_HEADER_ROW, DETAIL_FIRST_ROW = 2, 3
 
 
@@ -612,6 +615,9 @@ def _detail_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
     plan, lang = doc.plan, doc.lang
     frame = plan.problem.employers
     widths, formats, wraps = _layout(DETAIL_COLUMNS)
+    if lang == "en":
+        widths = [DETAIL_WIDTHS_EN.get(c[0], width) for c, width in zip(DETAIL_COLUMNS, widths,
+                                                                       strict=True)]
     set_widths(sheet, widths)
     sheet_title(sheet, doc.w("detail.title"), len(DETAIL_COLUMNS))
     headers = [doc.w(f"detail.col.{c[0]}") for c in DETAIL_COLUMNS]
