@@ -626,3 +626,35 @@ def test_hamilton_has_no_priorities():
         seat_order([1], [0], [1], HA)
     with pytest.raises(ValueError, match="finite upper"):
         seat_order([1], [0], [None], SL)
+
+
+# -- mutation survivors (docs/mutation.md): each case worked by hand ---------------------------
+def test_parse_method_forgives_an_en_dash():
+    # "Hare–Niemeyer" is how the name is usually typeset (an en dash, U+2013).
+    assert parse_method("Hare–Niemeyer") is HA
+    assert parse_method("Huntington–Hill") is HH
+
+
+def test_exact_path_never_seats_a_claimant_already_at_its_upper_bound():
+    # A claim 10³⁰⁰ times another leaves floats no precision: the exact path is taken. The
+    # second claimant is pinned at 1 (lower = upper) though its D'Hondt priority 10²⁹⁹/2 is far
+    # above the third's 1/1, so the two free seats go to the first (up to its bound) and third.
+    result = apportion([10**300, 10**299, 1], 3, DH, lower=[0, 1, 0], upper=[1, 1, 10])
+    assert result.seats == (1, 1, 1)
+
+
+def test_hamilton_all_zero_claims_fill_within_each_upper_bound():
+    # No positive claim: the 5 seats go to zero claims in input order, each up to its bound.
+    # The first holds 1 (its lower bound) and can take 1 more; the second takes the other 3.
+    # Both claims are 0, so input order decided who filled first and the second still wants
+    # more: one tie between the two.
+    result = hamilton([0, 0], 5, lower=[1, 0], upper=[2, 5])
+    assert result.seats == (2, 3)
+    assert [tie.claimants for tie in result.ties] == [(0, 1)]
+
+
+def test_hamilton_exact_quotas_report_no_tie():
+    # Quotas 2, 1, 1 are whole: every remainder is 0, nothing is left over, nothing is tied.
+    result = hamilton([2, 1, 1], 4)
+    assert result.seats == (2, 1, 1)
+    assert result.ties == ()

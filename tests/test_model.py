@@ -467,3 +467,24 @@ def test_plan_json_divisor_reproduces_each_allocation():
         clamp = max(row["guaranteed"], min(row["upper"], rounded(
             Method.SAINTE_LAGUE, problem.column("claim")[i] / divisor)))
         assert clamp - (i in lost_tie) == row["allocated"]
+
+
+# -- mutation survivors (docs/mutation.md): overlapping groups, worked by hand ----------------
+def test_only_the_pairs_that_overlap_without_nesting_are_named():
+    from allocator.constraints import build_tree
+    from allocator.i18n import text
+    from allocator.policy import Group
+
+    def group(name, members):
+        mask = np.zeros(5, dtype=bool)
+        mask[members] = True
+        return Group(name, text("group.cap"), mask, 0, None)
+
+    # a = {0, 1} and b = {1, 2} overlap; c = {3} is disjoint from all; d = {0} lies inside a.
+    groups = [group("a", [0, 1]), group("b", [1, 2]), group("c", [3]), group("d", [0])]
+    with pytest.raises(InputError) as raised:
+        build_tree(groups, np.full(5, 10), 20, file="s.toml")
+    [problem] = raised.value.issues
+    assert problem.code == "groups_overlap"
+    assert problem.file == "s.toml" and problem.column == "groups.a"
+    assert "a" in problem.message.en and "b" in problem.message.en

@@ -386,3 +386,32 @@ def test_an_inert_guarantee_is_a_plan_wide_warning_only_when_top100_firms_ask():
         {"guarantee.top100_senior": 0}))
     assert [w.code for w in both.warnings] == ["GUARANTEE_SENIOR_INERT",
                                                "GUARANTEE_KEY_STAFF_INERT"]
+
+
+# -- mutation survivors (docs/mutation.md): texts written out by hand -------------------------
+def test_a_warning_joins_the_reason_without_doubling_its_full_stop():
+    from allocator.policy import reason
+
+    plain = reason("SECTOR_UNDECIDED", industry="I65")
+    warned = reason("SECTOR_UNDECIDED", industry="I65", warning="industry_too_coarse")
+    assert plain.message.en == ("Industry code I65 cannot decide the priority sector (Art. 8): "
+                                "counted as other.")
+    assert warned.message.en == ("Industry code I65 cannot decide the priority sector (Art. 8): "
+                                 "counted as other (warning: the industry code is too coarse).")
+    assert warned.message.zh == ("行业代码I65无法判定重点产业（第八条），按“其他”计"
+                                 "（提示：行业代码过粗）。")
+
+
+def test_a_group_of_the_firms_outside_the_top_100_is_labelled_so():
+    import pandas as pd
+
+    from allocator.policy import resolve_group
+    from allocator.scenario import GroupConfig
+
+    employers = pd.DataFrame({"top100": [True, False, False]})
+    outside = resolve_group("rest", GroupConfig(top100=False, min=1), employers)
+    assert outside.members.tolist() == [False, True, True]
+    assert (outside.label.zh, outside.label.en) == ("非百强企业", "firms outside the top 100")
+    inside = resolve_group("top", GroupConfig(top100=True, min=1), employers)
+    assert inside.members.tolist() == [True, False, False]
+    assert inside.label.en != outside.label.en
