@@ -553,3 +553,30 @@ def test_one_language_renders_the_same_sentences(which):
             assert all(e.sentence.get(other) == "" for e in alone)  # never shown by mistake
         # Outside the call both languages are rendered again.
         assert explain_employer(plan, 0).zh and explain_employer(plan, 0).en
+
+
+# -- mutation survivors (docs/mutation.md): worked by hand ------------------------------------
+def test_warning_lines_give_the_surplus_note_unless_asked_not_to():
+    from test_model import plan_for
+
+    from allocator.explain import warning_lines
+
+    # Demand 3 + 4 (the third employer is blacklisted) against a cap of 100: 93 left over.
+    plan = plan_for([employer(1, demand_total=3), employer(2, demand_total=4),
+                     employer(3, demand_total=5, status="blacklisted")], 100)
+    [line] = warning_lines(plan)
+    assert "93" in line.en and "93" in line.zh
+    assert warning_lines(plan, surplus=False) == []
+
+
+@pytest.mark.parametrize(("low", "high", "divisor"), [
+    # D² must lie in (low, high); the fewest significant digits first, then the largest.
+    (Fraction(2), Fraction(3), Fraction(17, 10)),  # 1² = 1 too low, 2² = 4 too high; 1.7² = 2.89
+    (Fraction(1), Fraction(60), Fraction(7)),  # 7² = 49 (8² = 64); not 7.7, a digit more
+    (Fraction(1), Fraction(49), Fraction(6)),  # 7² = 49 is not below 49
+    (Fraction(1), Fraction(6 * 10**12), Fraction(2 * 10**6)),  # (2·10⁶)² = 4·10¹²; 3·10⁶ too big
+])
+def test_the_hill_divisor_between_two_squares_has_the_fewest_digits(low, high, divisor):
+    from allocator.explain import _decimal_between_squares
+
+    assert _decimal_between_squares(low, high) == divisor
