@@ -488,3 +488,27 @@ def test_only_the_pairs_that_overlap_without_nesting_are_named():
     assert problem.code == "groups_overlap"
     assert problem.file == "s.toml" and problem.column == "groups.a"
     assert "a" in problem.message.en and "b" in problem.message.en
+
+
+# -- mutation survivors (docs/mutation.md): the Hamilton plan, worked by hand ----------------
+def test_hamilton_plan_keeps_each_employer_within_its_ceiling():
+    # Quotas 60 · 50/100 = 30 each, but no employer may take more than 20: 20 and 20, and the
+    # 20 left over are a surplus.
+    plan = plan_for([employer(1, demand_total=50), employer(2, demand_total=50)], 60,
+                    **{"method.rule": "hamilton", "method.max_per_employer": 20})
+    assert seats(plan) == [20, 20]
+    assert plan.unallocated == 20
+    [scope] = plan.scopes
+    assert scope.name == "cap"
+    assert (scope.label.zh, scope.label.en) == ("年度可分配总量", "the allocatable cap")
+
+
+def test_hamilton_plan_reports_its_tie_at_one_half():
+    # Quotas 5 · 10/20 = 2.5 each: 2 each, and the one seat left goes to one of two equal
+    # remainders — a tie over 1 permit between the two, which the report names.
+    plan = plan_for([employer(1, demand_total=10), employer(2, demand_total=10)], 5,
+                    **{"method.rule": "hamilton"})
+    assert sorted(seats(plan)) == [2, 3]
+    [tie] = plan.ties
+    assert tie.employers == (0, 1) and tie.permits == 1
+    assert tie.awarded == (seats(plan).index(3),)

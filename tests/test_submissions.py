@@ -319,3 +319,29 @@ def test_a_cell_reads_the_same_whatever_the_other_rows_hold(tmp_path):
             [(i.code, i.column) for i in alone.issues], value
         for key in ("demand_total", "top100"):
             assert repr(mixed.frame[key][n]) == repr(alone.frame[key][0]), (value, key)
+
+
+# -- mutation survivors (docs/mutation.md) ----------------------------------------------------
+PARTS_HEADER = [*HEADER[:3], "申报人数_高级管理人员", "申报人数_业务骨干", "申报人数_其他人才",
+                "申报人数合计"]
+
+
+def test_a_parts_error_names_its_row_and_the_total_column(tmp_path):
+    path = workbook(tmp_path / "p.xlsx", [PARTS_HEADER, [BAIDU, "百度", "企业", 1, 1, 1, 12],
+                                          [BOC, "中国银行", "企业", 2, 3, 6, 12]])
+    # Parts 1 + 1 + 1 = 3 and 2 + 3 + 6 = 11, neither the total 12.
+    assert codes(read_submissions(path)) == [("demand_parts_sum", 2, "申报人数合计"),
+                                             ("demand_parts_sum", 3, "申报人数合计")]
+
+
+def test_a_refused_part_elsewhere_does_not_hide_a_missing_part_hint(tmp_path):
+    # Row 2's senior count is refused (text); row 3 leaves two parts blank: it still gets its
+    # hint, naming the two blank columns in both languages.
+    path = workbook(tmp_path / "p.xlsx", [PARTS_HEADER,
+                                          [BAIDU, "百度", "企业", "abc", 3, 7, 12],
+                                          [BOC, "中国银行", "企业", 2, None, None, 12]])
+    issues = read_submissions(path).issues
+    assert [(i.code, i.row) for i in issues if i.row == 3] == [("demand_parts_missing", 3)]
+    [hint] = [i for i in issues if i.code == "demand_parts_missing"]
+    assert "缺：申报人数_业务骨干、申报人数_其他人才" in hint.message.zh
+    assert "missing: Demand: key staff, Demand: other talent" in hint.message.en
