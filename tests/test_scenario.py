@@ -695,3 +695,60 @@ def test_the_scenario_messages_are_in_both_catalogues():
     ours = {k for k in zh if k.startswith("scenario.")}
     assert ours and ours == {k for k in en if k.startswith("scenario.")}
     assert all(CJK.search(zh[k]) for k in ours if not k.startswith("scenario.syntax_"))
+
+
+# -- mutation survivors (docs/mutation.md): defaults and messages written out by hand ---------
+def test_a_scenario_with_only_the_cap_takes_the_documented_defaults():
+    # docs/scenario.md: the defaults a scenario file may leave out.
+    scenario = parse_scenario("[cap]\nannual = 10\n")
+    assert scenario.scenario.name == "未命名方案"
+    assert scenario.method.tie_break == ["weight", "submitted_on", "credit_code"]
+    assert scenario.eligibility.excluded_statuses == ["suspended", "terminated", "blacklisted"]
+    assert "enterprise" in scenario.eligibility.unit_types
+    assert "other" not in scenario.eligibility.unit_types
+    assert scenario.weights.positive_list == Decimal("1.2")
+    assert scenario.weights.sector.other == Decimal(1)
+    assert scenario.weights.top100 == Decimal(1)
+
+
+def test_listed_choices_are_read_in_chinese_and_english():
+    scenario = parse_scenario('[cap]\nannual = 1\n[eligibility]\nunit_types = ["企业", '
+                              '"institution"]\n')
+    assert scenario.eligibility.unit_types == ["enterprise", "institution"]
+
+
+@pytest.mark.parametrize(("source", "key", "code"), [
+    ('[cap]\nannual = 1\n[scenario]\nname = "' + "x" * 101 + '"\n', "scenario.name",
+     "scenario.text_too_long"),  # at most 100 characters
+    ("[cap]\nannual = 1\n[weights]\npositive_list = 0\n", "weights.positive_list",
+     "scenario.range_above"),  # a weight must be above 0
+])
+def test_text_lengths_and_decimal_ranges_are_enforced(source, key, code):
+    [found] = problems(source)
+    assert (found.code, found.column, found.row) == (code, key, 4)
+
+
+def test_an_unknown_key_lists_the_keys_of_its_own_table():
+    [found] = problems("[cap]\nannual = 1\n[method]\ncolour = 1\n")
+    assert found.code == "scenario.unknown_key" and found.column == "method.colour"
+    assert "rule, min_per_employer, max_per_employer, max_share, tie_break" in found.message.en
+
+
+def test_a_syntax_error_tomllib_gives_no_reason_code_for_is_still_reported():
+    [found] = problems('[cap]\nannual = 1\n[scenario]\nname = "a\\qb"\n')
+    assert (found.code, found.row) == ("scenario.syntax", 4)
+    assert "Unescaped" in found.message.en
+
+
+def test_a_syntax_error_at_the_end_of_a_one_line_file_is_on_line_1():
+    [found] = problems('name = "')
+    assert (found.code, found.row, found.value) == ("scenario.syntax", 1, 'name = "')
+
+
+def test_a_scenario_file_with_a_mistake_is_named_in_the_issue(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text("[cap]\nannual = -1\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    [found] = caught.value.issues
+    assert (found.code, found.file, found.row) == ("scenario.range", "mine.toml", 2)
