@@ -658,3 +658,13 @@ def test_hamilton_exact_quotas_report_no_tie():
     result = hamilton([2, 1, 1], 4)
     assert result.seats == (2, 1, 1)
     assert result.ties == ()
+
+
+def test_the_last_seat_awarded_is_the_weakest_even_within_float_precision():
+    # D'Hondt, claims 10¹² and 10¹² + 1, two seats: one each. The seats' priorities 10¹² and
+    # 10¹² + 1 differ by one part in 10¹², below float precision of the pre-pass: the weakest
+    # awarded is exactly 10¹², the strongest refused (10¹² + 1)/2.
+    result = apportion([10**12, 10**12 + 1], 2, DH)
+    assert result.seats == (1, 1)
+    assert result.last_awarded.value == 10**12
+    assert result.first_refused.value == F(10**12 + 1, 2)
