@@ -26,11 +26,11 @@ STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests"
           None: "not checked"}
 
 
-def mutants(module: str, root: Path) -> dict[str, int | None]:
-    meta = root / "mutants" / "allocator" / f"{module}.py.meta"
-    if not meta.exists():
-        raise SystemExit(f"{meta} is missing: run `mutmut run` once first (docs/mutation.md)")
-    return json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+def meta(module: str, root: Path) -> dict:
+    path = root / "mutants" / "allocator" / f"{module}.py.meta"
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: run `mutmut run` once first (docs/mutation.md)")
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def sample(names: list[str], size: int, seed: int) -> list[str]:
@@ -48,7 +48,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--root", type=Path, default=Path("."))
     args = parser.parse_args()
-    codes = mutants(args.module, args.root)
+    data = meta(args.module, args.root)
+    codes: dict[str, int | None] = data["exit_code_by_key"]
+    durations: dict[str, float] = data.get("durations_by_key", {})
     chosen = sample(list(codes), args.size or len(codes), args.seed)
     if args.action == "names":
         print("\n".join(chosen))
@@ -59,8 +61,10 @@ def main() -> None:
     print(f"{args.module}: {len(codes)} mutants, sample {len(chosen)} (seed {args.seed}): "
           + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     if run:
+        seconds = [durations[name] for name in chosen if name in durations]
         print(f"killed (timeouts count as killed) / run: "
-              f"{counts['killed'] + counts['timeout']} / {run}")
+              f"{counts['killed'] + counts['timeout']} / {run}; "
+              f"{sum(seconds) / max(len(seconds), 1):.1f} s per mutant (wall clock)")
     for name in chosen:
         if status[name] not in ("killed", "timeout"):
             print(f"  {status[name]}: {name}")
