@@ -345,3 +345,12 @@ def test_a_refused_part_elsewhere_does_not_hide_a_missing_part_hint(tmp_path):
     [hint] = [i for i in issues if i.code == "demand_parts_missing"]
     assert "缺：申报人数_业务骨干、申报人数_其他人才" in hint.message.zh
     assert "missing: Demand: key staff, Demand: other talent" in hint.message.en
+
+
+def test_a_second_spelling_of_a_column_is_refused_naming_the_first(tmp_path):
+    # "uscc" is an English spelling of 统一社会信用代码: the same column twice.
+    path = workbook(tmp_path / "d.xlsx", [[*HEADER, "uscc"], [BAIDU, "百度", "企业", 12, BOC]])
+    [found] = read_submissions(path).issues
+    assert (found.code, found.row, found.column) == ("header_duplicate", 1, "uscc")
+    assert "「统一社会信用代码」" in found.message.zh
+    assert "'统一社会信用代码'" in found.message.en
