@@ -415,3 +415,30 @@ def test_a_group_of_the_firms_outside_the_top_100_is_labelled_so():
     inside = resolve_group("top", GroupConfig(top100=True, min=1), employers)
     assert inside.members.tolist() == [True, False, False]
     assert inside.label.en != outside.label.en
+
+
+def test_screened_demand_caps_each_role_at_its_passing_applicants():
+    from types import SimpleNamespace
+
+    from allocator.policy import screened_demand
+
+    # Declared: 10 in all, 3 senior, key staff blank, 5 other. Passing: 2 senior, 1 key staff,
+    # 9 other. Senior min(3, 2) = 2; other min(5, 9) = 5; the 10 − 3 − 5 = 2 left to the
+    # blank role are capped at its 1 passing applicant: 2 + 5 + 1 = 8.
+    record = SimpleNamespace(demand_total=10, demand_senior=3, demand_key_staff=None,
+                             demand_other=5)
+    counts = {"passed_senior": 2, "passed_key_staff": 1, "passed_other": 9}
+    assert screened_demand(record, counts) == {
+        "demand_senior": 2, "demand_key_staff": None, "demand_other": 5, "demand_total": 8}
+    # Two roles blank with 8 passing applicants between them: the 10 − 3 = 7 they hold stand.
+    record = SimpleNamespace(demand_total=10, demand_senior=3, demand_key_staff=None,
+                             demand_other=None)
+    counts = {"passed_senior": 5, "passed_key_staff": 4, "passed_other": 4}
+    assert screened_demand(record, counts) == {
+        "demand_senior": 3, "demand_key_staff": None, "demand_other": None, "demand_total": 10}
+    # Nothing blank and everyone passing: the declared numbers stand.
+    record = SimpleNamespace(demand_total=6, demand_senior=1, demand_key_staff=2,
+                             demand_other=3)
+    counts = {"passed_senior": 5, "passed_key_staff": 5, "passed_other": 5}
+    assert screened_demand(record, counts) == {
+        "demand_senior": 1, "demand_key_staff": 2, "demand_other": 3, "demand_total": 6}
