@@ -580,3 +580,18 @@ def test_the_hill_divisor_between_two_squares_has_the_fewest_digits(low, high, d
     from allocator.explain import _decimal_between_squares
 
     assert _decimal_between_squares(low, high) == divisor
+
+
+def test_hamilton_quotas_above_a_guaranteed_floor():
+    # Hamilton, 20 permits, at least 3 each: claims 90, 9 and 1 (the last can take 1 only).
+    # With λ = 16/90 the quotas are clamp(90λ, 3, 90) = 16, clamp(9λ = 1.6, 3, 9) = 3 and 1:
+    # 16 + 3 + 1 = 20, whole, so nobody is rounded.
+    from test_model import plan_for
+
+    plan = plan_for([employer(1, demand_total=90), employer(2, demand_total=9),
+                     employer(3, demand_total=1)], 20,
+                    **{"method.rule": "hamilton", "method.min_per_employer": 3})
+    assert [plan.seats(i) for i in range(3)] == [16, 3, 1]
+    assert "Hamilton share (largest remainders, for comparison only) exactly 16; allocated 16." \
+        in explain_employer(plan, 0).en
+    assert "exactly 3; allocated 3." in explain_employer(plan, 1).en
