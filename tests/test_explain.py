@@ -595,3 +595,18 @@ def test_hamilton_quotas_above_a_guaranteed_floor():
     assert "Hamilton share (largest remainders, for comparison only) exactly 16; allocated 16." \
         in explain_employer(plan, 0).en
     assert "exactly 3; allocated 3." in explain_employer(plan, 1).en
+
+
+def test_irrational_hill_tie_divisor_stays_above_every_refused_seat():
+    # Huntington–Hill, 5 permits for claims 2, 2, 3. First permits are certain (3 given), then
+    # the third's second permit (3/√2 ≈ 2.12), then one of the two tied second permits (2/√2 =
+    # √2 ≈ 1.414). Refused: the tie's loser and the third's third permit (3/√6 ≈ 1.22). So
+    # 1.22 < D < 1.414, i.e. 1.5 < D² < 2: the fewest digits give D = 1.4 (1.96).
+    from test_model import plan_for
+
+    plan = plan_for([employer(1, demand_total=2), employer(2, demand_total=2),
+                     employer(3, demand_total=3)], 5, **{"method.rule": "huntington-hill"})
+    assert sorted(plan.seats(i) for i in range(2)) == [1, 2] and plan.seats(2) == 2
+    explanations = explain_plan(plan)
+    assert {e.divisor for e in explanations} == {Fraction(7, 5)}
+    assert all(e.derived_divisor for e in explanations)
