@@ -354,3 +354,19 @@ def test_a_second_spelling_of_a_column_is_refused_naming_the_first(tmp_path):
     assert (found.code, found.row, found.column) == ("header_duplicate", 1, "uscc")
     assert "「统一社会信用代码」" in found.message.zh
     assert "'统一社会信用代码'" in found.message.en
+
+
+def test_a_formula_in_a_part_is_refused_with_its_text_and_gives_no_missing_part_hint(tmp_path):
+    path = workbook(tmp_path / "p.xlsx", [PARTS_HEADER,
+                                          [BAIDU, "百度", "企业", "=1+1", 3, 7, 12]])
+    issues = read_submissions(path).issues  # the senior count is not missing: it is refused
+    assert [(i.code, i.row, i.column, i.value) for i in issues] == [
+        ("formula", 2, "申报人数_高级管理人员", "=1+1")]
+
+
+def test_prior_use_above_the_prior_quota_is_a_warning_naming_both(tmp_path):
+    path = workbook(tmp_path / "p.xlsx", [[*HEADER, "上年度分配指标", "上年度实际使用"],
+                                          [BAIDU, "百度", "企业", 12, 5, 7]])
+    [found] = read_submissions(path).issues
+    assert (found.code, found.row, found.column) == ("prior_used_above_quota", 2, "上年度实际使用")
+    assert "Prior-year used (7) exceeds the prior-year quota (5)" in found.message.en
