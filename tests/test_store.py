@@ -921,3 +921,34 @@ def test_many_processes_creating_one_store_at_once_all_get_it(tmp_path):
                               for k in range(6)])
         integrity, runs, approvals, _ = counts(folder / "store.sqlite3")
         assert integrity == "ok" and runs == approvals == 0
+
+
+# -- mutation survivors (docs/mutation.md) ----------------------------------------------------
+def test_a_replay_under_a_newer_or_tools_compares_the_allocations(filled, db, monkeypatch):
+    """The same allocations solved by another OR-Tools version replay as the same plan (hashed
+    with the stored version); one permit moved does not."""
+    import allocator.model
+
+    real = allocator.model.solve
+
+    def newer(problem, options=None):
+        plan = real(problem, options)
+        plan.ortools_version = "99.0.0"
+        return plan
+
+    monkeypatch.setattr(allocator.model, "solve", newer)
+    with Store.open(db, by="planner") as store:
+        replay = store.replay(filled["baseline"])
+        assert replay.plan.ortools_version != replay.stored.record.ortools_version
+        assert replay.plan_sha256 != replay.stored.record.plan_sha256
+        assert replay.same
+
+    def newer_and_drifted(problem, options=None):
+        plan = newer(problem, options)
+        plan.allocation = plan.allocation.copy()
+        plan.allocation[plan.allocation.argmax()] -= 1
+        return plan
+
+    monkeypatch.setattr(allocator.model, "solve", newer_and_drifted)
+    with Store.open(db, by="planner") as store:
+        assert not store.replay(filled["baseline"]).same
