@@ -610,3 +610,23 @@ def test_irrational_hill_tie_divisor_stays_above_every_refused_seat():
     explanations = explain_plan(plan)
     assert {e.divisor for e in explanations} == {Fraction(7, 5)}
     assert all(e.derived_divisor for e in explanations)
+
+
+def test_the_summary_table_of_exclusions_reads_in_both_languages():
+    from test_model import plan_for
+
+    plan = plan_for([employer(1, demand_total=3), employer(2, demand_total=4),
+                     employer(3, demand_total=5, status="blacklisted")], 100)
+    assert plan_summary(plan).excluded.to_dict("index") == {"STATUS_BLACKLISTED": {
+        "label_zh": "列入黑名单", "label_en": "blacklisted", "article_zh": "第十六条",
+        "article_en": "Art. 16", "employers": 1, "permits": 5, "unchanged": 0}}
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (Fraction(1, 3), "0.333333"), (Fraction(2, 3), "0.666667"),  # six places, rounded
+    (Decimal("1.25"), "1.25"), (Fraction(1, 8), "0.125"),  # terminating: exact
+])
+def test_exact_text_is_exact_when_it_terminates_else_six_places(value, shown):
+    from allocator.explain import exact_text
+
+    assert exact_text(value) == shown
