@@ -512,3 +512,15 @@ def test_hamilton_plan_reports_its_tie_at_one_half():
     [tie] = plan.ties
     assert tie.employers == (0, 1) and tie.permits == 1
     assert tie.awarded == (seats(plan).index(3),)
+
+
+def test_an_unmet_floor_is_reported_with_its_rule_and_shortfall_in_the_result():
+    # The finance group must get 15, but its one employer asks for 10: short by 5.
+    plan = plan_for([employer(1, demand_total=10, sector="finance"),
+                     employer(2, demand_total=50)], 40,
+                    groups={"fin": {"sector": "finance", "min": 15}})
+    assert plan.status is PlanStatus.INFEASIBLE
+    [conflict] = plan_json(plan)["conflicts"]
+    assert {k: conflict[k] for k in ("code", "rule", "shortfall")} == {
+        "code": "FLOOR_ABOVE_DEMAND", "rule": "fin", "shortfall": 5}
+    assert "15" in conflict["zh"] and "short by 5" in conflict["en"]
