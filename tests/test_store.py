@@ -952,3 +952,18 @@ def test_a_replay_under_a_newer_or_tools_compares_the_allocations(filled, db, mo
     monkeypatch.setattr(allocator.model, "solve", newer_and_drifted)
     with Store.open(db, by="planner") as store:
         assert not store.replay(filled["baseline"]).same
+
+
+def test_a_frame_the_dataset_cannot_rebuild_is_refused(sample):
+    """A filtered frame (its index no longer 0, 1, 2, …) or one with a repeated column
+    would not come back as it went in: refused rather than stored changed."""
+    def with_frame(frame):
+        return Submissions(frame, sample.issues, sample.file, sample.sheet, sample.header_row,
+                           sample.plan_year, sample.sha256, [], sample.headers)
+
+    filtered = sample.frame.iloc[1:]
+    with pytest.raises(TypeError, match="default index"):
+        encode_submissions(with_frame(filtered))
+    repeated = pd.concat([sample.frame, sample.frame[["name"]]], axis=1)
+    with pytest.raises(TypeError, match="unique columns"):
+        encode_submissions(with_frame(repeated))
