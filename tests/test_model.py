@@ -524,3 +524,19 @@ def test_an_unmet_floor_is_reported_with_its_rule_and_shortfall_in_the_result():
     assert {k: conflict[k] for k in ("code", "rule", "shortfall")} == {
         "code": "FLOOR_ABOVE_DEMAND", "rule": "fin", "shortfall": 5}
     assert "15" in conflict["zh"] and "short by 5" in conflict["en"]
+
+
+def test_guarantees_above_a_group_ceiling_are_reported_in_words():
+    # Two finance employers guaranteed 3 each (the minimum per employer) need 6, but the
+    # finance group may take at most 5: short by 1.
+    plan = plan_for([employer(1, demand_total=10, sector="finance"),
+                     employer(2, demand_total=10, sector="finance"),
+                     employer(3, demand_total=50)], 40,
+                    groups={"fin": {"sector": "finance", "max": 5}},
+                    **{"method.min_per_employer": 3})
+    assert plan.status is PlanStatus.INFEASIBLE
+    [conflict] = plan_json(plan)["conflicts"]
+    assert (conflict["code"], conflict["rule"], conflict["shortfall"]) == (
+        "NEEDS_ABOVE_CEILING", "fin", 1)
+    assert "need 6 permits (6 guaranteed" in conflict["en"] and "ceiling of 5" in conflict["en"]
+    assert "共需6个" in conflict["zh"] and "上限5个" in conflict["zh"]
