@@ -540,3 +540,10 @@ def test_guarantees_above_a_group_ceiling_are_reported_in_words():
         "NEEDS_ABOVE_CEILING", "fin", 1)
     assert "need 6 permits (6 guaranteed" in conflict["en"] and "ceiling of 5" in conflict["en"]
     assert "共需6个" in conflict["zh"] and "上限5个" in conflict["zh"]
+
+
+def test_a_solved_plan_records_the_installed_or_tools_version():
+    import ortools
+
+    plan = plan_for([employer(1, demand_total=10), employer(2, demand_total=20)], 12)
+    assert plan.ortools_version == ortools.__version__
