@@ -752,3 +752,10 @@ def test_a_scenario_file_with_a_mistake_is_named_in_the_issue(tmp_path):
         load_scenario(path)
     [found] = caught.value.issues
     assert (found.code, found.file, found.row) == ("scenario.range", "mine.toml", 2)
+
+
+def test_a_scenario_nested_too_deep_is_refused_in_words():
+    # 5,000 nested arrays exceed Python's recursion limit inside tomllib.
+    [found] = problems("a = " + "[" * 5000 + "]" * 5000, "deep.toml")
+    assert (found.code, found.file) == ("scenario.too_deep", "deep.toml")
+    assert found.message.zh.strip() and found.message.en.strip()
