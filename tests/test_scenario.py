@@ -759,3 +759,12 @@ def test_a_scenario_nested_too_deep_is_refused_in_words():
     [found] = problems("a = " + "[" * 5000 + "]" * 5000, "deep.toml")
     assert (found.code, found.file) == ("scenario.too_deep", "deep.toml")
     assert found.message.zh.strip() and found.message.en.strip()
+
+
+@pytest.mark.parametrize("written", ["x", "３", "3.0"])
+def test_an_item_number_is_written_as_a_plain_number_or_a_chinese_numeral(written):
+    # 3, "3" and "三" name item 3; a letter, a full-width digit or a decimal does not.
+    assert parse_scenario('[cap]\nannual = 1\n[groups.x]\ncategory = "三"\n') \
+        .groups["x"].category == 3
+    [found] = problems(f'[cap]\nannual = 1\n[groups.x]\ncategory = "{written}"\n')
+    assert (found.code, found.column, found.row) == ("scenario.item", "groups.x.category", 4)
