@@ -35,17 +35,6 @@ from bench import ROOT, cap_for, scenarios, workbook  # bench/bench.py
 COLUMNS = 14
 
 
-def best_cpu(repeat: int, run: Any) -> float:
-    """The shortest CPU time of ``repeat`` calls: what the machine's other work cannot inflate
-    as much as it inflates the wall time (a shared, loaded machine)."""
-    times = []
-    for _ in range(repeat):
-        start = time.process_time()
-        run()
-        times.append(time.process_time() - start)
-    return min(times)
-
-
 def detail_rows(plan: Any) -> list[list[Any]]:
     """The detail sheet's values, as the plan workbook writes them."""
     frame = plan.problem.employers
@@ -159,7 +148,8 @@ def one_size(size: int, first: bool, folder: Path, args: argparse.Namespace) -> 
     explained = best_of(repeat, lambda: explain_plan(plan, "zh"))
     print(f"  explanations, Chinese only (used)  {explained:7.2f} s")
     seconds = best_of(repeat, lambda: write_plan_workbook(plan, folder / "plan.xlsx"))
-    cpu = best_cpu(repeat, lambda: write_plan_workbook(plan, folder / "plan.xlsx"))
+    cpu = best_of(repeat, lambda: write_plan_workbook(plan, folder / "plan.xlsx"),
+                  time.process_time)
     print(f"  write_plan_workbook (all of it)    {seconds:7.2f} s   (CPU time {cpu:.2f} s)")
     if not first:
         return
