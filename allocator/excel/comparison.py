@@ -20,6 +20,7 @@ from allocator.compare import Comparison
 from allocator.docs import article_text
 from allocator.excel.plan import document_name, one_language
 from allocator.excel.styles import (
+    CODE_WIDTH,
     FORMAT_CHANGE,
     FORMAT_COUNT,
     FORMAT_INT,
@@ -238,7 +239,8 @@ def _employer_differences_sheet(sheet: Worksheet, comparison: Comparison, title:
     names = comparison.names
     reference, others = names[0], names[1:]
     change_widths = [max(10, min(24, text_width(n) + 6)) for n in others]
-    widths = [8, 21, 30, 10, 8, *_scenario_widths(0, names, minimum=10)[1:], *change_widths, 8]
+    widths = [8, CODE_WIDTH, 30, 10, 8, *_scenario_widths(0, names, minimum=10)[1:],
+              *change_widths, 8]
     set_widths(sheet, widths)
     sheet_title(sheet, msg(lang, "compare.differences_title", count=len(comparison.differences)),
                 len(widths))

@@ -24,6 +24,7 @@ from allocator.docs import article_text, chinese_numeral
 from allocator.excel.styles import (
     BORDER,
     CHANGED_FILL,
+    CODE_WIDTH,
     FONT_NAME,
     FORMAT_CHANGE,
     FORMAT_CLAIM,
@@ -591,8 +592,8 @@ def _float(value: Fraction | None) -> float | None:
 DETAIL_COLUMNS = (
     # key, width, number format (None: text), wrapped
     ("row", 6, FORMAT_COUNT, False),
-    ("credit_code", 20, None, False),
-    ("name", 44, None, True),
+    ("credit_code", CODE_WIDTH, None, False),
+    ("name", 41, None, True),
     ("sector", 10, None, True),
     ("unit_type", 16, None, True),
     ("top100", 6, None, False),
@@ -605,9 +606,11 @@ DETAIL_COLUMNS = (
     ("allocated", 7, FORMAT_INT, False),
     ("fill", 8, FORMAT_PERCENT, False),
 )
-#: The English labels of sector and unit type are longer than the Chinese and the names (data)
-#: stay Chinese: the same total width, the name column narrower.
-DETAIL_WIDTHS_EN = {"name": 36, "sector": 12, "unit_type": 22}
+#: The English labels (sector, unit type, headers) are longer than the Chinese while the names
+#: (data) stay Chinese: the name column is narrower, so that "Information services" and each
+#: one-word header fit on a line and the sheet still prints at 85 % (162 character widths).
+DETAIL_WIDTHS_EN = {"row": 5, "name": 27, "sector": 12, "unit_type": 17, "requested": 12,
+                    "eligible": 9, "guaranteed": 6, "upper": 8, "weight": 8, "allocated": 12}
 DETAIL_HEADER_ROW, DETAIL_FIRST_ROW = 2, 3
 
 
@@ -816,7 +819,7 @@ def _adjustments_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
 WARNING_COLUMNS = (
     ("number", 6, FORMAT_COUNT, False),
     ("row", 7, FORMAT_COUNT, False),
-    ("credit_code", 20, None, False),
+    ("credit_code", CODE_WIDTH, None, False),
     ("name", 28, None, True),
     ("message", 80, None, True),
 )

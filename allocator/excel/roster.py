@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 
-from allocator.excel.styles import FORMAT_INT, page_setup, set_widths, sheet_title, write_table
+from allocator.excel.styles import (
+    CODE_WIDTH,
+    FORMAT_INT,
+    page_setup,
+    set_widths,
+    sheet_title,
+    write_table,
+)
 from allocator.i18n import Lang, text
 from allocator.plan import Plan
 from allocator.schema import ROLES, ROSTER_BY_KEY
@@ -36,7 +43,7 @@ def add_roster_sheets(book: Workbook, plan: Plan, title: str, lang: Lang) -> Non
                _t(lang, "requested"), _t(lang, "listed"), _t(lang, "passed"),
                *(_t(lang, "passed_role", role=role_names[r]) for r in ROLE_CODES),
                *(reason_label(code, t).get(lang) for code in REASONS), _t(lang, "eligible")]
-    widths = [7, 21, 30, 9, 9, 9, *([10] * len(ROLE_CODES)), *([12] * len(REASONS)), 10]
+    widths = [7, CODE_WIDTH, 30, 9, 9, 9, *([10] * len(ROLE_CODES)), *([12] * len(REASONS)), 10]
     formats = [FORMAT_INT, None, None, *([FORMAT_INT] * (len(headers) - 3))]
     rows = []
     for record in plan.problem.employers.itertuples(index=False):
@@ -70,7 +77,7 @@ def add_roster_sheets(book: Workbook, plan: Plan, title: str, lang: Lang) -> Non
                ROSTER_BY_KEY["person_name"].en,
                ROSTER_BY_KEY["role"].zh if lang == "zh" else ROSTER_BY_KEY["role"].en,
                _t(lang, "verdict"), _t(lang, "reasons")]
-    widths = [8, 21, 21, 10, 12, 10, 70]
+    widths = [8, CODE_WIDTH, CODE_WIDTH, 10, 12, 10, 70]
     formats = [FORMAT_INT, None, None, None, None, None, None]
     yes, no = _t(lang, "pass"), _t(lang, "fail")
     rows = [[int(a.row), a.credit_code, a.person_masked, a.name_masked, role_names[a.role],

@@ -321,10 +321,19 @@ def _style_id(sheet: Worksheet, **styles: Any) -> int:
     return cell.style_id
 
 
+#: Points per wrapped line of 10 pt text, and the points a row adds around its lines. Noto Sans
+#: CJK (LibreOffice's CJK font) lays a line out in 1.45 em, but its glyphs are 1 em tall with the
+#: spare space mostly above them: 13.5 points a line show every glyph whole with a point to spare
+#: (checked on the printed PDF), and a page holds 39 rows of the detail instead of 36.
+LINE_HEIGHT, ROW_PADDING = 13.5, 1.0
+#: The height of a row of one line of 10 pt text.
+ONE_LINE = LINE_HEIGHT + ROW_PADDING
+
+
 def bulk_rows(sheet: Worksheet, first_row: int, rows: Iterable[Sequence[Any]],
               formats: Sequence[str | None], wraps: Sequence[bool], widths: Sequence[float], *,
               font: Font, fill: PatternFill | None = None, first_column: int = 1,
-              minimum: float = 15.0, fill_factor: float | None = None) -> int:
+              minimum: float = ONE_LINE, fill_factor: float | None = None) -> int:
     """Write a long boxed table's rows as :func:`write_row` would, fast; returns the row after.
 
     The rows are not cells of ``sheet`` in memory (``sheet.max_row`` does not see them); they
@@ -475,14 +484,16 @@ NOTE_FONT = Font(name=FONT_NAME, size=9, color="595959")
 TOTAL_FILL = PatternFill("solid", start_color="F2F2F2", end_color="F2F2F2")
 CHANGED_FILL = PatternFill("solid", start_color="FFF2CC", end_color="FFF2CC")
 NUMBER_ALIGNMENT = Alignment(horizontal="right", vertical="top")
-TOP_CENTRE = Alignment(horizontal="center", vertical="top", wrap_text=True)
+#: A text cell that is not wrapped (a code, 是/否): centred, and shrunk rather than cut when a
+#: font prints it wider than its column.
+TOP_CENTRE = Alignment(horizontal="center", vertical="top", shrink_to_fit=True)
+#: The width of a column of 18-character codes (credit codes, masked resident IDs): LibreOffice
+#: prints their Latin characters in DejaVu Sans (0.64 em a digit), 120 points at 10 pt.
+CODE_WIDTH = 23
 FORMAT_INT = "#,##0"
 FORMAT_WEIGHT = "0.0###"
 FORMAT_CLAIM = "#,##0.0###"
 FORMAT_CHANGE = "+#,##0;-#,##0;0"
-#: Points per wrapped line of 10 pt text as LibreOffice lays it out with a CJK font (Noto Sans
-#: CJK: 1.45 em), and the points a row adds around its lines.
-LINE_HEIGHT, ROW_PADDING = 14.5, 1.0
 #: The share of a column's width a wrapped line really fills (words and punctuation that may
 #: not start a line push text on).
 FILL_FACTOR = 0.92
@@ -490,8 +501,8 @@ FILL_FACTOR = 0.92
 NARROW_EM = 0.55
 #: A4 in points, and the margins of every printed sheet in inches.
 A4 = (595.3, 841.9)
-MARGINS = {"left": 0.4, "right": 0.4, "top": 0.75, "bottom": 0.7, "header": 0.3,
-           "footer": 0.3}
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.55, "bottom": 0.5, "header": 0.25,
+           "footer": 0.25}
 
 
 def msg(lang: Lang, key: str, /, **params: Any) -> str:
@@ -529,7 +540,7 @@ def row_height(lines: int, size: float = 10.0) -> float:
 
 
 def fit_row(sheet: Worksheet, row: int, widths: Sequence[float], values: Sequence[Any], *,
-            first_column: int = 1, minimum: float = 15.0, size: float = 10.0) -> None:
+            first_column: int = 1, minimum: float = ONE_LINE, size: float = 10.0) -> None:
     """Set a row's height so every wrapped value shows whole (Excel does not do this for
     rows written by a program, and LibreOffice does it only on edit)."""
     lines = max((wrapped_lines(v, widths[first_column - 1 + i], size)
