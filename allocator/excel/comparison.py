@@ -266,7 +266,8 @@ def _employer_differences_sheet(sheet: Worksheet, comparison: Comparison, title:
                  *[None] * (len(names) + len(others)), None]]
     formats = [FORMAT_COUNT, None, None, None, FORMAT_INT, *[FORMAT_INT] * len(names),
                *[FORMAT_CHANGE] * len(others), FORMAT_INT]
-    end = write_table(sheet, 3, headers, rows, widths, formats)
+    wrap = [f is None and column != 1 for column, f in enumerate(formats)]  # the code whole
+    end = write_table(sheet, 3, headers, rows, widths, formats, wrap=wrap)
     sheet.freeze_panes = sheet.cell(row=4, column=4)
     sheet.auto_filter.ref = f"A3:{get_column_letter(len(widths))}{max(end - 1, 4)}"
     if others and len(table):

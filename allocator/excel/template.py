@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Font, Protection
+from openpyxl.styles import Alignment, Font, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.dimensions import ColumnDimension
@@ -30,6 +30,7 @@ from allocator.docs import article_text, chinese_numeral, choices_text, requirem
 from allocator.excel.styles import (
     BORDER,
     CENTRE,
+    CODE_WIDTH,
     FORMAT_COUNT,
     FORMAT_DATE,
     FORMAT_PERCENT,
@@ -69,14 +70,17 @@ GUIDE_HEADERS = ("中文表头", "English header", "必填/选填", "说明", "E
 GUIDE_WIDTHS = (20, 20, 10, 40, 40, 12, 32)
 
 _KIND_WIDTH = {
-    Kind.CREDIT_CODE: 22, Kind.TEXT: 30, Kind.ENUM: 10, Kind.INDUSTRY: 10, Kind.ITEMS: 12,
+    Kind.CREDIT_CODE: CODE_WIDTH, Kind.TEXT: 30, Kind.ENUM: 10, Kind.INDUSTRY: 10, Kind.ITEMS: 12,
     Kind.BOOL: 8, Kind.COUNT: 9, Kind.RATE: 10, Kind.DATE: 12,
 }
 _KIND_FORMAT = {
     Kind.CREDIT_CODE: FORMAT_TEXT, Kind.INDUSTRY: FORMAT_TEXT, Kind.ITEMS: FORMAT_TEXT,
     Kind.COUNT: FORMAT_COUNT, Kind.RATE: FORMAT_PERCENT, Kind.DATE: FORMAT_DATE,
 }
-_KIND_ALIGNMENT = {Kind.TEXT: LEFT, Kind.CREDIT_CODE: LEFT}
+#: A code typed in is shown whole: shrunk rather than cut where a font prints it wider.
+_KIND_ALIGNMENT = {Kind.TEXT: LEFT,
+                   Kind.CREDIT_CODE: Alignment(horizontal="left", vertical="center",
+                                               shrink_to_fit=True)}
 _WIDTH_CAP = 48
 
 
