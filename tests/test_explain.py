@@ -630,3 +630,30 @@ def test_exact_text_is_exact_when_it_terminates_else_six_places(value, shown):
     from allocator.explain import exact_text
 
     assert exact_text(value) == shown
+
+
+# -- mutation survivors, third sample (docs/mutation.md) -------------------------------------
+def test_an_interval_bound_that_does_not_terminate_is_shown_to_six_places():
+    # D'Hondt, 3 permits for claims 10 and 2: A takes 10, 10/2 = 5 and 10/3; refused are A's
+    # fourth (10/4 = 2.5) and B's first (2). Every divisor strictly between 2.5 and
+    # 10/3 = 3.333… gives this plan.
+    from allocator.explain import interval_text
+
+    plan = plan_for([employer(1, demand_total=10), employer(2, demand_total=2)], 3,
+                    **{"method.rule": "dhondt"})
+    assert [plan.seats(0), plan.seats(1)] == [3, 0]
+    shown = interval_text(plan.scopes[0])
+    assert "strictly between 2.5 and ≈3.333333 gives" in shown.en
+    assert "≈3.333333" in shown.zh
+
+
+def test_an_irrational_hill_bound_is_shown_to_six_places():
+    # Huntington–Hill, 5 permits for claims 2, 2, 3 (as above): the two tied second permits
+    # sit at 2/√2 = √2 = 1.4142135…, the only divisor of this plan, shown to six places.
+    from allocator.explain import interval_text
+    from test_model import plan_for as hill_plan_for
+
+    plan = hill_plan_for([employer(1, demand_total=2), employer(2, demand_total=2),
+                          employer(3, demand_total=3)], 5, **{"method.rule": "huntington-hill"})
+    shown = interval_text(plan.scopes[0]).en
+    assert "the tie point ≈1.414214, where" in shown, shown

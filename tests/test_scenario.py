@@ -768,3 +768,56 @@ def test_an_item_number_is_written_as_a_plain_number_or_a_chinese_numeral(writte
         .groups["x"].category == 3
     [found] = problems(f'[cap]\nannual = 1\n[groups.x]\ncategory = "{written}"\n')
     assert (found.code, found.column, found.row) == ("scenario.item", "groups.x.category", 4)
+
+
+# -- mutation survivors, third sample (docs/mutation.md) -------------------------------------
+def test_a_syntax_error_names_its_own_line_and_column_not_the_last():
+    source = 'name = "x"\n[cap]\nannual = 3000\n[method]\nrule = dhondt\nties = "input_order"\n'
+    [found] = problems(source)
+    assert (found.code, found.row, found.value) == ("scenario.syntax", 5, "rule = dhondt")
+    assert "line 5, column 8" in found.message.en
+
+
+def test_a_list_value_is_shown_as_written_in_the_message():
+    [found] = problems('[cap]\nannual = 3000\n[eligibility]\nunit_types = ["enterprise", '
+                       '"nope"]\n')
+    assert (found.code, found.row, found.value) == ("scenario.choice", 4,
+                                                    '["enterprise", "nope"]')
+    [twice] = problems('[cap]\nannual = 3000\n[eligibility]\nunit_types = ["enterprise", '
+                       '"enterprise"]\n')
+    assert twice.code == "scenario.duplicate"
+    assert twice.message.en == "Eligible unit types lists 'enterprise' twice."
+
+
+def test_an_unknown_key_in_a_nested_table_lists_that_tables_keys():
+    [found] = problems('[cap]\nannual = 3000\n[weights.sector]\nfinance = 1.2\nfinanse = 2\n')
+    assert (found.code, found.column, found.row) == ("scenario.unknown_key",
+                                                     "weights.sector.finanse", 5)
+    assert found.message.en.endswith("allowed: finance, culture, information, other.")
+
+
+def test_an_unknown_key_in_a_group_names_the_group_and_its_keys():
+    [found] = problems('[cap]\nannual = 3000\n[groups.fin]\nsector = "finance"\nmni = 3\n')
+    assert (found.code, found.column, found.row) == ("scenario.unknown_key", "groups.fin.mni", 5)
+    assert found.message.en == ("group 'fin' ([groups.fin]) has no parameter 'mni'; allowed: "
+                                "sector, top100, category, min, max.")
+    assert "分组“fin”" in found.message.zh
+
+
+@pytest.mark.parametrize("key", ["cap.colour", "weights.category.99", "cap.annual.x",
+                                 "weights.sector.nope"])
+def test_a_missing_key_is_named_by_the_error(key):
+    scenario = load_scenario(SCENARIOS / "baseline.toml")
+    with pytest.raises(KeyError) as missing:
+        scenario.get(key)
+    assert missing.value.args == (key,)
+
+
+def test_a_scenario_given_as_tables_names_its_file_in_an_issue():
+    from allocator.scenario import scenario_from_mapping
+
+    with pytest.raises(InputError) as caught:
+        scenario_from_mapping({"cap": {"annual": -1}}, file="mine.toml")
+    [found] = caught.value.issues
+    assert (found.code, found.file, found.column) == ("scenario.range", "mine.toml",
+                                                      "cap.annual")
