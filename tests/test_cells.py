@@ -279,10 +279,13 @@ def test_counts_in_text_with_ambiguous_separators_are_refused(raw, code):
     assert fails(cells.parse_count, raw) == code
 
 
-def test_the_ambiguous_point_names_both_readings():
+@pytest.mark.parametrize(("raw", "point"), [("1.000", "1"), ("+12.500", "12"),
+                                            ("-150.000", "150")])
+def test_the_ambiguous_point_names_both_readings(raw, point):
+    # "the point may be a decimal point (12 and a fraction) or a thousands separator"
     with pytest.raises(CellError) as refused:
-        cells.parse_count("1.000")
-    assert refused.value.params == {"point": "1"}
+        cells.parse_count(raw)
+    assert refused.value.params == {"point": point}
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

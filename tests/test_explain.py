@@ -650,8 +650,9 @@ def test_an_interval_bound_that_does_not_terminate_is_shown_to_six_places():
 def test_an_irrational_hill_bound_is_shown_to_six_places():
     # Huntington–Hill, 5 permits for claims 2, 2, 3 (as above): the two tied second permits
     # sit at 2/√2 = √2 = 1.4142135…, the only divisor of this plan, shown to six places.
-    from allocator.explain import interval_text
     from test_model import plan_for as hill_plan_for
+
+    from allocator.explain import interval_text
 
     plan = hill_plan_for([employer(1, demand_total=2), employer(2, demand_total=2),
                           employer(3, demand_total=3)], 5, **{"method.rule": "huntington-hill"})

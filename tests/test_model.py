@@ -423,6 +423,10 @@ def test_hamilton_solves_to_a_proven_optimum_handing_out_the_cap():
     plan = plan_for(records, 400, **{"method.rule": "hamilton"}, **BASELINE)
     assert plan.status is PlanStatus.OPTIMAL
     assert plan.allocated == min(400, sum(plan.problem.column("upper")))
+    # No solver ran: the report says so, with no objective, no bound and no parameters.
+    report = plan.solver.as_dict()
+    assert (report["status"], report["objective"], report["bound"]) == ("EXACT", None, None)
+    assert report["parameters"] == {}
 
 
 def test_result_json_contract(tmp_path):

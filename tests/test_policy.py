@@ -417,6 +417,18 @@ def test_a_group_of_the_firms_outside_the_top_100_is_labelled_so():
     assert inside.label.en != outside.label.en
 
 
+def test_a_group_by_category_holds_the_employers_listing_that_category():
+    import pandas as pd
+
+    from allocator.policy import resolve_group
+    from allocator.scenario import GroupConfig
+
+    employers = pd.DataFrame({"categories": [(1, 3), (), None, (3,), (2,)]})
+    third = resolve_group("c3", GroupConfig(category=3, min=1), employers)
+    assert third.members.tolist() == [True, False, False, True, False]
+    assert (third.label.zh, third.label.en) == ("重点支持类别第3类", "priority category 3")
+
+
 def test_screened_demand_caps_each_role_at_its_passing_applicants():
     from types import SimpleNamespace
 

@@ -177,6 +177,13 @@ def test_the_employers_sentence():
     assert "申报12人，名单中8人符合第六条（3人收入未达标，1人聘用未满6个月）" in first.message.zh
     assert "Requested 12; 8 on the roster meet Art. 6 (3 income below the threshold, " \
            "1 employed less than 6 months)" in first.message.en
+    # …and what it does to the demand: four fewer; none fewer for an employer whose listed
+    # applicants all qualify.
+    assert first.message.zh.endswith("，减少4个。") and first.message.en.endswith(", 4 fewer.")
+    whole = problem_of([employer(1, demand_total=2)], [applicant(i, 1) for i in range(3)])
+    same = whole.employers.iloc[0].reasons[0]
+    assert (same.code, same.amount) == ("ROSTER_SCREENED", 0)
+    assert same.message.zh.endswith("，不受影响。") and same.message.en.endswith(", no change.")
 
 
 def test_articles_17_and_18_are_cited_when_they_removed_applicants():

@@ -15,6 +15,7 @@ import pytest
 
 from allocator.cli import main
 from allocator.credit_code import check_character
+from allocator.errors import InputError
 from allocator.submissions import read_submissions
 
 HEADER = ["统一社会信用代码", "单位名称", "单位类型", "申报人数合计"]
@@ -370,3 +371,17 @@ def test_prior_use_above_the_prior_quota_is_a_warning_naming_both(tmp_path):
     [found] = read_submissions(path).issues
     assert (found.code, found.row, found.column) == ("prior_used_above_quota", 2, "上年度实际使用")
     assert "Prior-year used (7) exceeds the prior-year quota (5)" in found.message.en
+
+
+# -- mutation survivors, third sample (docs/mutation.md) -------------------------------------
+def test_raise_for_errors_raises_exactly_the_errors(tmp_path):
+    path = workbook(tmp_path / "d.xlsx", [HEADER, [BAIDU, "百度", "企业", 12],
+                                          [BOC, "中国银行", "企业", -3]])
+    result = read_submissions(path)
+    assert not result.ok
+    with pytest.raises(InputError) as caught:
+        result.raise_for_errors()
+    assert caught.value.issues == result.errors
+    assert [(i.row, i.column) for i in caught.value.issues] == [(3, "申报人数合计")]
+    clean = read_submissions(workbook(tmp_path / "ok.xlsx", [HEADER, [BAIDU, "百度", "企业", 12]]))
+    assert clean.raise_for_errors() is clean
