@@ -658,3 +658,15 @@ def test_an_irrational_hill_bound_is_shown_to_six_places():
                           employer(3, demand_total=3)], 5, **{"method.rule": "huntington-hill"})
     shown = interval_text(plan.scopes[0]).en
     assert "the tie point ≈1.414214, where" in shown, shown
+
+
+def test_a_ceiling_and_a_guarantee_cut_to_it_are_explained_with_their_articles():
+    # A per-employer ceiling of 3 (total-volume control, Art. 4): a top-100 firm with 5 senior
+    # managers has its guarantee of 5 cut to 3, two fewer.
+    plan = plan_for([employer(1, demand_total=8, top100=True, demand_senior=5, demand_other=3),
+                     employer(2, demand_total=8)], 20, **{"method.max_per_employer": 3})
+    sentence = explain_employer(plan, 0).en
+    assert "the scenario's per-employer ceiling of 3 (total-volume control, Art. 4)" in sentence
+    assert "guarantee limited to the ceiling, −2" in sentence
+    assert "依方案单位上限（第四条总量控制）3个" in explain_employer(plan, 0).zh
+    assert plan_summary(plan).scopes["name"].tolist() == ["cap"]

@@ -31,7 +31,7 @@ from allocator.examples import employer, submissions
 from allocator.model import solve
 from allocator.plan import PlanStatus, plan_json, plan_sha256
 from allocator.policy import build_problem
-from allocator.scenario import default_scenario, load_scenario, scenario_sha256
+from allocator.scenario import default_scenario, load_scenario, parse_scenario, scenario_sha256
 from allocator.store import (
     GENESIS,
     Store,
@@ -1021,3 +1021,38 @@ def test_a_replay_solves_with_the_stored_seed(tmp_path):
         again = store.replay(run)
     assert again.same
     assert again.plan.solver.parameters["random_seed"] == 7
+
+
+def test_an_approval_differing_from_its_run_in_many_seats_lists_ten_and_counts_the_rest(filled,
+                                                                                      db):
+    def edit(connection):
+        allocations = json.loads(connection.execute(
+            "SELECT allocations FROM approvals").fetchone()[0])
+        for entry in allocations[:13]:  # 13 employers each given one more permit
+            entry[1] += 1
+        connection.execute("UPDATE approvals SET allocations = ?",
+                           (json.dumps(allocations, ensure_ascii=False),))
+
+    tamper(db, edit)
+    findings = verify(db).findings
+    assert sum(f.code == "seats" for f in findings) == 10
+    [more] = [f for f in findings if f.code == "seats_more"]
+    assert more.message.en == f"Run {filled['baseline']}: 3 more employers differ from the " \
+                              "approved plan."
+
+
+def test_a_scenario_rewritten_with_its_hash_recomputed_is_still_caught(filled, db):
+    # The audit log's create entry keeps the scenario's original hash.
+    def edit(connection):
+        row = connection.execute("SELECT id, toml FROM scenarios WHERE id = "
+                                 "(SELECT scenario_id FROM runs WHERE id = ?)",
+                                 (filled["proportional"],)).fetchone()
+        toml = row["toml"].replace("annual = 3000", "annual = 3100")
+        sha = scenario_sha256(parse_scenario(toml))
+        connection.execute("UPDATE scenarios SET toml = ?, sha256 = ? WHERE id = ?",
+                           (toml, sha, row["id"]))
+
+    tamper(db, edit)
+    report = verify(db)
+    assert filled["proportional"] in report.altered_runs
+    assert "scenario" in {f.code for f in report.findings}
