@@ -176,6 +176,9 @@ def test_guarantee_never_exceeds_the_upper_bound():
     row = one(record, **{"sanctions.violation_cut.4": 15})  # 20 − 15 = 5 eligible
     assert (row["eligible"], row["guaranteed"]) == (5, 5)
     assert codes(row) == ["VIOLATION_CUT", "TOP100_GUARANTEE", "GUARANTEE_LIMITED"]
+    # A cut given as a count reads as a number of permits.
+    cut = row["reasons"][0]
+    assert "15 permit(s)" in cut.message.en and cut.amount == -15
 
 
 def test_firms_outside_the_top100_get_no_guarantee():

@@ -331,8 +331,11 @@ def test_a_parts_error_names_its_row_and_the_total_column(tmp_path):
     path = workbook(tmp_path / "p.xlsx", [PARTS_HEADER, [BAIDU, "百度", "企业", 1, 1, 1, 12],
                                           [BOC, "中国银行", "企业", 2, 3, 6, 12]])
     # Parts 1 + 1 + 1 = 3 and 2 + 3 + 6 = 11, neither the total 12.
-    assert codes(read_submissions(path)) == [("demand_parts_sum", 2, "申报人数合计"),
-                                             ("demand_parts_sum", 3, "申报人数合计")]
+    found = read_submissions(path)
+    assert codes(found) == [("demand_parts_sum", 2, "申报人数合计"),
+                            ("demand_parts_sum", 3, "申报人数合计")]
+    assert [i.value for i in found.issues] == ["12", "12"]
+    assert found.issues[1].message.en == "Total demand (12) differs from the sum of its parts (11)."
 
 
 def test_a_refused_part_elsewhere_does_not_hide_a_missing_part_hint(tmp_path):
@@ -385,3 +388,13 @@ def test_raise_for_errors_raises_exactly_the_errors(tmp_path):
     assert [(i.row, i.column) for i in caught.value.issues] == [(3, "申报人数合计")]
     clean = read_submissions(workbook(tmp_path / "ok.xlsx", [HEADER, [BAIDU, "百度", "企业", 12]]))
     assert clean.raise_for_errors() is clean
+
+
+def test_an_attrition_rate_of_1_is_warned_about_with_the_value_typed(tmp_path):
+    header = [*HEADER, "近一年流失率"]
+    path = workbook(tmp_path / "r.xlsx", [header, [BAIDU, "百度", "企业", 12, 1],
+                                          [BOC, "中国银行", "企业", 150, "1%"]])
+    found = read_submissions(path)
+    assert [(i.code, i.row, i.column, i.value) for i in found.warnings] == [
+        ("rate_one", 2, "近一年流失率", "1")]
+    assert list(found.frame["attrition_rate"]) == [1, Decimal("0.01")]
