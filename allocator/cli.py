@@ -248,31 +248,60 @@ def load_plan_inputs(args: argparse.Namespace, scenario_path: Path | None):
         scenario = default_scenario(args.cap)
     else:
         raise UsageError("请给出 --scenario 或 --cap / give --scenario or --cap")
-    submissions, roster = read_inputs(args, scenario.scenario.year)
+    submissions, roster = read_inputs(args, scenario.scenario.year, scenario.roster)
     submissions.raise_for_errors()
     return submissions, scenario, roster
 
 
-def read_inputs(args: argparse.Namespace, plan_year: int | None) -> tuple[Any, Any]:
+def read_inputs(args: argparse.Namespace, plan_year: int | None,
+                rules: Any = None) -> tuple[Any, Any]:
     """The submissions, and the roster of ``--roster FILE`` or of the demand workbook's
     申报人员名单 sheet (docs/columns.md) checked against the demand sheet's employers (``None``
-    when there is none). The two workbooks are read side by side: each has its own parsing
-    child, so a large roster costs less than read after the demand."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from allocator.roster import check_employers, read_roster
+    when there is none). The two workbooks are read side by side (:mod:`allocator.forked`: the
+    roster in a forked child where the platform allows, else in a thread), each with its own
+    parsing child, so a large roster costs less than read after the demand. With the scenario's
+    ``[roster]`` rules and the plan year known, the child screens the roster too, ready for
+    :func:`screening_for`."""
+    from allocator.forked import start
+    from allocator.roster import check_employers
     from allocator.submissions import read_submissions
 
     path = getattr(args, "roster", None)
-    with ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(read_roster, path) if path is not None else \
-            pool.submit(read_roster, args.demand, separate=False)
+    pending = start(read_and_screen, args.demand if path is None else path,
+                    separate=path is not None, rules=rules, plan_year=plan_year)
+    try:
         submissions = read_submissions(args.demand, plan_year=plan_year)
-        roster = pending.result()
+    except BaseException:
+        pending.cancel()
+        raise
+    roster, screening = pending.result()
     if roster is not None and len(roster):
         codes = {c for c in submissions.frame["credit_code"].tolist() if c is not None}
         check_employers(roster, codes)
+    if roster is not None and screening is not None:
+        # Kept with the roster: the rules and the plan year it was made with, and itself.
+        roster.__dict__[_SCREENED] = (rules, plan_year, screening)
     return submissions, roster
+
+
+_SCREENED = "_screened_beside_read"
+
+
+def read_and_screen(path: Path, *, separate: bool, rules: Any,
+                    plan_year: int | None) -> tuple[Any, Any]:
+    """The roster of ``path`` (:func:`allocator.roster.read_roster`) and, when it has no error
+    and ``rules`` are given, its screening under them for ``plan_year`` (``None`` when it
+    cannot be made here: :func:`screening_for` then screens, or says why not)."""
+    from allocator.errors import InputError
+    from allocator.roster import read_roster
+    from allocator.screening import screen
+
+    roster = read_roster(path, separate=separate)
+    screening = None
+    if rules is not None and roster is not None and not roster.errors:
+        with contextlib.suppress(InputError):
+            screening = screen(roster, rules, plan_year)
+    return roster, screening
 
 
 def screening_for(roster: Any, submissions: Any, scenario: Any) -> Any:
@@ -284,6 +313,9 @@ def screening_for(roster: Any, submissions: Any, scenario: Any) -> Any:
         return None
     if roster.errors:
         raise InputError(roster.errors)
+    made = roster.__dict__.get(_SCREENED)
+    if made is not None and made[0] == scenario.roster and made[1] == submissions.plan_year:
+        return made[2]  # screened beside the read, under the same rules and year
     return screen(roster, scenario.roster, submissions.plan_year)
 
 

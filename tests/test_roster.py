@@ -294,8 +294,10 @@ def test_a_roster_without_a_wage_figure_stops_the_run(tmp_path, capsys):
 
 
 def test_compare_screens_under_each_scenario(tmp_path, monkeypatch):
+    import allocator.forked
     import allocator.roster
 
+    monkeypatch.setattr(allocator.forked, "FORK", False)  # count the reads in this process
     reads = []
     real = allocator.roster.read_roster
     monkeypatch.setattr(allocator.roster, "read_roster",
