@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -229,14 +230,21 @@ def roster_counts(counts: dict[str, int] | None) -> dict[str, Any] | None:
     per reason; ``None`` for an employer with no applicant on the roster."""
     if counts is None:
         return None
+    roles, reasons = _count_keys(tuple(counts))
     return {
         "listed": counts["listed"], "passed": counts["passed"],
-        "passed_by_role": {k.removeprefix("passed_"): v for k, v in counts.items()
-                           if k.startswith("passed_")},
+        "passed_by_role": {short: counts[key] for key, short in roles},
         "failed": counts["listed"] - counts["passed"],
-        "failed_by_reason": {k.removeprefix("failed_"): v for k, v in counts.items()
-                             if k.startswith("failed_")},
+        "failed_by_reason": {short: counts[key] for key, short in reasons},
     }
+
+
+@cache
+def _count_keys(keys: tuple[str, ...]) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """The ``passed_<role>`` and ``failed_<reason>`` keys of an employer's counts, each with
+    its short name, in their order (found once per set of keys, not per employer)."""
+    return (tuple((k, k.removeprefix("passed_")) for k in keys if k.startswith("passed_")),
+            tuple((k, k.removeprefix("failed_")) for k in keys if k.startswith("failed_")))
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:

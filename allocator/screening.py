@@ -18,6 +18,7 @@ pass (docs/columns.md) and says so in the employer's sentence.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -98,7 +99,9 @@ class Screening:
     def summary(self) -> dict[str, Any]:
         """Roster-wide figures for the result JSON (no personal data)."""
         table = self.applicants
-        failed = {code: int(sum(code in r for r in table["reasons"])) for code in REASONS}
+        # An applicant's reasons name each code once: counting them all counts the applicants.
+        named = Counter(chain.from_iterable(table["reasons"].tolist()))
+        failed = {code: int(named[code]) for code in REASONS}
         t = self.thresholds
         return {
             "file": self.file, "sha256": self.sha256, "applicants": len(table),

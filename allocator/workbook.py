@@ -1161,11 +1161,14 @@ def _calamine_values(path: str, sheet: str) -> dict[str, Any]:
         if len(rows) == height - start[0] and start[0]:
             # Older python-calamine start at the first used row: put the rows back in place.
             rows[:0] = [[]] * start[0]
-        columns = [_calamine_column(column) for column in itertools.zip_longest(*rows)]
-        dates = {position: [index for index, value in enumerate(column)
-                            if type(value) in _DATE_KINDS]
-                 for position, column in enumerate(columns)
-                 if any(type(value) in _DATE_KINDS for value in column)}
+        columns: list[list[Any]] = []
+        dates: dict[int, list[int]] = {}
+        for position, column in enumerate(itertools.zip_longest(*rows)):
+            kinds = set(map(type, column))  # one pass in C; a conversion keeps dates dates
+            columns.append(_calamine_column(column, kinds))
+            if not kinds.isdisjoint(_DATE_KINDS):
+                dates[position] = [index for index, value in enumerate(column)
+                                   if type(value) in _DATE_KINDS]
         return {"status": "ok", "engine": "calamine", "columns": columns, "height": len(rows),
                 "dates": dates}
     finally:
@@ -1189,14 +1192,18 @@ def _calamine_value(value: Any) -> Any:
     return value
 
 
-def _calamine_column(column: tuple[Any, ...]) -> list[Any]:
-    """One column converted; equal values share one object (the pickle to the parent
-    then holds each once), unless two kinds of number (1, 1.0, True) could meet."""
-    if len(set(map(type, column)) & _NUMBER_KINDS) > 1:
+def _calamine_column(column: tuple[Any, ...], kinds: set[type] | None = None) -> list[Any]:
+    """One column converted (``kinds``: the types in it, when known); equal values share one
+    object (the pickle to the parent then holds each once), unless two kinds of number
+    (1, 1.0, True) could meet. Each distinct value is converted once."""
+    if kinds is None:
+        kinds = set(map(type, column))
+    if len(kinds & _NUMBER_KINDS) > 1:
         return list(map(_calamine_value, column))
-    seen: dict[Any, Any] = {}
-    return [seen[value] if value in seen else seen.setdefault(value, _calamine_value(value))
-            for value in column]
+    table: dict[Any, Any] = dict.fromkeys(column)  # the first of equal values is the key
+    for value in table:
+        table[value] = _calamine_value(value)
+    return list(map(table.__getitem__, column))
 
 
 def _openpyxl_values(path: str, sheet: str) -> dict[str, Any]:
