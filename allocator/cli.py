@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import math
 import os
@@ -281,6 +282,10 @@ def read_inputs(args: argparse.Namespace, plan_year: int | None,
     if roster is not None and screening is not None:
         # Kept with the roster: the rules and the plan year it was made with, and itself.
         roster.__dict__[_SCREENED] = (rules, plan_year, screening)
+    # The inputs (a 100,000-applicant roster is millions of objects) live until the command
+    # ends: kept out of the cycle collector's passes, which would otherwise walk them again at
+    # every collection the solve, the result and the store trigger (main() unfreezes them).
+    gc.freeze()
     return submissions, roster
 
 
@@ -904,6 +909,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     assert_safe_xml()  # issue #8: never parse an outside workbook without defusedxml
     handler: Handler = args.handler
+    try:
+        return _run(handler, args)
+    finally:
+        gc.unfreeze()  # the inputs frozen by read_inputs are ordinary objects again
+
+
+def _run(handler: Handler, args: argparse.Namespace) -> int:
     from allocator.clock import ZoneError
     from allocator.outputs import OutputError
     from allocator.record import RecordError

@@ -19,6 +19,7 @@ buffer it inherited, removing no temporary file of the parent's.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import signal
@@ -85,10 +86,15 @@ class Pending(Generic[T]):
                 self._close_pool()
         answer = self._answer()
         if answer is not None:
+            collecting = gc.isenabled()
+            gc.disable()  # millions of new objects, none garbage: no collection meanwhile
             try:
                 return pickle.loads(answer)  # our own fork's answer
             except Exception:  # pragma: no cover - a child killed mid-write
                 pass
+            finally:
+                if collecting:
+                    gc.enable()
         return self.function(*self.args, **self.kwargs)
 
     def _answer(self) -> bytes | None:

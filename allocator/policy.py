@@ -349,11 +349,20 @@ def _screened(record: Any, screening: Screening | None,
 _SCREENED: dict[tuple[Any, ...], Reason] = {}
 
 
+_SENTENCES: dict[tuple[Any, ...], Text] = {}
+_CHANGES: dict[int, Text] = {}
+
+
 def _screening_reason(requested: int, removed: int, counts: dict[str, int],
                       screening: Screening) -> Reason:
-    sentence = employer_sentence(requested, counts, screening.thresholds)
-    change = text("roster.screened_cut", removed=removed) if removed else \
-        text("roster.screened_same")
+    # The sentence reads requested, passed, listed and the failures (and the months in the
+    # words of one reason); the change reads removed: each is made once for all who share it.
+    sentence = _remember(_SENTENCES, (
+        requested, counts["passed"], counts["listed"],
+        tuple(counts[f"failed_{c}"] for c in REASONS), screening.thresholds.months),
+        lambda: employer_sentence(requested, counts, screening.thresholds))
+    change = _remember(_CHANGES, removed, lambda: text("roster.screened_cut", removed=removed)
+                       if removed else text("roster.screened_same"))
     articles = ["6", *(REASONS[c] for c in ("FALSIFIED", "OUTSIDE_QUOTA")
                        if counts[f"failed_{c}"])]
     return Reason("ROSTER_SCREENED", ", ".join(articles),

@@ -17,10 +17,12 @@ comparable within one salt only.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -135,6 +137,19 @@ def person_hash(salt: bytes, number: str) -> str:
     return hmac.digest(salt, number.encode("utf-8"), "sha256").hex()
 
 
+def person_hasher(salt: bytes) -> Callable[[str], str]:
+    """:func:`person_hash` under one salt, for many numbers: the keyed state is made once and
+    copied per number (half the time of a whole HMAC each)."""
+    keyed = hmac.new(salt, digestmod=hashlib.sha256)
+
+    def digest(number: str) -> str:
+        state = keyed.copy()
+        state.update(number.encode("utf-8"))
+        return state.hexdigest()
+
+    return digest
+
+
 def _salt() -> bytes:
     configured = os.environ.get(SALT_ENV)
     return configured.encode("utf-8") if configured else secrets.token_bytes(16)
@@ -209,6 +224,7 @@ class _Reader(SheetReader):
     def __init__(self, grid: Grid, file: str):
         super().__init__(grid, file)
         self.salt = _salt()
+        self.hash = person_hasher(self.salt)
 
     def data_rows(self, header_index: int, positions: list[int],
                   code_position: int | None) -> list[int]:
@@ -265,9 +281,6 @@ class _Reader(SheetReader):
         self.finish_issues()
         return Roster(frame, self.issues, self.file, self.sheet, header_row,
                       headers=self.headers)
-
-    def hash(self, number: str) -> str:
-        return person_hash(self.salt, number)
 
     def parse_column(self, column: Column, position: int | None, indices: list[int],
                      rows: list[int]) -> list[Any]:
@@ -343,9 +356,7 @@ def roster_from_frame(frame: pd.DataFrame, file: str = "roster", sha256: str = "
         frame["row"] if "row" in frame else range(2, len(frame) + 2), dtype="int64")}
     for key in FRAME_KEYS:
         data[key] = pd.Series(frame[key].tolist(), dtype="object")
-    data["person_hash"] = pd.Series(
-        [person_hash(salt, i) for i in ids],
-        dtype="object")
+    data["person_hash"] = pd.Series(list(map(person_hasher(salt), ids)), dtype="object")
     data["person_masked"] = pd.Series([mask_id(i) for i in ids], dtype="object")
     data["name_masked"] = pd.Series([mask_name(n) for n in names], dtype="object")
     return Roster(pd.DataFrame(data), [], file, SHEET_NAME, 1, sha256)

@@ -134,3 +134,27 @@ def test_solve_with_a_roster_is_the_same_forked_or_not(tmp_path, monkeypatch):
                               out.read_text(encoding="utf-8")))
     assert outputs[0] == outputs[1]
     assert json.loads(outputs[0])["roster"]["applicants"] > 0
+
+
+def test_rfc_4231_vector_and_the_hasher_agrees_with_one_hmac_each():
+    from allocator.roster import person_hash, person_hasher
+
+    # RFC 4231, test case 2: key "Jefe", data "what do ya want for nothing?"
+    expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    assert person_hasher(b"Jefe")("what do ya want for nothing?") == expected
+    assert person_hash(b"Jefe", "what do ya want for nothing?") == expected
+    digest = person_hasher(b"salt")
+    numbers = ["11010519491231002X", "E12345678", "", "11010519491231002X"]
+    assert [digest(n) for n in numbers] == [person_hash(b"salt", n) for n in numbers]
+
+
+def test_the_command_leaves_nothing_frozen(tmp_path):
+    """read_inputs freezes the inputs out of the cycle collector for the command's time only."""
+    import gc
+
+    from allocator.cli import main
+
+    demand = tmp_path / "d.xlsx"
+    assert main(["sample", str(demand), "--employers", "5"]) == 0
+    assert main(["validate", str(demand)]) in (0, 1)
+    assert gc.get_freeze_count() == 0
