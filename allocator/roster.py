@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from allocator.cells import CellError, is_blank, normalise, parse_text, parser_for
+from allocator.cells import CellError, is_blank, normalise, parse_text
 from allocator.errors import Issue, Reported, Severity, issue
 from allocator.i18n import Text
 from allocator.schema import ROSTER_BY_KEY, ROSTER_COLUMNS, ROSTER_REQUIRED, Column
@@ -289,7 +289,7 @@ class _Reader(SheetReader):
             blank_value = False
         if position is None:
             return [blank_value] * len(indices)
-        parse = parser_for(column, date1904=self.grid.date1904)
+        parse = self.column_parser(column, position, indices)
         if column.key == "person_id":
             verified = valid_resident_ids(self.grid.column(position, indices))
 

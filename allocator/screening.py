@@ -221,13 +221,15 @@ def screen(roster: Roster, rules: RosterConfig, plan_year: int | None) -> Screen
             unmet[index] = items
             missing[index] = tuple((i, key) for i in items for key in CONDITION_EVIDENCE[i]
                                    if not present[key][index])
+    # The roster's own text objects, kept as objects (no conversion to a string dtype): the
+    # values are the same, and a forked reader's answer pickles each text once.
     applicants = pd.DataFrame({
-        "row": frame["row"].to_numpy(), "credit_code": frame["credit_code"].to_numpy(),
-        "role": frame["role"].to_numpy(), "person_masked": frame["person_masked"].to_numpy(),
-        "name_masked": frame["name_masked"].to_numpy(), "passed": passed,
+        "row": frame["row"].to_numpy(), "credit_code": _objects(frame["credit_code"]),
+        "role": _objects(frame["role"]), "person_masked": _objects(frame["person_masked"]),
+        "name_masked": _objects(frame["name_masked"]), "passed": passed,
         "reasons": reasons, "unmet": unmet, "missing": missing,
     })
-    counts = pd.DataFrame({"credit_code": frame["credit_code"].to_numpy(),
+    counts = pd.DataFrame({"credit_code": _objects(frame["credit_code"]),
                            "listed": np.ones(n, dtype=np.int64),
                            "passed": passed.astype(np.int64)})
     for role in ROLE_CODES:
@@ -237,6 +239,10 @@ def screen(roster: Roster, rules: RosterConfig, plan_year: int | None) -> Screen
     employers = counts.groupby("credit_code", sort=False).sum()
     return Screening(applicants, employers, t, roster.file, roster.sha256, rules.unlisted,
                      tuple(roster.warnings))
+
+
+def _objects(column: pd.Series) -> pd.Series:
+    return pd.Series(column.to_numpy(dtype=object), dtype=object, copy=False)
 
 
 # -- words --------------------------------------------------------------------------------------

@@ -20,11 +20,12 @@ from typing import Any
 
 import pandas as pd
 
+from allocator import credit_code
 from allocator.cells import CellError, is_blank, normalise, parser_for
 from allocator.errors import InputError, Issue, Reported, Severity, issue
 from allocator.i18n import Text
 from allocator.industries import sector_of_industry, sectors_within
-from allocator.schema import BY_KEY, COLUMNS, DEMAND_PARTS, REQUIRED, Column
+from allocator.schema import BY_KEY, COLUMNS, DEMAND_PARTS, REQUIRED, Column, Kind
 from allocator.workbook import Grid, merged_issues, read_grid
 
 SHEET_NAME = "需求申报"
@@ -160,6 +161,21 @@ class SheetReader:
 
     def add(self, severity: Severity, code: str, **where: Any) -> None:
         self.issues.append(issue(severity, code, file=self.file, sheet=self.sheet, **where))
+
+    def column_parser(self, column: Column, position: int,
+                      indices: list[int]) -> Callable[[object], Any]:
+        """The cell parser of ``column``; a credit code already written canonically with
+        the right check character (nearly all of them) is taken as it is, checked with the
+        others all at once."""
+        parse = parser_for(column, date1904=self.grid.date1904)
+        if column.kind is not Kind.CREDIT_CODE:
+            return parse
+        verified = credit_code.valid_written(self.grid.column(position, indices))
+
+        def parse_code(raw: object) -> Any:
+            return raw if raw in verified else parse(raw)
+
+        return parse_code
 
     # -- header -------------------------------------------------------------------------------
     def find_header(self) -> int | None:
@@ -335,7 +351,7 @@ class _Reader(SheetReader):
             blank_value = ()
         if position is None:
             return [blank_value] * len(indices)
-        parse = parser_for(column, date1904=self.grid.date1904)
+        parse = self.column_parser(column, position, indices)
         out = self.read_cells(column, position, indices, rows, parse, blank_value)
         if column.key == "attrition_rate":  # 1 may mean 1 % or 100 %: say which was read
             for index, row, value in zip(indices, rows, out, strict=True):

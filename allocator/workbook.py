@@ -1187,6 +1187,7 @@ def _calamine_values(path: str, sheet: str) -> dict[str, Any]:
 
 _DATE_KINDS = (datetime, date, time_of_day, timedelta)
 _NUMBER_KINDS = {bool, int, float}
+_TEXT_KINDS = {str, type(None)}
 
 
 def _calamine_value(value: Any) -> Any:
@@ -1210,7 +1211,12 @@ def _calamine_column(column: tuple[Any, ...], kinds: set[type] | None = None) ->
         kinds = set(map(type, column))
     if len(kinds & _NUMBER_KINDS) > 1:
         return list(map(_calamine_value, column))
-    table: dict[Any, Any] = dict.fromkeys(column)  # the first of equal values is the key
+    if kinds <= _TEXT_KINDS:  # texts (and blanks): each is itself, but the empty text
+        table: dict[Any, Any] = dict(zip(column, column, strict=True))
+        if "" in table:
+            table[""] = None
+        return list(map(table.__getitem__, column))
+    table = dict.fromkeys(column)  # the first of equal values is the key
     for value in table:
         table[value] = _calamine_value(value)
     return list(map(table.__getitem__, column))

@@ -58,3 +58,34 @@ def test_equal_values_share_one_object():
     converted = _calamine_column(column[:4])
     assert converted == ["a" * 20, "a" * 20, None, None]
     assert converted[0] is converted[1]
+
+
+def test_credit_codes_checked_at_once_by_hand():
+    from allocator.credit_code import valid_written
+
+    good = "91110000802100433B"  # GB 32100's example (allocator.credit_code)
+    values = [good, "91110000802100433C", "91110000802100433b", " " + good, good + " ",
+              "9111000080210043B", 91110000, None, "9111000080210O433B"]
+    assert valid_written(values) == {good}
+
+
+@given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXYIOSZ ab-", min_size=16, max_size=19))
+def test_credit_codes_checked_at_once_agree_with_the_cell_parser(value):
+    from allocator.cells import CellError, parse_credit_code
+    from allocator.credit_code import valid_written
+
+    try:
+        parsed = parse_credit_code(value)
+    except CellError:
+        parsed = None
+    if value in valid_written([value]):
+        assert parsed == value  # taken as it is only where the parser gives it unchanged
+    else:
+        assert parsed != value  # refused, or corrected into another spelling
+
+
+@given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=17, max_size=17))
+def test_every_body_with_its_check_character_is_taken(body):
+    from allocator.credit_code import complete, valid_written
+
+    assert valid_written([complete(body)]) == {complete(body)}
