@@ -4,10 +4,11 @@ The command line reads the roster workbook (and screens it) while it reads the d
 Both reads are Python work for most of their time, so two threads would take turns on one
 interpreter lock; a forked child runs truly beside the parent (bench/RESULTS.md, issue 14).
 
-:func:`start` forks where it can (POSIX, and no other thread running: a fork copies only the
-calling thread, so a lock held by another would stay held in the child); elsewhere it runs the
-function in a thread, as before. The child is a copy of the parent at the fork: it needs no
-imports and no arguments sent to it, only its answer travels (through a pipe, pickled).
+:func:`start` forks where it can — on Linux (macOS system libraries are not safe in a forked
+child), and with no other thread running (a fork copies only the calling thread, so a lock held
+by another would stay held in the child) — and elsewhere runs the function in a thread, as
+before. The child is a copy of the parent at the fork: it needs no imports and no arguments sent
+to it; only its answer travels (through a pipe, pickled).
 
 Whatever goes wrong in the child — an exception, a crash, a killed process, an answer that does
 not unpickle — the parent runs the function again itself when it asks for the result, so the
@@ -23,6 +24,7 @@ import gc
 import os
 import pickle
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -35,8 +37,10 @@ FORK = True
 
 
 def can_fork() -> bool:
-    """Forking is available and safe here: POSIX, and this is the only thread."""
-    return FORK and hasattr(os, "fork") and threading.active_count() == 1
+    """Forking is available and safe here: Linux (macOS system libraries are not safe to use
+    in a forked child), and this is the only thread."""
+    return FORK and sys.platform.startswith("linux") and hasattr(os, "fork") \
+        and threading.active_count() == 1
 
 
 class Pending(Generic[T]):

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import sys
 import threading
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import allocator.forked
 from allocator.forked import can_fork, start
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
-needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX only")
+needs_fork = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
 
 
 def describe(n: int, *, word: str) -> dict[str, object]:
@@ -100,7 +101,6 @@ def test_cancel_kills_and_reaps_the_child():
 def test_the_child_leaves_without_running_the_parents_exit_hooks(tmp_path):
     # A child that returned into the caller would print twice and run atexit hooks twice.
     import subprocess
-    import sys
 
     script = (
         "import atexit, sys\n"
