@@ -236,9 +236,12 @@ def cmd_apportion(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def load_plan_inputs(args: argparse.Namespace, scenario_path: Path | None):
+def load_plan_inputs(args: argparse.Namespace, scenario_path: Path | None, *,
+                     one_scenario: bool = False):
     """Submissions, scenario and roster (or ``None``) for ``solve``, ``compare`` and
-    ``sweep``: errors in the submissions or the scenario raise InputError."""
+    ``sweep``: errors in the submissions or the scenario raise InputError. ``one_scenario``:
+    the roster is screened under this scenario only (``solve``, ``sweep``; see
+    :func:`read_and_screen`)."""
     from allocator.scenario import default_scenario, load_scenario
 
     if scenario_path is not None:
@@ -249,27 +252,31 @@ def load_plan_inputs(args: argparse.Namespace, scenario_path: Path | None):
         scenario = default_scenario(args.cap)
     else:
         raise UsageError("请给出 --scenario 或 --cap / give --scenario or --cap")
-    submissions, roster = read_inputs(args, scenario.scenario.year, scenario.roster)
+    submissions, roster = read_inputs(args, scenario.scenario.year, scenario.roster,
+                                      slim=one_scenario)
     submissions.raise_for_errors()
     return submissions, scenario, roster
 
 
 def read_inputs(args: argparse.Namespace, plan_year: int | None,
-                rules: Any = None) -> tuple[Any, Any]:
+                rules: Any = None, *, slim: bool = False) -> tuple[Any, Any]:
     """The submissions, and the roster of ``--roster FILE`` or of the demand workbook's
     申报人员名单 sheet (docs/columns.md) checked against the demand sheet's employers (``None``
     when there is none). The two workbooks are read side by side (:mod:`allocator.forked`: the
     roster in a forked child where the platform allows, else in a thread), each with its own
     parsing child, so a large roster costs less than read after the demand. With the scenario's
     ``[roster]`` rules and the plan year known, the child screens the roster too, ready for
-    :func:`screening_for`."""
+    :func:`screening_for`; with ``slim`` as well, the roster comes back with the columns the
+    command still reads (``row``, ``credit_code``), not the applicants' other columns, which
+    the screening has used already (the answer is a third of the size)."""
     from allocator.forked import start
     from allocator.roster import check_employers
     from allocator.submissions import read_submissions
 
     path = getattr(args, "roster", None)
     pending = start(read_and_screen, args.demand if path is None else path,
-                    separate=path is not None, rules=rules, plan_year=plan_year)
+                    separate=path is not None, rules=rules, plan_year=plan_year,
+                    slim=slim and plan_year is not None)
     try:
         submissions = read_submissions(args.demand, plan_year=plan_year)
     except BaseException:
@@ -290,13 +297,18 @@ def read_inputs(args: argparse.Namespace, plan_year: int | None,
 
 
 _SCREENED = "_screened_beside_read"
+_SLIM = "_slim_read_from"
+#: The roster columns a command reads after the screening (check_employers).
+SLIM_COLUMNS = ("row", "credit_code")
 
 
 def read_and_screen(path: Path, *, separate: bool, rules: Any,
-                    plan_year: int | None) -> tuple[Any, Any]:
+                    plan_year: int | None, slim: bool = False) -> tuple[Any, Any]:
     """The roster of ``path`` (:func:`allocator.roster.read_roster`) and, when it has no error
     and ``rules`` are given, its screening under them for ``plan_year`` (``None`` when it
-    cannot be made here: :func:`screening_for` then screens, or says why not)."""
+    cannot be made here: :func:`screening_for` then screens, or says why not). With ``slim``
+    and the screening made, the roster's frame keeps only :data:`SLIM_COLUMNS`; should it be
+    screened again after all, :func:`screening_for` reads it again whole."""
     from allocator.errors import InputError
     from allocator.roster import read_roster
     from allocator.screening import screen
@@ -306,6 +318,9 @@ def read_and_screen(path: Path, *, separate: bool, rules: Any,
     if rules is not None and roster is not None and not roster.errors:
         with contextlib.suppress(InputError):
             screening = screen(roster, rules, plan_year)
+    if slim and screening is not None:
+        roster.frame = roster.frame[list(SLIM_COLUMNS)]
+        roster.__dict__[_SLIM] = (path, separate)
     return roster, screening
 
 
@@ -321,6 +336,13 @@ def screening_for(roster: Any, submissions: Any, scenario: Any) -> Any:
     made = roster.__dict__.get(_SCREENED)
     if made is not None and made[0] == scenario.roster and made[1] == submissions.plan_year:
         return made[2]  # screened beside the read, under the same rules and year
+    slim = roster.__dict__.get(_SLIM)
+    if slim is not None:  # the applicants' columns were left behind: read them again
+        from allocator.roster import read_roster
+
+        full = read_roster(slim[0], separate=slim[1])
+        assert full is not None and len(full) == len(roster)
+        roster = full
     return screen(roster, scenario.roster, submissions.plan_year)
 
 
@@ -406,7 +428,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     # A store that cannot take the run (read-only, empty, damaged, foreign) is refused now,
     # before the solve and before any output is written.
     Store.open(getattr(args, "db", None), by=getattr(args, "by", None)).close()
-    submissions, scenario, roster = load_plan_inputs(args, args.scenario)
+    submissions, scenario, roster = load_plan_inputs(args, args.scenario, one_scenario=True)
     problem = build_problem(submissions, scenario, screening_for(roster, submissions, scenario))
     plan = solve(problem, SolveOptions(workers=args.workers, time_limit_s=args.time_limit))
     result = plan_json(plan)

@@ -131,7 +131,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     check_outputs(args, [("--out", args.out), ("--json", args.json)],
                   [("DEMAND.xlsx", args.demand), ("--scenario", args.scenario),
                    ("--roster", args.roster)], store=True)
-    submissions, scenario, roster = load_plan_inputs(args, args.scenario)
+    submissions, scenario, roster = load_plan_inputs(args, args.scenario, one_scenario=True)
     oracle = Oracle(submissions, scenario, screening_for(roster, submissions, scenario))
     problem = oracle.problem
     feasible = smallest_feasible_cap(oracle)

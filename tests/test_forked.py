@@ -158,3 +158,38 @@ def test_the_command_leaves_nothing_frozen(tmp_path):
     assert main(["sample", str(demand), "--employers", "5"]) == 0
     assert main(["validate", str(demand)]) in (0, 1)
     assert gc.get_freeze_count() == 0
+
+
+def test_a_slim_roster_screened_again_is_read_again_whole(tmp_path, monkeypatch):
+    """solve and sweep get the roster without the applicants' columns (the fork screened it);
+    asked to screen it under other rules after all, screening_for reads it again whole."""
+    import argparse
+
+    from allocator.cli import SLIM_COLUMNS, read_inputs, screening_for
+    from allocator.roster import read_roster
+    from allocator.scenario import load_scenario
+    from allocator.screening import screen
+
+    monkeypatch.setenv("ALLOCATOR_ID_SALT", "slim-test")
+    demand, roster_file = tmp_path / "d.xlsx", tmp_path / "r.xlsx"
+    from allocator.cli import main
+
+    assert main(["sample", str(demand), "--employers", "30", "--roster", str(roster_file)]) == 0
+    scenario = load_scenario(BASELINE)
+    args = argparse.Namespace(demand=demand, roster=roster_file)
+    submissions, roster = read_inputs(args, scenario.scenario.year, scenario.roster, slim=True)
+    assert list(roster.frame.columns) == list(SLIM_COLUMNS)
+    whole = read_roster(roster_file)
+    assert roster.frame["row"].tolist() == whole.frame["row"].tolist()
+    assert roster.frame["credit_code"].tolist() == whole.frame["credit_code"].tolist()
+    # the same rules: the fork's screening, equal to one made here on the whole roster
+    made = screening_for(roster, submissions, scenario)
+    fresh = screen(whole, scenario.roster, submissions.plan_year)
+    assert made.summary() == fresh.summary()
+    assert made.employers.equals(fresh.employers)
+    # other rules: read again whole and screened under them
+    strict = scenario.with_values({"roster.income_multiple": 3})
+    again = screening_for(roster, submissions, strict)
+    expected = screen(whole, strict.roster, submissions.plan_year)
+    assert again.summary() == expected.summary()
+    assert again.summary()["passed"] < made.summary()["passed"]
