@@ -287,8 +287,7 @@ def read_inputs(args: argparse.Namespace, plan_year: int | None,
         codes = {c for c in submissions.frame["credit_code"].tolist() if c is not None}
         check_employers(roster, codes)
     if roster is not None and screening is not None:
-        # Kept with the roster: the rules and the plan year it was made with, and itself.
-        roster.__dict__[_SCREENED] = (rules, plan_year, screening)
+        roster.screened = (rules, plan_year, screening)
     # The inputs (a 100,000-applicant roster is millions of objects) live until the command
     # ends: kept out of the cycle collector's passes, which would otherwise walk them again at
     # every collection the solve, the result and the store trigger (main() unfreezes them).
@@ -296,8 +295,6 @@ def read_inputs(args: argparse.Namespace, plan_year: int | None,
     return submissions, roster
 
 
-_SCREENED = "_screened_beside_read"
-_SLIM = "_slim_read_from"
 #: The roster columns a command reads after the screening (check_employers).
 SLIM_COLUMNS = ("row", "credit_code")
 
@@ -320,7 +317,7 @@ def read_and_screen(path: Path, *, separate: bool, rules: Any,
             screening = screen(roster, rules, plan_year)
     if slim and screening is not None:
         roster.frame = roster.frame[list(SLIM_COLUMNS)]
-        roster.__dict__[_SLIM] = (path, separate)
+        roster.reread_from = (path, separate)
     return roster, screening
 
 
@@ -333,14 +330,14 @@ def screening_for(roster: Any, submissions: Any, scenario: Any) -> Any:
         return None
     if roster.errors:
         raise InputError(roster.errors)
-    made = roster.__dict__.get(_SCREENED)
+    made = roster.screened
     if made is not None and made[0] == scenario.roster and made[1] == submissions.plan_year:
         return made[2]  # screened beside the read, under the same rules and year
-    slim = roster.__dict__.get(_SLIM)
-    if slim is not None:  # the applicants' columns were left behind: read them again
+    if roster.reread_from is not None:  # the applicants' columns were left behind
         from allocator.roster import read_roster
 
-        full = read_roster(slim[0], separate=slim[1])
+        path, separate = roster.reread_from
+        full = read_roster(path, separate=separate)
         assert full is not None and len(full) == len(roster)
         roster = full
     return screen(roster, scenario.roster, submissions.plan_year)

@@ -172,6 +172,13 @@ class Roster(Reported):
     header_row: int | None = None
     sha256: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    #: The screening made beside the read (``allocator.cli.read_inputs``), with the ``[roster]``
+    #: rules and the plan year it was made under: (rules, plan year, screening).
+    screened: tuple[Any, int | None, Any] | None = field(default=None, repr=False,
+                                                         compare=False)
+    #: Where to read the roster again, (path, separate), when ``frame`` kept only the columns
+    #: the command still reads after that screening.
+    reread_from: tuple[Path, bool] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.frame)
