@@ -209,6 +209,19 @@ def test_guarantees_above_a_group_ceiling():
                employer(3, demand_total=50)]
     plan = plan_for(records, 100, groups={"fin": {"sector": "finance", "max": 10}})
     assert conflict_codes(plan) == [("NEEDS_ABOVE_CEILING", "fin", 5)]
+    message = plan.conflicts[0].message
+    assert message.en.startswith("Inside group 'fin' (priority sector 'Finance') ")
+    assert message.zh.startswith("分组“fin”（重点产业“金融”）内")
+
+
+def test_a_nested_groups_floor_counts_its_own_employers_and_its_inner_groups_room():
+    # The top-100 group {1} lies inside finance {1, 2}: finance can hold employer 2's 4
+    # permits plus the inner group's 3, so a finance floor of 8 is short by 1 (not 5).
+    records = [employer(1, demand_total=3, sector="finance", top100=True),
+               employer(2, demand_total=4, sector="finance"), employer(3, demand_total=5)]
+    plan = plan_for(records, 100, groups={"fin": {"sector": "finance", "min": 8},
+                                          "top": {"top100": True, "min": 1}})
+    assert conflict_codes(plan) == [("FLOOR_ABOVE_DEMAND", "fin", 1)]
 
 
 def test_infeasible_solve_exits_3_and_says_why(tmp_path, capsys):

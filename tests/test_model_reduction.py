@@ -177,3 +177,20 @@ def test_a_time_limit_gives_the_reference_marked_not_proven():
     assert stopped.status is PlanStatus.FEASIBLE
     assert [note.code for note in stopped.warnings][:1] == ["NOT_PROVEN"]
     assert seats(stopped) == seats(proven)  # the exact reference, verified but not proven
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_group_held_at_zero_by_its_ceiling_still_closes_the_gap(method):
+    # Culture's ceiling of 0 refuses all of its seats and hands it none: its threshold may
+    # rise above the cap's as far as its strongest refused seat (its ceiling is met), and the
+    # certificate proves the optimum with no gap.
+    records = random_records(random.Random(4), 60)
+    assert any(r["sector"] == "culture" for r in records)
+    problem = problem_for(records, 150, **{"method.rule": method, "guarantee.top100_senior": 0,
+                                           "guarantee.top100_key_staff": 0},
+                          groups={"cul": {"sector": "culture", "max": 0}})
+    reduction = certificate(problem)[0]
+    assert reduction.gap == 0
+    plan = solve(problem)
+    assert plan.status is PlanStatus.OPTIMAL and plan.allocated == 150
+    assert all(plan.seats(i) == 0 for i, r in enumerate(records) if r["sector"] == "culture")

@@ -457,3 +457,19 @@ def test_screened_demand_caps_each_role_at_its_passing_applicants():
     counts = {"passed_senior": 5, "passed_key_staff": 5, "passed_other": 5}
     assert screened_demand(record, counts) == {
         "demand_senior": 1, "demand_key_staff": 2, "demand_other": 3, "demand_total": 6}
+
+
+def test_a_guarantee_from_an_incomplete_breakdown_carries_the_warning():
+    # Art. 8 at 100 % of senior managers and 50 % of key staff: 4 senior managers given, key
+    # staff left blank. The guarantee is the 4 it can work out, and says the parts are
+    # incomplete; with every part given it carries no warning.
+    changes = {"guarantee.top100_key_staff": Decimal("0.5")}
+    row = one(employer(1, demand_total=10, top100=True, demand_senior=4, demand_key_staff=None,
+                       demand_other=None), **changes)
+    [guarantee] = [r for r in row["reasons"] if r.code == "TOP100_GUARANTEE"]
+    assert (guarantee.amount, guarantee.warning) == (4, "demand_parts_missing")
+    assert "roles left blank count as 0" in guarantee.message.en
+    whole = one(employer(1, demand_total=10, top100=True, demand_senior=4, demand_key_staff=2,
+                         demand_other=4), **changes)
+    [guarantee] = [r for r in whole["reasons"] if r.code == "TOP100_GUARANTEE"]
+    assert (guarantee.amount, guarantee.warning) == (5, None)

@@ -821,3 +821,30 @@ def test_a_scenario_given_as_tables_names_its_file_in_an_issue():
     [found] = caught.value.issues
     assert (found.code, found.file, found.column) == ("scenario.range", "mine.toml",
                                                       "cap.annual")
+
+
+@pytest.mark.parametrize("quote", ["'", '"', ""])
+def test_an_error_under_a_quoted_key_is_on_that_keys_line(quote):
+    # TOML keys may be bare, "basic" or 'literal'; each finds its own line.
+    source = (f"[cap]\nannual = 3000\n[sanctions.violation_cut]\n{quote}1{quote} = 0.5\n"
+              f"{quote}4{quote} = 2.5\n")
+    [found] = problems(source)
+    assert (found.code, found.column, found.row) == ("scenario.cut",
+                                                     "sanctions.violation_cut.4", 5)
+
+
+def test_a_scenario_of_exactly_the_size_limit_is_read():
+    from allocator.scenario import MAX_SCENARIO_BYTES
+
+    head = "[cap]\nannual = 3000\n#"
+    at_limit = head + "x" * (MAX_SCENARIO_BYTES - len(head))
+    assert len(at_limit.encode()) == 1_000_000
+    assert parse_scenario(at_limit).cap.annual == 3000
+    [found] = problems(at_limit + "x")
+    assert found.code == "scenario.too_large"
+
+
+def test_a_quoted_key_json_cannot_read_is_still_found_on_its_line():
+    # A TOML basic string may hold a raw tab, which JSON refuses: the key is read as written.
+    [found] = problems('[cap]\nannual = 3000\n[method]\nrule = "dhondt"\n"ti\tes" = 1\n')
+    assert (found.code, found.column, found.row) == ("scenario.unknown_key", "method.ti\tes", 5)

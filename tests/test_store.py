@@ -1056,3 +1056,30 @@ def test_a_scenario_rewritten_with_its_hash_recomputed_is_still_caught(filled, d
     report = verify(db)
     assert filled["proportional"] in report.altered_runs
     assert "scenario" in {f.code for f in report.findings}
+
+
+def test_a_store_file_that_cannot_be_read_is_refused_with_the_reason(tmp_path, monkeypatch):
+    path = tmp_path / "s.sqlite3"
+    path.write_bytes(b"SQLite format 3\x00")
+    real_open = Path.open
+
+    def refuse(self, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(StoreError) as refused:
+        Store.open(path)
+    assert refused.value.code == "db_unreadable"
+    assert str(refused.value) == f"Cannot open the store {path} ([Errno 13] Permission denied)."
+
+
+def test_a_store_sqlite_cannot_open_is_refused_with_sqlites_reason(filled, db, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(store_module.sqlite3, "connect", refuse)
+    with pytest.raises(StoreError) as refused:
+        Store.open(db)
+    assert str(refused.value) == f"Cannot open the store {db} (unable to open database file)."
