@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from decimal import Decimal
 from fractions import Fraction as F
 
 import numpy as np
@@ -668,3 +669,17 @@ def test_the_last_seat_awarded_is_the_weakest_even_within_float_precision():
     assert result.seats == (1, 1)
     assert result.last_awarded.value == 10**12
     assert result.first_refused.value == F(10**12 + 1, 2)
+
+
+# -- mutation survivors, third sample (docs/mutation.md) -------------------------------------
+@pytest.mark.parametrize("total", [2.5, float("nan"), float("inf"), F(7, 2),
+                                   Decimal("2.5"), "3"])
+def test_a_total_that_is_not_a_whole_number_is_refused(total):
+    with pytest.raises(TypeError, match="the total must be a whole number"):
+        apportion([3, 2], total)
+
+
+@pytest.mark.parametrize("total", [3.0, F(3), Decimal("3"), np.float64(3.0)])
+def test_a_whole_total_written_as_a_float_or_fraction_is_that_count(total):
+    # Sainte-Laguë, 3 seats for claims 3 and 2: quotients 3, 2, then 3/3 = 1 before 2/3.
+    assert apportion([3, 2], total).seats == (2, 1)

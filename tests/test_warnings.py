@@ -128,6 +128,9 @@ def test_an_industry_code_too_coarse_counts_as_other_and_says_so(tmp_path):
                                                                        ("culture", 1.2)]
     assert own(result, 0) == [("industry_too_coarse", 2)]
     assert "依第八条按“其他”计：行业代码过粗" in sentences[0].sentence.zh
+    [undecided] = [r for r in result["employers"][0]["reasons"]
+                   if r["code"] == "SECTOR_UNDECIDED"]
+    assert undecided["en"].startswith("Industry code R90 cannot decide the priority sector")
 
 
 def test_the_console_names_row_and_employer(tmp_path, capsys):
