@@ -783,6 +783,9 @@ def test_a_list_value_is_shown_as_written_in_the_message():
                        '"nope"]\n')
     assert (found.code, found.row, found.value) == ("scenario.choice", 4,
                                                     '["enterprise", "nope"]')
+    assert found.message.en.startswith("Eligible unit types is not one of the allowed values: "
+                                       "enterprise (Enterprise), institution (Public "
+                                       "institution),")
     [twice] = problems('[cap]\nannual = 3000\n[eligibility]\nunit_types = ["enterprise", '
                        '"enterprise"]\n')
     assert twice.code == "scenario.duplicate"
@@ -848,3 +851,11 @@ def test_a_quoted_key_json_cannot_read_is_still_found_on_its_line():
     # A TOML basic string may hold a raw tab, which JSON refuses: the key is read as written.
     [found] = problems('[cap]\nannual = 3000\n[method]\nrule = "dhondt"\n"ti\tes" = 1\n')
     assert (found.code, found.column, found.row) == ("scenario.unknown_key", "method.ti\tes", 5)
+
+
+def test_a_value_outside_a_parameters_choices_lists_them():
+    [found] = problems('[cap]\nannual = 3000\n[roster]\nunlisted = "nope"\n')
+    assert (found.code, found.column, found.row, found.value) == (
+        "scenario.choice", "roster.unlisted", 4, "nope")
+    assert found.message.en == ("Employers without roster rows is not one of the allowed "
+                                "values: keep, exclude.")

@@ -1083,3 +1083,32 @@ def test_a_store_sqlite_cannot_open_is_refused_with_sqlites_reason(filled, db, m
     with pytest.raises(StoreError) as refused:
         Store.open(db)
     assert str(refused.value) == f"Cannot open the store {db} (unable to open database file)."
+
+
+# -- mutation survivors, check sample (seed 24) -----------------------------------------------
+def test_superseding_a_run_that_is_not_the_years_approval_names_the_one_that_is(db, sample,
+                                                                                 plans):
+    with Store.open(db, by="planner") as store:
+        ids = [store.record_run(sample, *plans[name]) for name in
+               ("baseline", "proportional", "sector_floors")]
+        store.approve(ids[0], "张三")
+        with pytest.raises(StoreError) as refused:
+            store.approve(ids[2], "李四", supersede=ids[1], reason="复议")
+    assert refused.value.code == "supersede_wrong"
+    assert str(refused.value) == (f"Run {ids[1]} is not the current approved plan of 2027; that "
+                                  f"is run {ids[0]}. Give --supersede {ids[0]}.")
+
+
+def test_a_new_store_file_has_the_permissions_sqlite_would_give_it(tmp_path):
+    mask = os.umask(0o022)
+    try:
+        Store.open(tmp_path / "s.sqlite3", by="planner").close()
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "s.sqlite3").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_blank_store_path_means_the_default_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALLOCATOR_DB", str(tmp_path / "default.sqlite3"))
+    with Store.open("  ", by="planner") as store:
+        assert store.path == tmp_path / "default.sqlite3"
