@@ -8,6 +8,7 @@ is killed with SIGKILL at random moments while it records and approves runs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -1112,3 +1113,63 @@ def test_a_blank_store_path_means_the_default_store(tmp_path, monkeypatch):
     monkeypatch.setenv("ALLOCATOR_DB", str(tmp_path / "default.sqlite3"))
     with Store.open("  ", by="planner") as store:
         assert store.path == tmp_path / "default.sqlite3"
+
+
+def test_an_approval_whose_supersede_link_was_removed_breaks_the_one_plan_per_year_rule(db,
+                                                                                       sample,
+                                                                                       plans):
+    with Store.open(db, by="planner") as store:
+        ids = [store.record_run(sample, *plans[name]) for name in ("baseline", "sector_floors")]
+        store.approve(ids[0], "张三")
+        store.approve(ids[1], "李四", supersede=ids[0], reason="复议")
+    tamper(db, lambda connection: connection.execute(
+        "UPDATE approvals SET supersedes = NULL WHERE run_id = ?", (ids[1],)))
+    findings = verify(db).findings
+    [broken] = [f for f in findings if f.code == "supersede"]
+    assert broken.message.en == (f"The approval of run {ids[1]} for 2027 does not follow the "
+                                 "one-plan-per-year rule: it supersedes a run that is not the "
+                                 "year's current approval.")
+    assert broken.run_ids == (ids[1],)
+
+
+def findings_of(db: Path) -> list[tuple[str, str]]:
+    return [(f.code, f.message.en) for f in verify(db).findings]
+
+
+def test_a_dropped_guard_is_named(filled, db):
+    with raw(db) as connection:
+        name = connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                  "ORDER BY name LIMIT 1").fetchone()[0]
+        connection.execute(f"DROP TRIGGER {name}")
+    assert ("trigger", f"The schema guard {name} is missing or was changed.") in findings_of(db)
+
+
+def test_a_trigger_or_table_allocator_never_created_is_named(filled, db):
+    with raw(db) as connection:
+        connection.execute("CREATE TABLE notes (x)")
+        connection.execute("CREATE TRIGGER sneaky AFTER INSERT ON notes BEGIN SELECT 1; END")
+    found = findings_of(db)
+    assert ("object_extra", "The store has a table or view notes that allocator never "
+                            "created.") in found
+    assert ("trigger_extra", "The store has a trigger sneaky that allocator never created: it "
+                             "may change data as it is written.") in found
+
+
+def test_a_run_whose_solve_entry_is_gone_is_not_in_the_audit_log(filled, db):
+    run = filled["proportional"]
+    tamper(db, lambda connection: connection.execute(
+        "DELETE FROM audit WHERE action = 'solve' AND subject = ?", (f"run:{run}",)))
+    assert ("run_unlogged", f"Run {run} is not in the audit log: it was inserted outside "
+                            "allocator.") in findings_of(db)
+
+
+def test_a_result_that_is_not_json_any_more_is_unreadable(filled, db):
+    run = filled["baseline"]  # approved: its result is always parsed
+    blob = b"not json"
+
+    def edit(connection):
+        connection.execute("UPDATE runs SET result = ?, result_sha256 = ? WHERE id = ?",
+                           (blob, hashlib.sha256(blob).hexdigest(), run))
+
+    tamper(db, edit)
+    assert ("unreadable", f"Run {run}: the stored result JSON cannot be read.") in findings_of(db)
