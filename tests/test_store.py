@@ -1173,3 +1173,16 @@ def test_a_result_that_is_not_json_any_more_is_unreadable(filled, db):
 
     tamper(db, edit)
     assert ("unreadable", f"Run {run}: the stored result JSON cannot be read.") in findings_of(db)
+
+
+def test_an_employer_dropped_from_an_approval_is_named_with_a_dash(filled, db):
+    def edit(connection):
+        allocations = json.loads(connection.execute(
+            "SELECT allocations FROM approvals").fetchone()[0])
+        connection.execute("UPDATE approvals SET allocations = ?",
+                           (json.dumps(allocations[1:], ensure_ascii=False),))
+        edit.code, edit.seats = allocations[0]
+
+    tamper(db, edit)
+    assert ("seats", f"Run {filled['baseline']}: employer {edit.code} was approved - permits; "
+                     f"the stored plan now says {edit.seats}.") in findings_of(db)
