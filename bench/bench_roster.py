@@ -25,9 +25,10 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-from timing import best_of  # bench/timing.py (the script's own folder)
+from timing import best_by_clocks, best_of  # bench/timing.py (the script's own folder)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -102,15 +103,13 @@ def cli_figures(employers: int, repeat: int) -> dict[str, float]:
         solve = [*command, "solve", str(demand), "--scenario", str(scenario),
                  "--cap", str(3 * employers), "--db", str(Path(folder) / "store.sqlite3"),
                  "--json", str(Path(folder) / "result.json")]
-        plain = best_of(repeat, lambda: subprocess.run(solve, check=True, capture_output=True))
-        screened = best_of(repeat, lambda: subprocess.run(
-            [*solve, "--roster", str(roster)], check=True, capture_output=True))
-        # CPU seconds of the whole command (its parsing children and forked reader included),
-        # which the machine's other work inflates less than the wall time.
-        plain_cpu = best_of(repeat, lambda: subprocess.run(solve, check=True,
-                                                           capture_output=True), children_cpu)
-        screened_cpu = best_of(repeat, lambda: subprocess.run(
-            [*solve, "--roster", str(roster)], check=True, capture_output=True), children_cpu)
+        # Wall time, and CPU seconds of the whole command (its parsing children and forked
+        # reader included), which the machine's other work inflates less, from the same runs.
+        plain, plain_cpu = best_by_clocks(repeat, lambda: subprocess.run(
+            solve, check=True, capture_output=True), time.perf_counter, children_cpu)
+        screened, screened_cpu = best_by_clocks(repeat, lambda: subprocess.run(
+            [*solve, "--roster", str(roster)], check=True, capture_output=True),
+            time.perf_counter, children_cpu)
     return {"cli plain": plain, "cli roster": screened, "cli plain cpu": plain_cpu,
             "cli roster cpu": screened_cpu}
 
