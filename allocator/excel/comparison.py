@@ -38,6 +38,7 @@ from allocator.excel.styles import (
     set_widths,
     sheet_title,
     text_width,
+    text_wraps,
     wrapped_lines,
     write_header,
     write_row,
@@ -266,8 +267,7 @@ def _employer_differences_sheet(sheet: Worksheet, comparison: Comparison, title:
                  *[None] * (len(names) + len(others)), None]]
     formats = [FORMAT_COUNT, None, None, None, FORMAT_INT, *[FORMAT_INT] * len(names),
                *[FORMAT_CHANGE] * len(others), FORMAT_INT]
-    wrap = [f is None and column != 1 for column, f in enumerate(formats)]  # the code whole
-    end = write_table(sheet, 3, headers, rows, widths, formats, wrap=wrap)
+    end = write_table(sheet, 3, headers, rows, widths, formats, wrap=text_wraps(formats, 1))
     sheet.freeze_panes = sheet.cell(row=4, column=4)
     sheet.auto_filter.ref = f"A3:{get_column_letter(len(widths))}{max(end - 1, 4)}"
     if others and len(table):

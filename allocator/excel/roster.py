@@ -17,6 +17,7 @@ from allocator.excel.styles import (
     page_setup,
     set_widths,
     sheet_title,
+    text_wraps,
     write_table,
 )
 from allocator.i18n import Lang, text
@@ -61,8 +62,7 @@ def add_roster_sheets(book: Workbook, plan: Plan, title: str, lang: Lang) -> Non
     set_widths(summary, widths)
     sheet_title(summary, _t(lang, "summary_title", wage=f"{t.wage:,}",
                             reference=t.reference.isoformat(), months=t.months), len(headers))
-    write_table(summary, 2, headers, rows, widths, formats,
-                wrap=[f is None and column != 1 for column, f in enumerate(formats)])
+    write_table(summary, 2, headers, rows, widths, formats, wrap=text_wraps(formats, 1))
     summary.freeze_panes = "D3"
     page_setup(summary, title, title_rows="2:2", lang=lang)
     # One page width would print at about 72 % (7 pt): two pages across, the row, credit code
@@ -86,7 +86,6 @@ def add_roster_sheets(book: Workbook, plan: Plan, title: str, lang: Lang) -> Non
             for a in screening.applicants.itertuples(index=False)]
     set_widths(detail, widths)
     sheet_title(detail, _t(lang, "detail_title", file=screening.file), len(headers))
-    write_table(detail, 2, headers, rows, widths, formats,  # the codes unwrapped, whole
-                wrap=[False, False, False, True, True, True, True])
+    write_table(detail, 2, headers, rows, widths, formats, wrap=text_wraps(formats, 1, 2))
     detail.freeze_panes = "C3"
     page_setup(detail, title, title_rows="2:2", lang=lang)

@@ -570,6 +570,12 @@ def sheet_title(sheet: Worksheet, title: str, columns: int, *, height: float = 3
     sheet.cell(row=1, column=1).font = PLAN_TITLE_FONT
 
 
+def text_wraps(formats: Sequence[str | None], *whole: int) -> list[bool]:
+    """Which columns of a table wrap: its text columns (no number format), but not the
+    columns ``whole`` (codes, shown whole: shrunk rather than wrapped, see :data:`TOP_CENTRE`)."""
+    return [f is None and column not in whole for column, f in enumerate(formats)]
+
+
 def write_table(sheet: Worksheet, row: int, headers: Sequence[str], rows: Iterable[Sequence[Any]],
                 widths: Sequence[float], formats: Sequence[str | None], *,
                 total: Sequence[Any] | None = None, first_column: int = 1,
@@ -583,7 +589,7 @@ def write_table(sheet: Worksheet, row: int, headers: Sequence[str], rows: Iterab
     """
     write_header(sheet, row, headers, widths, first_column=first_column)
     row += 1
-    wraps = wrap or [f is None for f in formats]
+    wraps = wrap or text_wraps(formats)
     for index, values in enumerate(rows):
         fill = fills[index] if index < len(fills) else None
         write_row(sheet, row, values, formats, wraps, widths, first_column, font, fill)
