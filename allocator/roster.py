@@ -36,11 +36,11 @@ from allocator.errors import Issue, Reported, Severity, issue
 from allocator.i18n import Text
 from allocator.schema import ROSTER_BY_KEY, ROSTER_COLUMNS, ROSTER_REQUIRED, Column
 from allocator.submissions import (
-    TOTALS_WORDS,
     SheetReader,
     file_sha256,
     header_keys,
-    header_token,
+    is_totals,
+    totals_word,
 )
 from allocator.workbook import Grid, merged_issues, read_grid
 
@@ -244,15 +244,14 @@ class _Reader(SheetReader):
                 code = codes[index]
                 known = usual.get(code) if type(code) is str else False
                 if known is None:
-                    known = usual[code] = not is_blank(code) and not _word(code)
+                    known = usual[code] = not is_blank(code) and not totals_word(code)
                 if known:
                     found.append(index)  # the usual row: its employer's code and more
                     continue
             if all(is_blank(self.grid.value(index, p)) for p in positions):
                 continue
             code = None if code_position is None else self.grid.value(index, code_position)
-            cells = self.grid.rows[index]
-            if (is_blank(code) or _word(code)) and any(_word(v) for v in cells[:4]):
+            if is_totals(self.grid.rows[index], code):
                 self.add(WARNING, "totals_row_ignored", row=self.grid.row_numbers[index])
                 continue
             found.append(index)
@@ -331,10 +330,6 @@ def _masked(key: str, raw: object) -> str | None:
         written = str(raw)
     written = re.sub(r"\s", "", written)
     return mask_id(written.upper()) if key == "person_id" else mask_name(written)
-
-
-def _word(value: Any) -> bool:
-    return isinstance(value, str) and header_token(value) in TOTALS_WORDS
 
 
 def _names(keys: tuple[str, ...] | list[str]) -> Text:

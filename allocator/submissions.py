@@ -278,6 +278,17 @@ class SheetReader:
                      listed=MAX_LISTED_ISSUES)
 
 
+def totals_word(value: Any) -> bool:
+    """``value`` is a totals word (合计, 总计, total, …) however it is spaced or cased."""
+    return isinstance(value, str) and header_token(value) in TOTALS_WORDS
+
+
+def is_totals(cells: Sequence[Any], code: Any) -> bool:
+    """A 合计 / total row (of the demand sheet or the roster): the word in one of the first
+    cells, and no credit code."""
+    return (is_blank(code) or totals_word(code)) and any(totals_word(v) for v in cells[:4])
+
+
 class _Reader(SheetReader):
     def __init__(self, grid: Grid, file: str, plan_year: int | None):
         super().__init__(grid, file)
@@ -297,18 +308,10 @@ class _Reader(SheetReader):
                 self.add(WARNING, "example_row_ignored", row=self.grid.row_numbers[index])
                 continue
             code = None if code_position is None else self.grid.value(index, code_position)
-            if self.is_totals(self.grid.rows[index], code):
+            if is_totals(self.grid.rows[index], code):
                 self.add(WARNING, "totals_row_ignored", row=self.grid.row_numbers[index])
                 continue
             yield index
-
-    @staticmethod
-    def is_totals(cells: Sequence[Any], code: Any) -> bool:
-        """A 合计 / total row: the word in one of the first cells, and no credit code."""
-        def word(value: Any) -> bool:
-            return isinstance(value, str) and header_token(value) in TOTALS_WORDS
-
-        return (is_blank(code) or word(code)) and any(word(v) for v in cells[:4])
 
     # -- the whole read -----------------------------------------------------------------------
     def run(self) -> Submissions:
