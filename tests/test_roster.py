@@ -161,6 +161,23 @@ def test_the_roster_sheet_of_the_demand_workbook(tmp_path):
     assert resident_id(1) not in roster.frame.to_string()
 
 
+@pytest.mark.parametrize("totals", [
+    ["合计", None, None, None], [None, "合  计", None, None], ["Total", None, None, None]])
+def test_a_totals_row_under_the_roster_is_ignored_with_a_warning(tmp_path, totals):
+    """A roster with a 合计 row under the applicants (as offices add): the row, with no credit
+    code and the word in one of its first cells, is not an applicant, and the reader says so,
+    naming its row. A row with a credit code and a totals word as the name is an applicant."""
+    people = [person(1, 1), person(2, 1), [*totals, None, None, None, 2, None, None, None, None]]
+    named_total = person(3, 1)
+    named_total[2] = "合计"
+    path = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 3)], [*people, named_total])
+    roster = read_roster(path, separate=False)
+    assert roster is not None and not roster.errors, roster.issues
+    assert roster.frame["row"].tolist() == [2, 3, 5]
+    warned = [(i.code, i.row) for i in roster.issues if i.severity.name == "WARNING"]
+    assert warned == [("totals_row_ignored", 4)]
+
+
 def test_a_demand_workbook_without_the_sheet_has_no_roster(tmp_path):
     path = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 2)], None)
     assert read_roster(path, separate=False) is None
