@@ -73,10 +73,13 @@ __all__ = [
 #: Reasons that exclude an employer outright (Art. 3, 5, 13, 16).
 GATE_CODES = ("UNIT_TYPE_INELIGIBLE", "STATUS_SUSPENDED", "STATUS_TERMINATED",
               "STATUS_BLACKLISTED", "NEGATIVE_LIST_PROHIBITED", "NEGATIVE_LIST_RESTRICTED")
-#: Reasons that cut eligible demand (Art. 3, 16, the utilisation rule).
-CUT_CODES = ("ROSTER_SCREENED", "ROSTER_UNLISTED",  # Art. 6, 17, 18: the roster (docs/columns.md)
-             "RESTRICTED_CUT", "ATTRITION_CUT", "LOST_WITHIN_3M_CUT", "VIOLATION_CUT",
-             "UTILISATION_CUT")
+#: Reasons that lower eligible demand by roster screening (Art. 6, 17, 18; docs/columns.md).
+ROSTER_CODES = ("ROSTER_SCREENED", "ROSTER_UNLISTED")
+#: Reasons that cut eligible demand as a sanction (Art. 3, 16, the utilisation rule): 压减.
+SANCTION_CODES = ("RESTRICTED_CUT", "ATTRITION_CUT", "LOST_WITHIN_3M_CUT", "VIOLATION_CUT",
+                  "UTILISATION_CUT")
+#: Every reason that lowers eligible demand, in the order the rules apply them.
+CUT_CODES = ROSTER_CODES + SANCTION_CODES
 #: Reasons that set the floor or the ceiling.
 BOUND_CODES = ("CEILING", "TOP100_GUARANTEE", "TOP100_NO_BREAKDOWN", "GUARANTEE_LIMITED",
                "MIN_FLOOR")
@@ -883,12 +886,18 @@ def _headline(summary: PlanSummary, plan: Plan) -> list[Text]:
         lines.append(text("explain.headline.excluded",
                           employers=_count(int(excluded["employers"].sum())),
                           permits=_count(int(excluded["permits"].sum()))))
-    if len(summary.cuts):
-        employers, unchanged = _cut_employers(plan)
+    # Roster screening (Art. 6, 17, 18) is not a sanction: it has its own line, and 压减
+    # counts the sanctions' cuts only.
+    employers, unchanged, permits = _lowered(plan, ROSTER_CODES)
+    if employers:
+        lines.append(text("explain.headline.screened" if employers > unchanged else
+                          "explain.headline.screened_same", employers=_count(employers),
+                          lowered=_count(employers - unchanged), permits=_count(permits)))
+    employers, unchanged, permits = _lowered(plan, SANCTION_CODES)
+    if employers:
         lines.append(text("explain.headline.cuts_unchanged" if unchanged else
                           "explain.headline.cuts", employers=_count(employers),
-                          unchanged=_count(unchanged),
-                          permits=_count(int(summary.cuts["permits"].sum()))))
+                          unchanged=_count(unchanged), permits=_count(permits)))
     if summary.ties:
         lines.append(text("explain.headline.ties", ties=_count(summary.ties)))
     # What the scenario leaves inert although the workbook would use it (Art. 8 guarantees).
@@ -926,16 +935,18 @@ def _count(number: int) -> str:
     return f"{number:,}"
 
 
-def _cut_employers(plan: Plan) -> tuple[int, int]:
-    """Employers a sanction applied to, and how many of them lost nothing by it (their
-    sentences show the cut of 0): the same employers the cuts table counts."""
-    cut = unchanged = 0
+def _lowered(plan: Plan, codes: Sequence[str]) -> tuple[int, int, int]:
+    """Employers one of ``codes`` applied to, how many of them lost nothing by it (their
+    sentences show the cut of 0), and the permits removed: the employers the cuts table
+    counts."""
+    employers = unchanged = permits = 0
     for reasons in plan.problem.employers["reasons"]:
-        amounts = [r.amount or 0 for r in reasons if r.code in CUT_CODES]
+        amounts = [r.amount or 0 for r in reasons if r.code in codes]
         if amounts:
-            cut += 1
+            employers += 1
             unchanged += not any(amounts)
-    return cut, unchanged
+            permits -= sum(amounts)
+    return employers, unchanged, permits
 
 
 def _percent(rate: Fraction | None) -> str:

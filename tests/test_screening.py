@@ -244,6 +244,47 @@ def test_screening_comes_before_the_gates_and_cuts():
     assert row.eligible == 2
 
 
+def test_the_summary_tells_roster_screening_apart_from_sanction_cuts(tmp_path):
+    """Screening (Art. 6, 17, 18) is not 压减 (a sanction of Art. 16): the headline gives it
+    its own line, and the 压减 line counts only the sanctions. Employer 1 has 4 of 10 who
+    qualify, then loses half of those 4 to its attrition rate; employer 2 keeps its 3 (3
+    qualify); employer 3 has 1 of 5 who qualify; employer 4 is not screened (no roster rows)
+    and is cut for its attrition. Screened: 3 employers, 2 of them lowered, by 6 + 4 = 10;
+    cut: employers 1 and 4 (2 and 1 of 2 → half of 2 is 1), by 3."""
+    from openpyxl import load_workbook
+
+    from allocator.excel import write_plan_workbook
+    from allocator.explain import plan_summary
+
+    people = ([applicant(i, 1) for i in range(4)] + [applicant(10 + i, 2) for i in range(3)]
+              + [applicant(20, 3)])
+    employers = [employer(1, demand_total=10, attrition_rate=Decimal("0.2")),
+                 employer(2, demand_total=3), employer(3, demand_total=5),
+                 employer(4, demand_total=2, attrition_rate=Decimal("0.2"))]
+    plan = solve(problem_of(employers, people))
+    assert plan.problem.employers["eligible"].tolist() == [2, 3, 1, 1]
+    lines = plan_summary(plan).lines
+    assert "人员名单审核3家单位，其中2家单位的有效需求减少，共减10个（第六条、第十七条、" \
+           "第十八条）。" in [line.zh for line in lines]
+    assert "Roster screening of 3 employers lowered the eligible demand of 2 of them, by 10 " \
+           "permits in all (Art. 6, 17, 18)." in [line.en for line in lines]
+    assert "压减2家单位，共减3个。" in [line.zh for line in lines]
+    # Every screened employer keeping its demand: said so, and no 压减 line at all.
+    same = plan_summary(solve(problem_of([employer(2, demand_total=3)], people))).lines
+    assert "人员名单审核1家单位，有效需求均未减少（第六条、第十七条、第十八条）。" \
+        in [line.zh for line in same]
+    assert not any("压减" in line.zh for line in same)
+    # The signed plan's summary and adjustments name both under one heading.
+    path = tmp_path / "plan.xlsx"
+    write_plan_workbook(plan, path)
+    book = load_workbook(path)
+    summary = [row[0] for row in book["分配汇总"].iter_rows(values_only=True) if row[0]]
+    assert "六、人员名单审核与压减（按原因）" in summary
+    adjust = [row[0] for row in book["并列与调整"].iter_rows(values_only=True)
+              if isinstance(row[0], str)]
+    assert any(text.startswith("四、人员名单审核与压减（4家）") for text in adjust), adjust
+
+
 # -- properties -----------------------------------------------------------------------------
 def allocation(plan) -> list[int] | None:
     return None if plan.allocation is None else [int(x) for x in plan.allocation]

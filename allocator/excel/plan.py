@@ -542,8 +542,9 @@ def _summary_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
                 "cuts": sum(1 for e in doc.explanations if e.cuts)}
     for name, table in (("excluded", summary.excluded), ("cuts", summary.cuts)):
         start = row
-        row = write_section(sheet, row, doc.w(f"summary.{name}"), columns,
-                            doc.w(f"summary.{name}_note"))
+        key = _screened_key(plan, name)
+        row = write_section(sheet, row, doc.w(f"summary.{key}"), columns,
+                            doc.w(f"summary.{key}_note"))
         rows = [[r[label], r[article], r["employers"], r["permits"]]
                 for _, r in table.iterrows()]
         if not rows:
@@ -784,6 +785,12 @@ def adjustment_rows(plan: Plan, explanations: list[EmployerExplanation],
     return blocks
 
 
+def _screened_key(plan: Plan, kind: str) -> str:
+    """The message key of a block of cuts: in a screened plan it holds the roster screening
+    (Art. 6, 17, 18) beside the sanctions (压减), and its title and note say both."""
+    return "cuts_screened" if kind == "cuts" and plan.problem.screening is not None else kind
+
+
 def _adjustments_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
     plan, explanations, lang, title = doc.plan, doc.explanations, doc.lang, doc.title
     widths, formats, wraps = _layout(ADJUSTMENT_COLUMNS)
@@ -797,9 +804,10 @@ def _adjustments_sheet(sheet: Worksheet, doc: PlanDocument) -> None:
     for number, (kind, rows) in enumerate(adjustment_rows(plan, explanations, lang).items(),
                                           start=1):
         blocks.append((row, row + min(3, max(1, len(rows)))))  # no heading alone at a page end
-        heading = msg(lang, f"adjust.{kind}", number=chinese_numeral(number)
+        key = _screened_key(plan, kind)
+        heading = msg(lang, f"adjust.{key}", number=chinese_numeral(number)
                       if lang == "zh" else number, count=len(rows))
-        cell = put(sheet, row, 1, f"{heading}  {msg(lang, f'adjust.{kind}_note')}")
+        cell = put(sheet, row, 1, f"{heading}  {msg(lang, f'adjust.{key}_note')}")
         cell.font = PLAN_BOLD
         cell.fill = SECTION_FILL
         cell.alignment = WRAP
