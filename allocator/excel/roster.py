@@ -78,7 +78,7 @@ def add_roster_sheets(book: Workbook, plan: Plan, title: str, lang: Lang) -> Non
                ROSTER_BY_KEY["person_name"].en,
                ROSTER_BY_KEY["role"].zh if lang == "zh" else ROSTER_BY_KEY["role"].en,
                _t(lang, "verdict"), _t(lang, "reasons")]
-    widths = [8, CODE_WIDTH, CODE_WIDTH, 10, 12, 10, 70]
+    widths = [8, CODE_WIDTH, CODE_WIDTH, 10, 14, 10, 68]  # 高级管理人员 on one line
     formats = [FORMAT_INT, None, None, None, None, None, None]
     yes, no = _t(lang, "pass"), _t(lang, "fail")
     rows = [[int(a.row), a.credit_code, a.person_masked, a.name_masked, role_names[a.role],
