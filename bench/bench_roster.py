@@ -12,6 +12,13 @@ the cap at 3 permits per employer. It prints the best of ``--repeat`` wall-clock
 * ``solve plain``     — build_problem + solve without a roster;
 * ``solve screened``  — screen + build_problem + solve with the roster (goal < 1.5 × plain);
 * ``read roster`` (with ``--read``) — writing the roster workbook once, then ``read_roster``;
+* ``parts`` (with ``--parts``) — where the roster's CPU seconds go, each part alone in this
+  process on the roster workbook of ``--cli``: calamine's parse of the sheet into Python
+  values (what the parsing child does), the safety scan of the sheet's XML
+  (``_SheetScan``, beside it), the whole ``read_roster`` (both, its own checks and the
+  per-cell parse, hash and mask; CPU of its parsing child included) and ``screen``. Their
+  sum against the time ``allocator solve`` takes without a roster is the floor the 1.5×
+  goal meets on two cores (bench/RESULTS.md);
 * ``cli plain`` / ``cli roster`` (with ``--cli``) — the whole ``allocator solve --json`` command,
   in a fresh process, on the sample generator's demand workbook and roster workbook, without
   and with ``--roster`` (goal: with < 1.5 × without); ``cli … cpu``: the same commands' CPU
@@ -39,6 +46,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--read", action="store_true")
     parser.add_argument("--cli", action="store_true")
+    parser.add_argument("--parts", action="store_true")
     args = parser.parse_args()
 
     from allocator.model import solve
@@ -78,6 +86,8 @@ def main() -> None:
             figures["read roster"] = best_of(1, lambda: read_roster(path))
     if args.cli:
         figures.update(cli_figures(employers, args.repeat))
+    if args.parts:
+        figures.update(part_figures(employers, args.repeat, scenario.roster))
     for name, seconds in figures.items():
         print(f"{name:16s} {seconds:8.3f} s")
     ratio = figures["solve screened"] / figures["solve plain"]
@@ -112,6 +122,48 @@ def cli_figures(employers: int, repeat: int) -> dict[str, float]:
             time.perf_counter, children_cpu)
     return {"cli plain": plain, "cli roster": screened, "cli plain cpu": plain_cpu,
             "cli roster cpu": screened_cpu}
+
+
+def part_figures(employers: int, repeat: int, rules: object) -> dict[str, float]:
+    """CPU seconds of each part of reading and screening the roster workbook (see above)."""
+    import subprocess
+    import zipfile
+
+    from python_calamine import CalamineWorkbook
+
+    from allocator.roster import SHEET_NAME, read_roster
+    from allocator.screening import screen
+    from allocator.workbook import _choose_sheet, _Package, _SheetScan
+
+    def calamine(path: Path) -> None:
+        book = CalamineWorkbook.from_path(str(path))
+        book.get_sheet_by_name(book.sheet_names[0]).to_python()
+        book.close()
+
+    def scan(path: Path) -> None:
+        with zipfile.ZipFile(path) as archive:
+            package = _Package(archive, path.name)
+            book = package.structure()
+            sheet, _ = _choose_sheet(book, SHEET_NAME, path.name)
+            _SheetScan(package, sheet, book, package.verify_shared_strings()).run()
+
+    def own_and_children() -> float:
+        return time.process_time() + children_cpu()
+
+    with tempfile.TemporaryDirectory() as folder:
+        demand, roster = Path(folder) / "demand.xlsx", Path(folder) / "roster.xlsx"
+        command = [str(Path(sys.executable).parent / "allocator")]
+        subprocess.run([*command, "sample", str(demand), "--employers", str(employers),
+                        "--roster", str(roster)], check=True, capture_output=True)
+        read = read_roster(roster)
+        assert read is not None and not read.errors
+        return {
+            "parts calamine cpu": best_of(repeat, lambda: calamine(roster), time.process_time),
+            "parts scan cpu": best_of(repeat, lambda: scan(roster), time.process_time),
+            "parts read cpu": best_of(repeat, lambda: read_roster(roster), own_and_children),
+            "parts screen cpu": best_of(repeat, lambda: screen(read, rules, 2027),
+                                        time.process_time),
+        }
 
 
 def children_cpu() -> float:
