@@ -81,6 +81,16 @@ def workspace_status(slot: DeltaGenerator) -> None:
                  help=tr("workspace.saved_help", file=str(state.workspace().path)))
 
 
+def roster_left_out(slot: DeltaGenerator) -> None:
+    """The roster a refresh left out (personal data is not kept), said on every page until
+    the planner gives it again (state.roster_left_out)."""
+    left_out = state.roster_left_out()
+    if left_out is not None:
+        key = "roster_in_workbook" if left_out["in_workbook"] else "roster_not_kept"
+        slot.warning(tr(f"workspace.{key}", workbook=left_out["workbook"],
+                        roster=left_out["roster"]), icon=":material/person_off:")
+
+
 def start_afresh_button() -> None:
     with st.sidebar.popover(tr("workspace.afresh"), icon=":material/restart_alt:",
                             width="stretch"):
@@ -96,7 +106,10 @@ with ui.guarded("start"):
                               reason=st.session_state[state.RESTORE_PROBLEM]))
 saved_slot = st.sidebar.empty()
 start_afresh_button()
+left_out_slot = st.empty()  # above the page, filled after it (an upload there may end it)
 with ui.guarded("page"):
     navigation.run()
+with ui.guarded("start"):
+    roster_left_out(left_out_slot)
 with ui.guarded("autosave"):
     workspace_status(saved_slot)

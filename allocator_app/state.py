@@ -434,6 +434,8 @@ COMPARE_IDS = "alloc.compare_ids"  # the scenarios the Compare page shows, in or
 KEPT = "alloc.keep."  # prefix of the filters and names a planner typed (see ui.kept_key)
 SAVED = "alloc.saved"  # (snapshot JSON, saved at, workbook hash) last written or restored
 SAVE_PROBLEM = "alloc.save_problem"
+#: The roster of the restored workspace, named but not kept (personal data): roster_left_out.
+ROSTER_NOT_KEPT = "alloc.roster_not_kept"
 RESTORED = "alloc.restored"  # when the snapshot this session started from was saved
 RESTORE_PROBLEM = "alloc.restore_problem"
 
@@ -460,9 +462,39 @@ def snapshot_body() -> dict[str, Any]:
         "drafts": [draft_body(d) for d in drafts().values()],
         "current": st.session_state.get(CURRENT),
         "compare": list(st.session_state.get(COMPARE_IDS, [])),
+        "roster_left_out": roster_marker(data),
         "kept": {key: st.session_state[key] for key in sorted(st.session_state.keys())
                  if str(key).startswith(KEPT)},
     }
+
+
+def roster_marker(data: Dataset | None) -> dict[str, Any] | None:
+    """What a refresh will leave out of the workspace because it is personal data: the roster
+    in use (a roster workbook, or the roster sheet with the whole workbook that holds it), by
+    name only; or the marker restored, while it still applies (:func:`roster_left_out`)."""
+    if data is not None and data.roster is not None and not data.sample:
+        return {"workbook": data.name, "sha256": data.sha256, "roster": data.roster.file,
+                "in_workbook": not data.content}
+    return roster_left_out()
+
+
+def roster_left_out() -> dict[str, Any] | None:
+    """The roster the workspace was screened against but does not keep, while the planner has
+    not given it again: the workbook that held it is not open (``in_workbook``), or the demand
+    workbook it went with is open without it. ``None`` once the planner uploads it again,
+    opens another workbook or starts afresh."""
+    marker = st.session_state.get(ROSTER_NOT_KEPT)
+    if marker is None:
+        return None
+    data = dataset()
+    if marker["in_workbook"]:
+        applies = data is None
+    else:
+        applies = data is not None and data.sha256 == marker["sha256"] and data.roster is None
+    if not applies:
+        st.session_state.pop(ROSTER_NOT_KEPT, None)
+        return None
+    return marker
 
 
 def restore(body: Mapping[str, Any]) -> None:
@@ -488,6 +520,9 @@ def restore(body: Mapping[str, Any]) -> None:
     for key, value in (body.get("kept") or {}).items():
         if key.startswith(KEPT):
             st.session_state[key] = value
+    left_out = body.get("roster_left_out")
+    if isinstance(left_out, dict):
+        st.session_state[ROSTER_NOT_KEPT] = left_out
     chosen = body.get("dataset")
     if chosen is None:
         return
