@@ -46,8 +46,13 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
-_TRUE = {"是", "y", "yes", "true", "t", "1", "√", "✓", "✔", "对"}
-_FALSE = {"否", "n", "no", "false", "f", "0", "×", "✗", "x", "不是", "无"}
+_TRUE = {"是", "y", "yes", "true", "t", "1", "√", "✓", "✔", "对", "有"}
+_FALSE = {"否", "n", "no", "false", "f", "0", "×", "✗", "x", "不是", "无", "没有"}
+#: Circled numbers ①…⑳ written one after another are one item each: NFKC alone would run them
+#: together into one number (①④ → 14).
+_CIRCLED = {code: f"、{code - 0x2460 + 1}、" for code in range(0x2460, 0x2474)}
+#: Items in brackets written one after another, "(一)(四)": a separator between them.
+_ADJACENT_ITEMS = re.compile(r"([)\]])\s*(?=[(\[])")
 
 
 class CellError(Exception):
@@ -150,7 +155,8 @@ def items_parser(column: Column) -> Callable[[object], tuple[int, ...]]:
                 return (int(value),)
             raise CellError("items_unknown", largest=column.items, item=value)
         found: set[int] = set()
-        for token in _ITEM_SEPARATORS.split(normalise(str(value))):
+        written = _ADJACENT_ITEMS.sub(r"\1、", normalise(str(value).translate(_CIRCLED)))
+        for token in _ITEM_SEPARATORS.split(written):
             if not token:
                 continue
             match = _ITEM.fullmatch(token)

@@ -209,6 +209,20 @@ READING_RULES = [
     "point may be a decimal point or a thousands separator). Full-width digits and punctuation "
     "read as their half-width forms.",
     "",
+    "### 序号与是否 / Item numbers and yes or no",
+    "",
+    "条款项目的序号（重点支持类别、违规情形、符合条件项）可写成一至九或1至9，也可带“第”和"
+    "“项”“类”或括号：`一、四`、`1,4`、`第一项 第四项`、`（一）（四）`、`①④` 都读作第一项和第四项；"
+    "多项用顿号、逗号、分号、斜杠、空格或“和”“及”分隔，括号或带圈数字连写时各算一项。超出该条项数的"
+    "序号会被拒绝并指出所在单元格。是否列接受 是/否、有/无（没有）、Y/N、1/0、true/false、√/×。",
+    "",
+    "Item numbers of an article (priority categories, violations, conditions claimed) may be "
+    "written 一 to 九 or 1 to 9, with 第 and 项 or 类, or in brackets: `一、四`, `1,4`, "
+    "`第一项 第四项`, `（一）（四）` and `①④` all read as items 1 and 4; several are separated by "
+    "、 , ; / a space or 和 / 及, and bracketed or circled numbers written one after another "
+    "count one each. A number beyond the article's items is refused, naming the cell. Yes-or-no "
+    "columns take 是/否, 有/无 (没有), Y/N, 1/0, true/false and √/×.",
+    "",
     "### 看不见的字符 / Invisible characters",
     "",
     "单位名称、信用代码等文字中的控制字符和看不见的格式字符（双向文字控制符 U+202A–U+202E、"

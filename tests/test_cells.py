@@ -59,7 +59,7 @@ def test_rate_rejects(raw, code):
 @pytest.mark.parametrize(("raw", "expected"), [
     (True, True), (False, False), ("是", True), ("否", False), ("Y", True), ("n", False),
     ("YES", True), ("no", False), ("TRUE", True), ("false", False), (1, True), (0, False),
-    ("１", True), (" 是 ", True),
+    ("１", True), (" 是 ", True), ("有", True), ("没有", False), ("无", False),
 ])
 def test_bool_spellings(raw, expected):
     assert cells.parse_bool(raw) is expected
@@ -95,12 +95,15 @@ def test_dates_rejected(raw, code):
     ("一、三", (1, 3)), ("1,3", (1, 3)), ("3 1", (1, 3)), ("１；２", (1, 2)),
     ("(一)、(七)", (1, 7)),
     ("第二类", (2,)), ("1/1", (1,)), (5, (5,)), (5.0, (5,)), ("二和四", (2, 4)),
+    # items in brackets one after another, full- or half-width, and circled numbers
+    ("（一）（四）", (1, 4)), ("(1)(4)", (1, 4)), ("(二) (三)", (2, 3)), ("[1][7]", (1, 7)),
+    ("①④", (1, 4)), ("③、⑤", (3, 5)), ("⑴⑷", (1, 4)), ("第（二）（六）类", (2, 6)),
 ])
 def test_category_items(raw, expected):
     assert cells.items_parser(BY_KEY["categories"])(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["八", "0", 8, "unicorn", 1.5, True])
+@pytest.mark.parametrize("raw", ["八", "0", 8, "unicorn", 1.5, True, "①⑧", "(1)(8)", "()"])
 def test_category_items_rejected(raw):
     assert fails(cells.items_parser(BY_KEY["categories"]), raw) == "items_unknown"
 
