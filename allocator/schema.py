@@ -283,7 +283,7 @@ def section_of_division(division: int) -> str | None:
 ROLES = (
     Choice("senior", "高级管理人员", "Senior manager", ("高管", "senior manager")),
     Choice("key_staff", "业务骨干", "Key staff", ("骨干", "key staff")),
-    Choice("other", "其他人才", "Other talent", ("其他", "其它人才", "other talent")),
+    Choice("other", "其他人才", "Other talent", ("其他", "其它", "其它人才", "other talent")),
 )
 
 DEGREES = (
@@ -302,9 +302,9 @@ TITLE_LEVELS = (
 )
 
 ORIGINS = (
-    Choice("domestic", "境内", "Domestic", ("内地", "国内", "京外")),
+    Choice("domestic", "境内", "Domestic", ("内地", "大陆", "中国大陆", "国内", "京外")),
     Choice("hmt", "港澳台", "Hong Kong, Macao, Taiwan", ("香港", "澳门", "台湾", "港澳")),
-    Choice("overseas", "境外", "Overseas", ("国外", "外籍", "海外")),
+    Choice("overseas", "境外", "Overseas", ("国外", "外籍", "海外", "foreign")),
 )
 
 #: Art. 6 conditions (一)…(九), briefly.

@@ -147,6 +147,28 @@ def test_enums_accept_codes_labels_and_aliases(key, raw, expected):
     assert cells.enum_parser(BY_KEY[key])(raw) == expected
 
 
+@pytest.mark.parametrize(("key", "raw", "expected"), [
+    ("role", "高管", "senior"), ("role", "骨干", "key_staff"), ("role", "其它", "other"),
+    ("role", "Key Staff", "key_staff"), ("degree", "本科", "bachelor"),
+    ("degree", "PhD", "doctor"), ("title_level", "副高", "associate_senior"),
+    ("origin", "大陆", "domestic"), ("origin", "中国大陆", "domestic"),
+    ("origin", "香港", "hmt"), ("origin", "foreign", "overseas"), ("origin", "外籍", "overseas"),
+])
+def test_roster_enums_accept_the_usual_words(key, raw, expected):
+    from allocator.schema import ROSTER_BY_KEY
+
+    assert cells.enum_parser(ROSTER_BY_KEY[key])(raw) == expected
+
+
+@pytest.mark.parametrize(("key", "raw"), [("title_level", "高级"), ("degree", "大专")])
+def test_roster_words_that_are_ambiguous_or_outside_the_list_are_refused(key, raw):
+    """高级 may mean 副高级 or 正高级, and 大专 is no degree of the list: the cell is refused,
+    not guessed."""
+    from allocator.schema import ROSTER_BY_KEY
+
+    assert fails(cells.enum_parser(ROSTER_BY_KEY[key]), raw) == "enum_unknown"
+
+
 def test_enum_rejects_with_the_options_in_both_languages():
     with pytest.raises(CellError) as raised:
         cells.enum_parser(BY_KEY["sector"])("制造业")
