@@ -378,9 +378,17 @@ ROSTER_COLUMNS: tuple[Column, ...] = (
            article="6(2)", choices=TITLE_LEVELS, aliases=("职称", "title", "title level")),
     Column("income_3y_min", "近三年最低年应税收入", "Lowest yearly income, last 3 years",
            Kind.MONEY, False,
-           "近三年中最低一年的应税收入（元）；第六条第四项须超过平均工资4倍，第五项8倍。",
+           "近三年中最低一年的应税收入（元）；第六条第四项须超过平均工资4倍，第五项8倍。这两项还要"
+           "求所在单位属于特定类型（第四项：新型研发机构、创新型总部、高新技术企业；第五项：律师、"
+           "会计、审计、税务、人力资源服务机构或金融机构），名单和申报表都不记载，本程序不核实："
+           "仅凭这两项通过的人数和名单行号列在提示中，供人工核实。",
            "The lowest of the last three years' taxable incomes in yuan; Art. 6(4) needs more "
-           "than 4× the average wage, 6(5) more than 8×.",
+           "than 4× the average wage, 6(5) more than 8×. Those items also need the employer to "
+           "be of a kind (item 4: a new R&D institute, innovative headquarters or high-tech "
+           "firm; item 5: a law, accounting, audit, tax or HR-service firm or a financial "
+           "institution) that neither the roster nor the demand sheet records, so it is not "
+           "checked: a warning counts the applicants who pass on those items alone and names "
+           "their roster rows, to be checked by hand.",
            article="6(4), 6(5)", aliases=("近三年最低收入", "income 3y min")),
     Column("origin", "人才来源", "Origin", Kind.ENUM, False,
            "境内、港澳台或境外；为空视为境内。港澳台及境外人才不占本指标（第十八条）。",

@@ -238,7 +238,37 @@ def screen(roster: Roster, rules: RosterConfig, plan_year: int | None) -> Screen
         counts[f"failed_{code}"] = mask.astype(np.int64)
     employers = counts.groupby("credit_code", sort=False).sum()
     return Screening(applicants, employers, t, roster.file, roster.sha256, rules.unlisted,
-                     tuple(roster.warnings))
+                     (*roster.warnings, *_kind_unchecked(roster, passed, claimed, satisfied)))
+
+
+#: The items that also need the employer to be of a kind no column records: (4) a new R&D
+#: institute, innovative headquarters or high-tech firm; (5) a law, accounting, audit, tax or
+#: HR-service firm, or a financial institution.
+KIND_ITEMS = (4, 5)
+#: Rows named in the warning about them, at most.
+KIND_ROWS_SHOWN = 10
+
+
+def _kind_unchecked(roster: Roster, passed: np.ndarray, claimed: dict[int, np.ndarray],
+                    satisfied: dict[int, np.ndarray]) -> list[Issue]:
+    """A warning for the applicants who pass on items 4 or 5 alone: their income is checked,
+    the kind of their employer cannot be (neither the roster nor the demand sheet records it),
+    so it is said, with the first rows, for the planner to check — not judged either way."""
+    other = np.zeros(len(passed), dtype=bool)
+    for item in CONDITIONS:
+        if item not in KIND_ITEMS:
+            other |= claimed[item] & satisfied[item]
+    alone = passed & ~other
+    if not alone.any():
+        return []
+    rows = roster.frame["row"].to_numpy()[alone][:KIND_ROWS_SHOWN].tolist()
+    count = int(alone.sum())
+    shown = "、".join(map(str, rows)) + ("行等" if count > len(rows) else "行")
+    shown_en = ", ".join(map(str, rows)) + (", …" if count > len(rows) else "")
+    key = "issue.roster_employer_kind"  # the rows listed as each language lists them
+    message = Text(zh=text(key, count=count, rows=shown).zh,
+                   en=text(key, count=count, rows=shown_en).en)
+    return [Issue(Severity.WARNING, "roster_employer_kind", message, roster.file, roster.sheet)]
 
 
 def _objects(column: pd.Series) -> pd.Series:

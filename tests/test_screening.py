@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from allocator.errors import InputError
+from allocator.errors import InputError, Severity
 from allocator.examples import applicant, employer, roster, submissions
 from allocator.model import solve
 from allocator.policy import build_problem
@@ -70,6 +70,41 @@ def test_item_1_names_both_missing_pieces_of_evidence():
     passed, reasons, missing = verdict(conditions=(1,), **NO_EVIDENCE)
     assert (passed, reasons, missing) == (False, ("CONDITION_UNMET",),
                                           ((1, "degree"), (1, "work_years")))
+
+
+def test_passing_on_items_4_or_5_alone_is_said_for_the_employer_kind_to_be_checked():
+    """Items 4 and 5 also need the employer to be of a kind (R&D institute, high-tech firm…;
+    law or accounting firm, financial institution…) that no column records. Who passes on
+    them alone passes — the income is checked — and one warning counts them and names their
+    rows; who also meets another item, or fails, is not counted. Rows are the reader's (the
+    applicant's number + 1)."""
+    people = [applicant(1, 1, conditions=(4,), income_3y_min="400001"),   # item 4 alone
+              applicant(2, 1, conditions=(5,), income_3y_min="800001"),   # item 5 alone
+              applicant(3, 1, conditions=(1, 4), income_3y_min="500000"),  # also item 1
+              applicant(4, 1, conditions=(4,), income_3y_min="400000"),   # not above 4×
+              applicant(5, 1, conditions=(4, 5), income_3y_min="900000")]  # 4 and 5 only
+    screened = screen(roster(people), SCENARIO.roster, 2027)
+    assert screened.applicants["passed"].tolist() == [True, True, True, False, True]
+    (note,) = [n for n in screened.notes if n.code == "roster_employer_kind"]
+    assert note.message.zh.startswith(
+        "3名申请人仅凭第六条第四项或第五项符合条件（名单第2、3、6行）。")
+    assert note.message.en.startswith("3 applicants meet Art. 6 on item 4 or 5 alone "
+                                      "(roster rows 2, 3, 6).")
+    assert note.severity is Severity.WARNING and note.file == "roster.xlsx"
+    # …carried into the plan's warnings; and none at all when nobody relies on them.
+    plan = solve(problem_of([employer(1, demand_total=5)], people))
+    assert any(w.code == "roster_employer_kind" for w in plan.problem.warnings)
+    plain = screen(roster([applicant(1, 1), applicant(2, 1, conditions=(1, 5))]),
+                   SCENARIO.roster, 2027)
+    assert not [n for n in plain.notes if n.code == "roster_employer_kind"]
+
+
+def test_the_employer_kind_warning_names_ten_rows_at_most():
+    people = [applicant(i, 1, conditions=(4,), income_3y_min="400001") for i in range(1, 13)]
+    (note,) = screen(roster(people), SCENARIO.roster, 2027).notes
+    assert "（名单第2、3、4、5、6、7、8、9、10、11行等）" in note.message.zh
+    assert "(roster rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, …)" in note.message.en
+    assert note.message.zh.startswith("12名申请人")
 
 
 def test_one_claimed_condition_met_is_enough():
