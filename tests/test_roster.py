@@ -355,6 +355,39 @@ def test_a_screened_run_replays_from_the_store_and_verifies(tmp_path):
     assert main(["verify", "--resolve"]) == 0
 
 
+def test_a_plan_exported_again_from_the_store_keeps_the_rosters_warnings(tmp_path):
+    """The store keeps no applicant, so a plan exported from it has each employer's counts but
+    no per-applicant verdicts — and says why on that sheet — while the roster's warnings (here a
+    totals row under the applicants, and one applicant passing on item 4 alone) are the
+    plan's, word for word, as when it was solved."""
+    item_4_alone = [*person(2, 1, conditions="四"), 900000]  # above 4 × 100,000 for 3 years
+    people = [person(1, 1), item_4_alone, ["合计"]]
+    demand = write(tmp_path / "d.xlsx", [firm(1, 0, 0, 2)], people,
+                   header=[*ROSTER_HEADER, "近三年最低年应税收入"])
+    (tmp_path / "s.toml").write_text(SCENARIO, encoding="utf-8")
+    solved = tmp_path / "solved.xlsx"
+    assert main(["solve", str(demand), "--scenario", str(tmp_path / "s.toml"),
+                 "--out", str(solved)]) == 0
+    exported = tmp_path / "exported.xlsx"
+    assert main(["export", "1", "--out", str(exported)]) == 0
+
+    def sheet(path: Path, name: str) -> list[tuple]:
+        return list(openpyxl.load_workbook(path)[name].iter_rows(values_only=True))
+
+    warnings = [row[4] for row in sheet(solved, "提示")[2:]]
+    assert any("第4行" in w and "合计" in w for w in warnings), warnings  # the totals row
+    assert any(w.endswith("：1名申请人仅凭第六条第四项或第五项符合条件（名单第3行）。这两项还要求"
+                          "所在单位是新型研发机构、创新型总部或高新技术企业（第四项），或是律师、"
+                          "会计、审计、税务、人力资源服务机构或金融机构（第五项）；名单和申报表都"
+                          "没有记载单位属于哪一类，本程序只核对了收入，请人工核实单位类型。")
+               for w in warnings), warnings
+    assert sheet(exported, "提示") == sheet(solved, "提示")
+    assert sheet(exported, "人员审核汇总") == sheet(solved, "人员审核汇总")
+    assert len(sheet(solved, "人员审核明细")) == 2 + 2  # title, header, two applicants
+    (note,) = [row[6] for row in sheet(exported, "人员审核明细")[2:]]
+    assert note.startswith("存储库不保存申请人（个人信息）")
+
+
 def test_the_sample_roster_is_realistic_and_reads_back(tmp_path):
     from allocator.sample import generate
     from allocator.sample_roster import RATES, generate_roster, write_roster_workbook

@@ -84,6 +84,8 @@ def add_roster_sheets(book: Workbook, plan: Plan, title: str, lang: Lang) -> Non
     rows = [[int(a.row), a.credit_code, a.person_masked, a.name_masked, role_names[a.role],
              yes if a.passed else no, "" if a.passed else applicant_reasons(a, t).get(lang)]
             for a in screening.applicants.itertuples(index=False)]
+    if not rows and len(screening.employers):  # replayed from the store: no applicant kept
+        rows = [[None, None, None, None, None, None, _t(lang, "not_kept")]]
     set_widths(detail, widths)
     sheet_title(detail, _t(lang, "detail_title", file=screening.file), len(headers))
     write_table(detail, 2, headers, rows, widths, formats, wrap=text_wraps(formats, 1, 2))
