@@ -1,0 +1,431 @@
+"""``allocator verify``: each of its findings, produced by a realistic tampering of a real store
+(plain SQL on the file, behind the guards where the store guards itself) and named word for
+word. The expected texts are written here by hand from what each finding must say.
+
+Every test starts from a copy of one small store (six employers, milliseconds to solve):
+
+====  =========================  ==========================================
+ id    audit entry                what
+====  =========================  ==========================================
+ 1     migrate store              the store created by planner
+ 2     create dataset:1           the six employers
+ 3     create scenario:1          cap 20
+ 4     solve run:1                cap 20, by planner
+ 5     create scenario:2          cap 15
+ 6     solve run:2                cap 15, by planner (never approved)
+ 7     approve run:1              approval 1, by 张三
+====  =========================  ==========================================
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from allocator import store as store_module
+from allocator.errors import Issue, Severity
+from allocator.examples import employer, submissions
+from allocator.i18n import Text
+from allocator.model import solve
+from allocator.policy import build_problem
+from allocator.scenario import default_scenario
+from allocator.store import Store, StoreError, canonical
+from allocator.submissions import Submissions
+
+APPROVED, OPEN = 1, 2  # the template's approved run and its run never approved
+
+
+def demand() -> Submissions:
+    return submissions([employer(i, demand_total=3 + i, sector=("finance", "other")[i % 2],
+                                 categories=(i % 3 + 1,), attrition_rate=Decimal("0.05"),
+                                 submitted_on=date(2026, 10, i + 1)) for i in range(1, 7)])
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("verify") / "template.sqlite3"
+    subs = demand()
+    with Store.open(path, by="planner") as store:
+        for cap in (20, 15):
+            scenario = default_scenario(cap)
+            store.record_run(subs, scenario, solve(build_problem(subs, scenario)), by="planner")
+        store.approve(APPROVED, "张三", note="区政府审议通过")
+        assert store.verify().ok
+    return path
+
+
+@pytest.fixture
+def db(template, tmp_path) -> Path:
+    path = tmp_path / "store.sqlite3"
+    shutil.copyfile(template, path)  # closed: the write-ahead log is checkpointed into it
+    return path
+
+
+def raw(db: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(db, isolation_level=None)
+    connection.row_factory = sqlite3.Row
+    return connection
+
+
+def tamper(db: Path, edit: Callable[[sqlite3.Connection], None]) -> None:
+    """Edit behind the application's back: drop the guards, edit, restore the guards."""
+    connection = raw(db)
+    try:
+        connection.execute("BEGIN")
+        triggers = connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        for trigger in triggers:
+            connection.execute(f"DROP TRIGGER {trigger['name']}")
+        edit(connection)
+        for trigger in triggers:
+            connection.execute(trigger["sql"])
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+
+
+def sql(statement: str, *parameters: object) -> Callable[[sqlite3.Connection], None]:
+    return lambda connection: connection.execute(statement, parameters)
+
+
+def found(db: Path, *, lang: str = "en", **options: bool) -> list[tuple[str, str, tuple]]:
+    with Store.open(db) as store:
+        report = store.verify(**options)
+    return [(f.code, f.message.get(lang), f.run_ids) for f in report.findings]
+
+
+def result_of(connection: sqlite3.Connection, run: int) -> dict:
+    return json.loads(connection.execute("SELECT result FROM runs WHERE id = ?",
+                                         (run,)).fetchone()[0])
+
+
+def rewrite_result(connection: sqlite3.Connection, run: int, result: dict) -> None:
+    """A run's result replaced, with its result hash recomputed as an insider would."""
+    blob = canonical(result)
+    connection.execute("UPDATE runs SET result = ?, result_sha256 = ? WHERE id = ?",
+                       (blob, hashlib.sha256(blob.encode()).hexdigest(), run))
+
+
+# -- the approval chain and the approvals' audit entries --------------------------------------
+def test_an_approval_given_another_approver_breaks_its_hash_and_its_audit_entry(db):
+    tamper(db, sql("UPDATE approvals SET approver = '李四'"))
+    assert found(db) == [
+        ("approval", "Run 1: approval 1 no longer matches the stored plan, dataset or scenario.",
+         (1,)),
+        ("approval_log", "The approval of run 1 does not match its entry in the audit log "
+                         "(approver, time, chain or audit head).", (1,)),
+    ]
+
+
+def test_an_approval_whose_audit_entry_was_removed_is_not_in_the_audit_log(db):
+    # The approval is the newest audit entry: its removal leaves the chain whole, but SQLite's
+    # sequence still remembers entry 7.
+    tamper(db, sql("DELETE FROM audit WHERE action = 'approve'"))
+    assert found(db) == [
+        ("sequence", "Table audit: rows up to id 7 were written, but the newest now is 6: the "
+                     "newest rows were removed.", ()),
+        ("approval_unlogged", "Run 1: the approval is not in the audit log.", (1,)),
+    ]
+    assert found(db, lang="zh")[1][1] == "运行 1：该审批不在审计日志中。"
+
+
+def test_an_approval_that_does_not_follow_the_previous_one_breaks_the_chain(db):
+    tamper(db, sql("UPDATE approvals SET prev_sha256 = ?", "f" * 64))
+    assert found(db) == [
+        ("chain", "Approval 1 (run 1) does not follow the previous approval: the approval chain "
+                  "is broken.", (1,)),
+        ("approval", "Run 1: approval 1 no longer matches the stored plan, dataset or scenario.",
+         (1,)),
+    ]
+
+
+def test_a_removed_first_approval_breaks_the_chain_at_the_second(db):
+    with Store.open(db) as store:
+        store.approve(OPEN, "李四", supersede=APPROVED, reason="复议")
+    tamper(db, sql("DELETE FROM approvals WHERE id = 1"))
+    assert found(db) == [
+        ("chain", "Approval 2 (run 2) does not follow the previous approval: the approval chain "
+                  "is broken.", (2,)),
+        ("supersede", "The approval of run 2 for 2027 does not follow the one-plan-per-year "
+                      "rule: it supersedes a run that is not the year's current approval.",
+         (2,)),
+        ("approval_missing", "Run 1: the audit log records an approval, but the approval is "
+                             "missing.", (1,)),
+    ]
+
+
+def test_an_approved_run_whose_record_was_removed_is_named_twice(db):
+    tamper(db, sql("DELETE FROM runs WHERE id = ?", APPROVED))
+    assert found(db) == [
+        ("approved_run_missing", "Run 1 was approved but its record is missing.", (1,)),
+        ("run_missing", "Run 1 is in the audit log but its record is missing: it was removed.",
+         (1,)),
+    ]
+
+
+def test_a_removed_approval_is_missing_and_shortens_the_sequence(db):
+    tamper(db, sql("DELETE FROM approvals"))
+    assert found(db) == [
+        ("sequence", "Table approvals: rows up to id 1 were written, but the newest now is 0: "
+                     "the newest rows were removed.", ()),
+        ("approval_missing", "Run 1: the audit log records an approval, but the approval is "
+                             "missing.", (1,)),
+    ]
+    assert found(db, lang="zh")[0][1] == ("数据表 approvals：曾写入至编号 1，现存最新为 0：最新"
+                                          "的记录已被删除。")
+
+
+# -- the audit log's own entries --------------------------------------------------------------
+@pytest.mark.parametrize("entry, detail, then", [
+    (6, "{", ("run_unlogged", "Run 2 is not in the audit log: it was inserted outside "
+                              "allocator.", (2,))),
+    (7, "[1]", ("approval_unlogged", "Run 1: the approval is not in the audit log.", (1,))),
+])
+def test_an_audit_entry_whose_details_are_not_a_json_object_is_named(db, entry, detail, then):
+    tamper(db, sql("UPDATE audit SET detail = ? WHERE id = ?", detail, entry))
+    assert found(db) == [
+        ("audit", f"Audit entry {entry} was changed, removed or inserted: the audit chain is "
+                  "broken there.", ()),
+        ("audit_detail", f"Audit entry {entry}: its details cannot be read.", ()),
+        then,
+    ]
+
+
+@pytest.mark.parametrize("entry, subject, shown, then", [
+    # a migration of something other than the store
+    (1, "runs", "runs", []),
+    # a created object that is neither a dataset nor a scenario
+    (3, "table:1", "table:1", [
+        ("scenario", "Scenario 1 (未命名方案) was changed after it was saved; used by run(s) 1.",
+         (1,))]),
+    # a dataset or a run without a number
+    (2, "dataset:one", "dataset:one", [
+        ("dataset", "Dataset 1 (example.xlsx) was changed after it was saved; used by run(s) "
+                    "1, 2.", (1, 2))]),
+    (6, "run:x", "run:x", [
+        ("run_unlogged", "Run 2 is not in the audit log: it was inserted outside allocator.",
+         (2,))]),
+    # control characters are shown, never obeyed; a long subject is cut at 80 characters
+    (6, "run:2\n\x07", "run:2\\n\\x07", [
+        ("run_unlogged", "Run 2 is not in the audit log: it was inserted outside allocator.",
+         (2,))]),
+    (4, "run:" + "9" * 100, "run:" + "9" * 76, [
+        ("run_unlogged", "Run 1 is not in the audit log: it was inserted outside allocator.",
+         (1,))]),
+])
+def test_an_audit_entry_naming_an_impossible_subject_is_named(db, entry, subject, shown, then):
+    tamper(db, sql("UPDATE audit SET subject = ? WHERE id = ?", subject, entry))
+    assert found(db) == [
+        ("audit", f"Audit entry {entry} was changed, removed or inserted: the audit chain is "
+                  "broken there.", ()),
+        ("audit_subject", f"Audit entry {entry} names an impossible subject '{shown}': it was "
+                          "inserted or altered.", ()),
+        *then,
+    ]
+
+
+def test_every_audit_entry_of_an_action_allocator_never_logs_is_named(db):
+    # SQLite's CHECK constraint on the action is switched off for the edit; the file's own
+    # check then reports seven violations, of which five are shown.
+    def edit(connection):
+        connection.execute("PRAGMA ignore_check_constraints = ON")
+        connection.execute("UPDATE audit SET action = 'erase'")
+
+    tamper(db, edit)
+    with raw(db) as connection:
+        assert [row[0] for row in connection.execute("PRAGMA quick_check")] == [
+            "CHECK constraint failed in audit"] * 7
+    findings = found(db)
+    assert findings[0] == ("integrity", "The database file is damaged: CHECK constraint failed "
+                           "in audit; CHECK constraint failed in audit; CHECK constraint failed "
+                           "in audit; CHECK constraint failed in audit; CHECK constraint failed "
+                           "in audit", ())
+    subjects = ["store", "dataset:1", "scenario:1", "run:1", "scenario:2", "run:2", "run:1"]
+    assert findings[1:15] == [finding for entry, subject in enumerate(subjects, 1) for finding in (
+        ("audit", f"Audit entry {entry} was changed, removed or inserted: the audit chain is "
+                  "broken there.", ()),
+        ("audit_subject", f"Audit entry {entry} names an impossible subject '{subject}': it "
+                          "was inserted or altered.", ()))]
+    assert [code for code, _, _ in findings[15:]] == [
+        "dataset", "scenario", "scenario", "run_unlogged", "run_unlogged", "approval_unlogged"]
+
+
+# -- runs against their audit entries ---------------------------------------------------------
+def test_a_run_given_another_author_no_longer_matches_its_audit_entry(db):
+    tamper(db, sql("UPDATE runs SET created_by = '王五' WHERE id = ?", OPEN))
+    assert found(db) == [
+        ("record", "Run 2: the run record or its dataset or scenario hash was changed.", (2,)),
+        ("run_log", "Run 2 no longer matches its entry in the audit log (dataset, scenario, "
+                    "status, total, plan, author or time).", (2,)),
+    ]
+
+
+def test_a_removed_run_whose_id_an_older_allocator_gave_again_is_logged_twice(db, monkeypatch):
+    # An allocator before issue 12 numbered runs after the highest run still stored, without
+    # looking at the audit log: a removed run's id came back.
+    tamper(db, sql("DELETE FROM runs WHERE id = ?", OPEN))
+    monkeypatch.setattr(store_module, "_last_logged_run", lambda connection: 0)
+    subs, scenario = demand(), default_scenario(12)
+    with Store.open(db) as store:
+        assert store.record_run(subs, scenario, solve(build_problem(subs, scenario)),
+                                by="planner") == OPEN
+    assert found(db) == [
+        ("run_id_reused", "Run id 2 was recorded 2 times in the audit log: a run was removed "
+                          "and its id reused.", (2,)),
+    ]
+    assert found(db, lang="zh")[0][1] == ("运行编号 2 在审计日志中被记录了 2 次：有运行被删除且编号"
+                                          "被重复使用。")
+
+
+# -- what the audit log recorded must still exist ---------------------------------------------
+def test_a_removed_scenario_no_run_used_is_missing(db):
+    with Store.open(db) as store:
+        assert store.save_scenario(default_scenario(12), by="planner") == 3
+    tamper(db, sql("DELETE FROM scenarios WHERE id = 3"))
+    assert found(db) == [
+        ("scenario_missing", "Scenario 3 is in the audit log but missing from the store: it was "
+                             "removed.", ()),
+    ]
+
+
+def test_a_removed_dataset_and_its_run_are_both_missing(db):
+    other = submissions([employer(i, demand_total=4 + i) for i in range(1, 5)])
+    scenario = default_scenario(10)
+    with Store.open(db) as store:
+        run = store.record_run(other, scenario, solve(build_problem(other, scenario)),
+                               by="planner")
+    assert run == 3
+
+    def edit(connection):
+        connection.execute("DELETE FROM runs WHERE id = 3")
+        connection.execute("DELETE FROM datasets WHERE id = 2")
+
+    tamper(db, edit)
+    assert found(db) == [
+        ("dataset_missing", "Dataset 2 is in the audit log but missing from the store: it was "
+                            "removed.", ()),
+        ("run_missing", "Run 3 is in the audit log but its record is missing: it was removed.",
+         (3,)),
+    ]
+
+
+# -- a run's result against its own record ----------------------------------------------------
+def test_an_approved_run_whose_total_was_changed_no_longer_matches_its_result(db):
+    tamper(db, sql("UPDATE runs SET allocated = allocated - 1 WHERE id = ?", APPROVED))
+    assert found(db) == [
+        ("link", "Run 1: the result does not match the run's stored status and allocated total.",
+         (1,)),
+        ("record", "Run 1: the run record or its dataset or scenario hash was changed.", (1,)),
+        ("run_log", "Run 1 no longer matches its entry in the audit log (dataset, scenario, "
+                    "status, total, plan, author or time).", (1,)),
+    ]
+    assert found(db, lang="zh")[0][1] == "运行 1：结果与该运行存储的 状态和已分配总数 不符。"
+
+
+def test_a_result_pointing_at_another_input_file_no_longer_matches_its_dataset(db):
+    def edit(connection):
+        result = result_of(connection, APPROVED)
+        result["input_sha256"] = "f" * 64
+        rewrite_result(connection, APPROVED, result)
+
+    tamper(db, edit)
+    codes = [(code, message) for code, message, _ in found(db)]
+    assert ("link", "Run 1: the result does not match the run's stored dataset.") in codes
+    assert [code for code, _ in codes] == ["plan", "link", "record", "approval"]
+
+
+def test_a_result_whose_scenario_was_removed_and_blanked_does_not_match_any_scenario(db):
+    # Removing a run's scenario and nulling the scenario hash in its result must not make the
+    # two "agree": a missing scenario matches nothing.
+    def edit(connection):
+        result = result_of(connection, APPROVED)
+        result["scenario_sha256"] = None
+        rewrite_result(connection, APPROVED, result)
+        connection.execute("DELETE FROM scenarios WHERE id = 1")
+
+    tamper(db, edit)
+    codes = [(code, message) for code, message, _ in found(db)]
+    assert ("link", "Run 1: the result does not match the run's stored scenario.") in codes
+    assert [code for code, _ in codes] == [
+        "plan", "link", "record", "approval", "scenario_missing"]
+
+
+def test_an_unapproved_result_rewritten_with_its_hash_is_caught_by_the_record_hash(db):
+    # Without --resolve an unapproved run's result is not parsed: its hash is in the record
+    # hash, which is in the audit chain. A thorough check also recomputes the plan hash.
+    def edit(connection):
+        result = result_of(connection, OPEN)
+        row = next(r for r in result["employers"] if r["allocated"] > 0)
+        row["allocated"] -= 1
+        rewrite_result(connection, OPEN, result)
+
+    tamper(db, edit)
+    record = ("record", "Run 2: the run record or its dataset or scenario hash was changed.",
+              (2,))
+    assert found(db) == [record]
+    thorough = found(db, resolve=True)
+    assert [code for code, _, _ in thorough[:2]] == ["plan", "record"]
+    assert thorough[1] == record
+
+
+# -- the file itself --------------------------------------------------------------------------
+def test_a_store_rebuilt_without_sqlites_sequence_table_is_named(db, tmp_path):
+    # Copied table by table into a new file by a tool that dropped AUTOINCREMENT: every row,
+    # guard and header is the same, but SQLite's record of the highest ids is gone.
+    rebuilt = tmp_path / "rebuilt.sqlite3"
+    old, new = raw(db), sqlite3.connect(rebuilt, isolation_level=None)
+    try:
+        for statement in old.iterdump():
+            if "sqlite_sequence" not in statement:
+                new.execute(statement.replace(" AUTOINCREMENT", ""))
+        for pragma in ("user_version", "application_id"):
+            new.execute(f"PRAGMA {pragma} = {old.execute(f'PRAGMA {pragma}').fetchone()[0]}")
+    finally:
+        old.close()
+        new.close()
+    assert found(rebuilt) == [
+        ("object_missing", "The store lacks SQLite's sqlite_sequence: the file was rebuilt "
+                           "outside allocator.", ()),
+    ]
+
+
+def test_a_new_store_sqlite_fails_to_write_is_refused_with_sqlites_reason(tmp_path,
+                                                                           monkeypatch):
+    def full(self, actor, *, creating=False):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Store, "_prepare", full)
+    path = tmp_path / "new.sqlite3"
+    with pytest.raises(StoreError) as refused:
+        Store.open(path, by="planner")
+    assert refused.value.code == "db_unreadable"
+    assert str(refused.value) == f"Cannot open the store {path} (database or disk is full)."
+    assert list(tmp_path.iterdir()) == []  # the half-made file is removed
+
+
+# -- a stored dataset keeps its issues --------------------------------------------------------
+def test_a_recorded_runs_dataset_gives_back_its_warnings_as_read(db):
+    warning = Issue(Severity.WARNING, "prior_above_quota",
+                    Text(zh="上年使用数超过上年指标", en="prior use above the prior quota"),
+                    "申报.xlsx", "需求申报", 7, "上年使用数", "12")
+    subs = demand()
+    subs = Submissions(subs.frame, [warning], "申报.xlsx", "需求申报", subs.header_row,
+                       subs.plan_year, subs.sha256, list(subs.extra_columns), dict(subs.headers))
+    scenario = default_scenario(12)
+    with Store.open(db) as store:
+        run = store.record_run(subs, scenario, solve(build_problem(subs, scenario)),
+                               by="planner")
+        stored = store.load_run(run)
+    [back] = stored.submissions.issues
+    assert (back.severity, back.code, back.message.zh, back.message.en, back.file, back.sheet,
+            back.row, back.column, back.value) == (
+        Severity.WARNING, "prior_above_quota", "上年使用数超过上年指标",
+        "prior use above the prior quota", "申报.xlsx", "需求申报", 7, "上年使用数", "12")
