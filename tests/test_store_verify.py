@@ -1,6 +1,7 @@
 """``allocator verify``: each of its findings, produced by a realistic tampering of a real store
 (plain SQL on the file, behind the guards where the store guards itself) and named word for
-word. The expected texts are written here by hand from what each finding must say.
+word; then the store's other refusals that a mutation sample found unchecked. The expected
+texts are written here by hand from what each finding must say.
 
 Every test starts from a copy of one small store (six employers, milliseconds to solve):
 
@@ -372,7 +373,8 @@ def test_an_unapproved_result_rewritten_with_its_hash_is_caught_by_the_record_ha
               (2,))
     assert found(db) == [record]
     thorough = found(db, resolve=True)
-    assert [code for code, _, _ in thorough[:2]] == ["plan", "record"]
+    assert [code for code, _, _ in thorough] == ["plan", "record"]
+    assert thorough[0][1].startswith("Run 2: the stored allocations do not match the plan hash")
     assert thorough[1] == record
 
 
@@ -429,3 +431,104 @@ def test_a_recorded_runs_dataset_gives_back_its_warnings_as_read(db):
             back.row, back.column, back.value) == (
         Severity.WARNING, "prior_above_quota", "上年使用数超过上年指标",
         "prior use above the prior quota", "申报.xlsx", "需求申报", 7, "上年使用数", "12")
+
+
+# -- mutation survivors of the fresh sample (seed 26) -----------------------------------------
+def test_a_run_record_rehashed_by_an_insider_still_differs_from_its_audit_entry(db):
+    # The run's result rewritten and every hash of the row recomputed (result, record): the row
+    # agrees with itself, but not with the record hash its solve entry logged.
+    def edit(connection):
+        result = result_of(connection, OPEN)
+        row = next(r for r in result["employers"] if r["allocated"] > 0)
+        row["allocated"] -= 1
+        rewrite_result(connection, OPEN, result)
+        stored = connection.execute("SELECT * FROM runs WHERE id = ?", (OPEN,)).fetchone()
+        dataset, scenario = (connection.execute(f"SELECT sha256 FROM {table} WHERE id = ?",
+                                                (stored[f"{column}_id"],)).fetchone()[0]
+                             for table, column in (("datasets", "dataset"),
+                                                   ("scenarios", "scenario")))
+        connection.execute("UPDATE runs SET record_sha256 = ? WHERE id = ?",
+                           (store_module._record_hash(stored, dataset, scenario), OPEN))
+
+    tamper(db, edit)
+    assert found(db) == [
+        ("run_log", "Run 2 no longer matches its entry in the audit log (dataset, scenario, "
+                    "status, total, plan, author or time).", (2,)),
+    ]
+
+
+@pytest.mark.parametrize("rehash", [False, True])
+def test_a_rewritten_plan_is_refused_when_the_run_is_loaded(db, rehash):
+    # Caught by the result hash, or (recomputed) by the plan hash.
+    def edit(connection):
+        result = result_of(connection, OPEN)
+        row = next(r for r in result["employers"] if r["allocated"] > 0)
+        row["allocated"] -= 1
+        if rehash:
+            rewrite_result(connection, OPEN, result)
+        else:
+            connection.execute("UPDATE runs SET result = ? WHERE id = ?",
+                               (canonical(result), OPEN))
+
+    tamper(db, edit)
+    with Store.open(db) as store, pytest.raises(store_module.TamperedError) as refused:
+        store.load_run(OPEN)
+    assert refused.value.code == "result_altered"
+    assert str(refused.value) == ("The stored plan of run 2 no longer matches its hashes: it "
+                                  "was altered.")
+
+
+def test_superseding_in_a_dataset_without_a_plan_year_names_the_year_with_a_dash(db):
+    subs = demand()
+    subs = Submissions(subs.frame, [], subs.file, subs.sheet, subs.header_row, None,
+                       subs.sha256, list(subs.extra_columns), dict(subs.headers))
+    scenario = default_scenario(12)
+    with Store.open(db) as store:
+        run = store.record_run(subs, scenario, solve(build_problem(subs, scenario)),
+                               by="planner")
+        with pytest.raises(StoreError) as refused:
+            store.approve(run, "张三", supersede=OPEN, reason="复议")
+    assert refused.value.code == "nothing_to_supersede"
+    assert str(refused.value) == ("Run 2 is not the approved plan of -: there is no approved "
+                                  "plan for that year to supersede. Approve without "
+                                  "--supersede.")
+
+
+def test_a_new_store_is_made_beside_its_file_not_in_the_temporary_folder(tmp_path,
+                                                                         monkeypatch):
+    # The system's temporary folder may be another file system (no link into place) or gone.
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no such folder"))
+    path = tmp_path / "store" / "new.sqlite3"
+    path.parent.mkdir()
+    with Store.open(path, by="planner") as store:
+        assert store.verify().ok
+    assert sorted(p.name for p in path.parent.iterdir()) == ["new.sqlite3"]
+
+
+def test_the_first_store_in_the_user_data_directory_creates_its_folder(tmp_path, monkeypatch):
+    import platformdirs
+
+    monkeypatch.delenv("ALLOCATOR_DB")
+    monkeypatch.setattr(platformdirs, "user_data_dir", lambda name: str(tmp_path / "data" / name))
+    with Store.open(by="planner") as store:
+        assert store.path == tmp_path / "data" / "allocator" / "allocator.sqlite3"
+        assert store.verify().ok
+
+
+def test_a_store_another_process_holds_for_a_moment_is_opened_after_waiting(db, monkeypatch):
+    # SQLite may answer "locked" at once while another process switches the file to WAL or
+    # migrates it; opening tries again instead of failing.
+    real, refusals = Store._prepare, []
+
+    def held(self, actor, *, creating=False):
+        if len(refusals) < 2:
+            refusals.append(actor)
+            raise sqlite3.OperationalError("database is locked")
+        return real(self, actor, creating=creating)
+
+    monkeypatch.setattr(Store, "_prepare", held)
+    with Store.open(db, by="planner") as store:
+        assert store.verify().ok
+    assert refusals == ["planner", "planner"]
