@@ -532,3 +532,23 @@ def test_a_store_another_process_holds_for_a_moment_is_opened_after_waiting(db, 
     with Store.open(db, by="planner") as store:
         assert store.verify().ok
     assert refusals == ["planner", "planner"]
+
+
+@pytest.mark.parametrize("field, value", [("rows", 7), ("file", "other.xlsx"),
+                                          ("sheet", "Sheet1"), ("input_sha256", "f" * 64)])
+def test_a_datasets_create_entry_altered_no_longer_matches_the_dataset(db, field, value):
+    # Each field the audit log recorded of a dataset is compared, not only its hash.
+    def edit(connection):
+        detail = json.loads(connection.execute("SELECT detail FROM audit WHERE id = 2")
+                            .fetchone()[0])
+        assert field in detail and detail[field] != value
+        detail[field] = value
+        connection.execute("UPDATE audit SET detail = ? WHERE id = 2", (canonical(detail),))
+
+    tamper(db, edit)
+    assert found(db) == [
+        ("audit", "Audit entry 2 was changed, removed or inserted: the audit chain is broken "
+                  "there.", ()),
+        ("dataset", "Dataset 1 (example.xlsx) was changed after it was saved; used by run(s) "
+                    "1, 2.", (1, 2)),
+    ]
