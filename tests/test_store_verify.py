@@ -25,6 +25,7 @@ import json
 import shutil
 import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -241,7 +242,7 @@ def test_every_audit_entry_of_an_action_allocator_never_logs_is_named(db):
         connection.execute("UPDATE audit SET action = 'erase'")
 
     tamper(db, edit)
-    with raw(db) as connection:
+    with closing(raw(db)) as connection:
         assert [row[0] for row in connection.execute("PRAGMA quick_check")] == [
             "CHECK constraint failed in audit"] * 7
     findings = found(db)
@@ -517,7 +518,9 @@ def test_the_first_store_in_the_user_data_directory_creates_its_folder(tmp_path,
         assert store.verify().ok
 
 
-def test_a_store_another_process_holds_for_a_moment_is_opened_after_waiting(db, monkeypatch):
+@pytest.mark.parametrize("answer", ["database is locked", "database is busy"])
+def test_a_store_another_process_holds_for_a_moment_is_opened_after_waiting(db, monkeypatch,
+                                                                            answer):
     # SQLite may answer "locked" at once while another process switches the file to WAL or
     # migrates it; opening tries again instead of failing.
     real, refusals = Store._prepare, []
@@ -525,7 +528,7 @@ def test_a_store_another_process_holds_for_a_moment_is_opened_after_waiting(db, 
     def held(self, actor, *, creating=False):
         if len(refusals) < 2:
             refusals.append(actor)
-            raise sqlite3.OperationalError("database is locked")
+            raise sqlite3.OperationalError(answer)
         return real(self, actor, creating=creating)
 
     monkeypatch.setattr(Store, "_prepare", held)
@@ -552,3 +555,77 @@ def test_a_datasets_create_entry_altered_no_longer_matches_the_dataset(db, field
         ("dataset", "Dataset 1 (example.xlsx) was changed after it was saved; used by run(s) "
                     "1, 2.", (1, 2)),
     ]
+
+
+# -- mutation survivors of a second fresh sample (seed 27) ------------------------------------
+def test_an_empty_store_file_is_refused_naming_it(tmp_path):
+    path = tmp_path / "cut.sqlite3"
+    path.write_bytes(b"")
+    with pytest.raises(store_module.TamperedError) as refused:
+        Store.open(path)
+    assert refused.value.code == "store_empty"
+    assert str(refused.value) == (f"The store file {path} is empty: its content was removed or "
+                                  "it was cut to 0 bytes. It was not re-created; restore it from "
+                                  "a backup, or remove the file to start a new store.")
+    assert path.read_bytes() == b""
+
+
+def test_a_file_system_without_hard_links_still_gets_the_new_store(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    def no_links(source, target):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    path = tmp_path / "store" / "new.sqlite3"
+    path.parent.mkdir()
+    with Store.open(path, by="planner") as store:
+        assert store.verify().ok
+    assert sorted(p.name for p in path.parent.iterdir()) == ["new.sqlite3"]
+
+
+def test_an_old_read_only_store_is_refused_naming_it_and_both_versions(db):
+    with closing(raw(db)) as connection:  # closed: into the file, not only its write-ahead log
+        connection.execute("PRAGMA user_version = 1")
+    known = store_module.schema_version()
+    with pytest.raises(StoreError) as refused:
+        Store.open(db, read_only=True)
+    assert refused.value.code == "read_only_old"
+    assert str(refused.value) == (f"The read-only store {db} has the older schema version 1 "
+                                  f"(this allocator writes {known}) and cannot be upgraded while "
+                                  "it is read-only; make a writable copy to upgrade it.")
+
+
+def test_a_run_whose_dataset_was_edited_is_refused_when_loaded_naming_the_dataset(db):
+    tamper(db, sql("UPDATE datasets SET content = replace(content, 'example', 'exampel')"))
+    with Store.open(db) as store, pytest.raises(store_module.TamperedError) as refused:
+        store.load_run(OPEN)
+    assert refused.value.code == "dataset_altered"
+    assert str(refused.value) == ("Dataset 1 (example.xlsx) was changed after it was saved; used "
+                                  "by run(s) 2.")
+
+
+def test_reading_a_default_store_that_does_not_exist_creates_no_folder(tmp_path, monkeypatch):
+    import platformdirs
+
+    monkeypatch.delenv("ALLOCATOR_DB")
+    monkeypatch.setattr(platformdirs, "user_data_dir", lambda name: str(tmp_path / "data" / name))
+    path = tmp_path / "data" / "allocator" / "allocator.sqlite3"
+    with pytest.raises(StoreError) as refused:
+        Store.open(writable=False)
+    assert refused.value.code == "db_missing"
+    assert str(refused.value) == (f"There is no store at {path}: nothing to read. Check --db or "
+                                  "$ALLOCATOR_DB.")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("options", [{"writable": False}, {"read_only": True}])
+def test_reading_a_store_that_does_not_exist_creates_none(tmp_path, options):
+    path = tmp_path / "none.sqlite3"
+    with pytest.raises(StoreError) as refused:
+        Store.open(path, **options)
+    assert refused.value.code == "db_missing"
+    assert str(refused.value) == (f"There is no store at {path}: nothing to read. Check --db or "
+                                  "$ALLOCATOR_DB.")
+    assert list(tmp_path.iterdir()) == []
