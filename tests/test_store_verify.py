@@ -629,3 +629,129 @@ def test_reading_a_store_that_does_not_exist_creates_none(tmp_path, options):
     assert str(refused.value) == (f"There is no store at {path}: nothing to read. Check --db or "
                                   "$ALLOCATOR_DB.")
     assert list(tmp_path.iterdir()) == []
+
+
+# -- every refusal of the store, word for word ------------------------------------------------
+APPROVED_AT = "2026-12-03T07:04:05+00:00"  # shown in Beijing time: 2026-12-03 15:04:05 +08:00
+
+
+@pytest.fixture(scope="module")
+def timed(tmp_path_factory) -> Path:
+    """The template's store, every record made at APPROVED_AT."""
+    path = tmp_path_factory.mktemp("timed") / "template.sqlite3"
+    subs = demand()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(store_module, "now", lambda: APPROVED_AT)
+        with Store.open(path, by="planner") as store:
+            for cap in (20, 15):
+                scenario = default_scenario(cap)
+                store.record_run(subs, scenario, solve(build_problem(subs, scenario)),
+                                 by="planner")
+            store.approve(APPROVED, "张三")
+    return path
+
+
+def approve(*args, **kwargs) -> Callable[[Store], object]:
+    return lambda store: store.approve(*args, **kwargs)
+
+
+@pytest.mark.parametrize("action, code, message", [
+    (lambda store: store.run(404), "unknown_run",
+     "There is no run 404 in the store {db}; `allocator runs` lists the runs."),
+    (lambda store: store.load_run(404), "unknown_run",
+     "There is no run 404 in the store {db}; `allocator runs` lists the runs."),
+    (approve(404, "李四"), "unknown_run",
+     "There is no run 404 in the store {db}; `allocator runs` lists the runs."),
+    (lambda store: store.scenario(404), "unknown_scenario",
+     "There is no scenario 404 in the store {db}."),
+    (approve(APPROVED, "李四"), "already_approved",
+     "Run 1 was already approved by 张三 at 2026-12-03 15:04:05 +08:00; an approval cannot be "
+     "repeated or changed."),
+    (approve(OPEN, "李四"), "year_approved",
+     "A plan for 2027 is already approved (run 1, by 张三 at 2026-12-03 15:04:05 +08:00). One "
+     "plan per plan year: to replace it, approve run 2 with --supersede 1 --reason TEXT."),
+    (approve(OPEN, "李四", supersede=APPROVED), "reason_needed",
+     "Superseding the approval of run 1 needs a reason: give --reason."),
+    (approve(OPEN, "李四", reason="复议"), "reason_without_supersede",
+     "--reason is only for replacing an approved plan: give --supersede RUN as well."),
+    (approve(OPEN, " \t"), "approver_blank", "The approver's name is blank; give it with --by."),
+    (approve(OPEN, "张" * 101), "approval_too_long",
+     "The approver's name is too long: 101 characters, at most 100."),
+    (approve(OPEN, "李四", note="x" * 2001), "approval_too_long",
+     "The approval note is too long: 2001 characters, at most 2000."),
+    (approve(OPEN, "李四", supersede=APPROVED, reason="y" * 2001), "approval_too_long",
+     "The reason is too long: 2001 characters, at most 2000."),
+    (approve(OPEN, "张\u200b三"), "approval_control",
+     "The approver's name contains invisible control characters (U+200B ZERO WIDTH SPACE at "
+     "position 2); remove them and try again."),
+    (approve(OPEN, "李四", note="同意\x07"), "approval_control",
+     "The approval note contains invisible control characters (U+0007 at position 3); remove "
+     "them and try again."),
+])
+def test_each_refusal_of_the_store_in_words(timed, tmp_path, monkeypatch, action, code,
+                                             message):
+    monkeypatch.delenv("ALLOCATOR_TZ", raising=False)
+    db = tmp_path / "store.sqlite3"
+    shutil.copyfile(timed, db)
+    with Store.open(db) as store, pytest.raises(StoreError) as refused:
+        action(store)
+    assert refused.value.code == code
+    assert str(refused.value) == message.format(db=db)
+
+
+def test_a_run_whose_scenario_was_edited_is_refused_when_loaded_naming_the_scenario(db):
+    tamper(db, sql("UPDATE scenarios SET toml = replace(toml, '15', '16') WHERE id = 2"))
+    with Store.open(db) as store, pytest.raises(store_module.TamperedError) as refused:
+        store.load_run(OPEN)
+    assert refused.value.code == "scenario_altered"
+    assert str(refused.value) == "Scenario 2 (未命名方案) was changed after it was saved."
+
+
+@pytest.mark.parametrize("kind", ["folder", "no folder", "text file", "other database",
+                                  "read-only file"])
+def test_each_store_path_that_cannot_be_a_store_is_refused_in_words(tmp_path, kind):
+    path = tmp_path / "x.sqlite3"
+    if kind == "folder":
+        path.mkdir()
+        expected = (f"The store path {path} is a folder; give a file name, e.g. "
+                    f"{path}/allocator.sqlite3.")
+    elif kind == "no folder":
+        path = tmp_path / "missing" / "x.sqlite3"
+        expected = (f"The folder {tmp_path / 'missing'} for the store {path} does not exist; "
+                    "create it or choose another --db path.")
+    elif kind in ("text file", "other database"):
+        if kind == "text file":
+            path.write_text("name,weight\nA,1\n")
+        else:
+            with closing(sqlite3.connect(path)) as connection:
+                connection.execute("CREATE TABLE contacts (name TEXT)")
+                connection.commit()
+        expected = (f"{path} is not an allocator store (another file or database); choose "
+                    "another --db path.")
+    else:
+        Store.open(path, by="planner").close()
+        path.chmod(0o444)
+        expected = (f"The store {path} is read-only (an archived store, or no write permission "
+                    "for it or its folder): this command would change it, so it was refused and "
+                    "nothing was written. `allocator runs`, `verify` and `export` can still read "
+                    "it.")
+    with pytest.raises(StoreError) as refused:
+        Store.open(path, by="planner")
+    assert str(refused.value) == expected
+
+
+def test_a_store_opened_read_only_refuses_to_write_in_words(db):
+    with Store.open(db, read_only=True) as store, pytest.raises(StoreError) as refused:
+        store.save_scenario(default_scenario(12), by="planner")
+    assert refused.value.code == "db_read_only"
+    assert str(refused.value).startswith(f"The store {db} is read-only (an archived store")
+
+
+def test_a_store_missing_one_of_its_tables_is_refused_naming_it(db):
+    with closing(raw(db)) as connection:  # its triggers go with it
+        connection.execute("DROP TABLE approvals")
+    with pytest.raises(store_module.TamperedError) as refused:
+        Store.open(db)
+    assert refused.value.code == "tables_missing"
+    assert str(refused.value) == (f"The store {db} lacks its table(s) approvals: it was altered "
+                                  "outside allocator. Restore it from a backup.")
