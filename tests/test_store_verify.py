@@ -755,3 +755,19 @@ def test_a_store_missing_one_of_its_tables_is_refused_naming_it(db):
     assert refused.value.code == "tables_missing"
     assert str(refused.value) == (f"The store {db} lacks its table(s) approvals: it was altered "
                                   "outside allocator. Restore it from a backup.")
+
+
+@pytest.mark.parametrize("column, other", [("dataset_id", 2), ("scenario_id", 3)])
+def test_a_run_pointed_at_another_dataset_or_scenario_no_longer_matches_its_audit_entry(
+        db, column, other):
+    subs = submissions([employer(i, demand_total=4 + i) for i in range(1, 5)])
+    scenario = default_scenario(10)
+    with Store.open(db) as store:  # dataset 2 and scenario 3, with their run 3
+        assert store.record_run(subs, scenario, solve(build_problem(subs, scenario)),
+                                by="planner") == 3
+    tamper(db, sql(f"UPDATE runs SET {column} = ? WHERE id = ?", other, OPEN))
+    assert found(db) == [
+        ("record", "Run 2: the run record or its dataset or scenario hash was changed.", (2,)),
+        ("run_log", "Run 2 no longer matches its entry in the audit log (dataset, scenario, "
+                    "status, total, plan, author or time).", (2,)),
+    ]
