@@ -771,3 +771,99 @@ def test_a_run_pointed_at_another_dataset_or_scenario_no_longer_matches_its_audi
         ("run_log", "Run 2 no longer matches its entry in the audit log (dataset, scenario, "
                     "status, total, plan, author or time).", (2,)),
     ]
+
+
+# -- mutation survivors of a third fresh sample (seed 28) -------------------------------------
+def test_a_frame_the_dataset_cannot_rebuild_is_refused_in_words():
+    subs = demand()
+    shifted = subs.frame.iloc[1:]  # its index no longer 0, 1, 2, …
+    with pytest.raises(TypeError) as refused:
+        store_module.encode_submissions(Submissions(
+            shifted, [], subs.file, subs.sheet, subs.header_row, subs.plan_year, subs.sha256,
+            [], dict(subs.headers)))
+    assert str(refused.value) == "submissions frame must have unique columns and a default index"
+
+
+@pytest.mark.parametrize("step, reason", [
+    ("tempfile.mkstemp", "No space left on device"),  # a full disk: not even a new file
+    ("os.chmod", "Operation not permitted"),  # a network share that refuses permissions
+])
+def test_a_new_store_the_system_refuses_is_refused_with_the_systems_reason(tmp_path,
+                                                                          monkeypatch, step,
+                                                                          reason):
+    import errno
+
+    def refuse(*args, **kwargs):
+        number = errno.ENOSPC if "space" in reason else errno.EPERM
+        raise OSError(number, reason)
+
+    monkeypatch.setattr(step, refuse)
+    path = tmp_path / "new.sqlite3"
+    with pytest.raises(StoreError) as refused:
+        Store.open(path, by="planner")
+    assert refused.value.code == "db_unreadable"
+    assert str(refused.value) == f"Cannot open the store {path} ({reason})."
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_recorded_runs_solve_entry_holds_what_the_run_was(db):
+    subs, scenario = demand(), default_scenario(12)
+    with Store.open(db) as store:
+        run = store.record_run(subs, scenario, solve(build_problem(subs, scenario)),
+                               by="planner")
+        entry = store.audit()[-1]
+    with closing(raw(db)) as connection:
+        row = connection.execute("SELECT * FROM runs WHERE id = ?", (run,)).fetchone()
+    assert (run, entry.action, entry.subject, entry.actor, entry.at) == (
+        3, "solve", "run:3", "planner", row["created_at"])
+    # Six employers asking 4 to 9 permits, 12 to hand out: an optimal plan of all 12.
+    assert entry.detail == {"dataset": 1, "scenario": 3, "status": "optimal", "allocated": 12,
+                            "plan_sha256": row["plan_sha256"],
+                            "record_sha256": row["record_sha256"]}
+
+
+def test_a_result_forged_with_the_audit_logs_tail_cannot_be_approved(db):
+    # An insider rewrites a run recorded after the last approval: its result, every hash of
+    # its row but the plan hash, and its solve entry, the newest of the audit log. Without
+    # --resolve, verify finds nothing (the run's record agrees with the log); approving it
+    # still recomputes the plan hash from the result and refuses.
+    subs, scenario = demand(), default_scenario(12)
+    with Store.open(db) as store:
+        run = store.record_run(subs, scenario, solve(build_problem(subs, scenario)),
+                               by="planner")
+
+    def edit(connection):
+        result = result_of(connection, run)
+        row = next(r for r in result["employers"] if r["allocated"] > 0)
+        row["allocated"] -= 1
+        rewrite_result(connection, run, result)
+        stored = connection.execute("SELECT * FROM runs WHERE id = ?", (run,)).fetchone()
+        hashes = [connection.execute(f"SELECT sha256 FROM {table} WHERE id = ?",
+                                     (stored[f"{column}_id"],)).fetchone()[0]
+                  for table, column in (("datasets", "dataset"), ("scenarios", "scenario"))]
+        record = store_module._record_hash(stored, *hashes)
+        connection.execute("UPDATE runs SET record_sha256 = ? WHERE id = ?", (record, run))
+        entry = connection.execute("SELECT * FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        detail = canonical({**json.loads(entry["detail"]), "record_sha256": record})
+        digest = store_module._audit_hash(entry["id"], entry["at"], entry["actor"],
+                                          entry["action"], entry["subject"], detail,
+                                          entry["prev_sha256"])
+        connection.execute("UPDATE audit SET detail = ?, sha256 = ? WHERE id = ?",
+                           (detail, digest, entry["id"]))
+
+    tamper(db, edit)
+    assert found(db) == []
+    with Store.open(db) as store, pytest.raises(store_module.TamperedError) as refused:
+        store.approve(run, "李四", supersede=APPROVED, reason="复议")
+    assert refused.value.code == "result_altered"
+    assert str(refused.value) == ("The stored plan of run 3 no longer matches its hashes: it "
+                                  "was altered.")
+
+
+def test_an_exported_plan_the_store_no_longer_holds_is_a_finding_of_its_own(db):
+    with Store.open(db) as store:
+        report = store.verify_against([("plan.xlsx", "ab" * 32)])
+    assert [(f.code, f.message.en, f.run_ids) for f in report.findings] == [
+        ("against", "plan.xlsx: the store does not hold its approval (chain head "
+                    "abababababababab…): it is an older copy, or it was truncated or replaced.",
+         ())]
