@@ -3,7 +3,9 @@
 word; then the store's other refusals that a mutation sample found unchecked. The expected
 texts are written here by hand from what each finding must say.
 
-Every test starts from a copy of one small store (six employers, milliseconds to solve):
+Every test starts from a small store of its own (six employers, solved once; the store is built
+anew for each test, in milliseconds, so that mutmut relates every test to the store functions
+that built its store — a module-scoped store would be recorded for the first test alone):
 
 ====  =========================  ==========================================
  id    audit entry                what
@@ -22,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
@@ -52,23 +53,34 @@ def demand() -> Submissions:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("verify") / "template.sqlite3"
+def solved() -> list[tuple[object, object]]:
+    """The two scenarios of the store and their plans, solved once."""
     subs = demand()
+    return [(scenario, solve(build_problem(subs, scenario)))
+            for scenario in (default_scenario(20), default_scenario(15))]
+
+
+def build(path: Path, solved: list[tuple[object, object]], note: str = "区政府审议通过") -> Path:
     with Store.open(path, by="planner") as store:
-        for cap in (20, 15):
-            scenario = default_scenario(cap)
-            store.record_run(subs, scenario, solve(build_problem(subs, scenario)), by="planner")
-        store.approve(APPROVED, "张三", note="区政府审议通过")
-        assert store.verify().ok
+        for scenario, plan in solved:
+            store.record_run(demand(), scenario, plan, by="planner")
+        store.approve(APPROVED, "张三", note=note)
     return path
 
 
 @pytest.fixture
-def db(template, tmp_path) -> Path:
-    path = tmp_path / "store.sqlite3"
-    shutil.copyfile(template, path)  # closed: the write-ahead log is checkpointed into it
-    return path
+def db(solved, tmp_path) -> Path:
+    return build(tmp_path / "store.sqlite3", solved)
+
+
+def test_the_store_every_test_starts_from_is_intact(db):
+    with Store.open(db) as store:
+        assert store.verify().ok
+        assert [(e.id, e.action, e.subject, e.actor) for e in store.audit()] == [
+            (1, "migrate", "store", "planner"), (2, "create", "dataset:1", "planner"),
+            (3, "create", "scenario:1", "planner"), (4, "solve", "run:1", "planner"),
+            (5, "create", "scenario:2", "planner"), (6, "solve", "run:2", "planner"),
+            (7, "approve", "run:1", "张三")]
 
 
 def raw(db: Path) -> sqlite3.Connection:
@@ -635,20 +647,12 @@ def test_reading_a_store_that_does_not_exist_creates_none(tmp_path, options):
 APPROVED_AT = "2026-12-03T07:04:05+00:00"  # shown in Beijing time: 2026-12-03 15:04:05 +08:00
 
 
-@pytest.fixture(scope="module")
-def timed(tmp_path_factory) -> Path:
-    """The template's store, every record made at APPROVED_AT."""
-    path = tmp_path_factory.mktemp("timed") / "template.sqlite3"
-    subs = demand()
-    with pytest.MonkeyPatch.context() as patch:
+@pytest.fixture
+def timed(solved, tmp_path, monkeypatch) -> Path:
+    """The store of every test, each record made at APPROVED_AT."""
+    with monkeypatch.context() as patch:
         patch.setattr(store_module, "now", lambda: APPROVED_AT)
-        with Store.open(path, by="planner") as store:
-            for cap in (20, 15):
-                scenario = default_scenario(cap)
-                store.record_run(subs, scenario, solve(build_problem(subs, scenario)),
-                                 by="planner")
-            store.approve(APPROVED, "张三")
-    return path
+        return build(tmp_path / "store.sqlite3", solved, note="")
 
 
 def approve(*args, **kwargs) -> Callable[[Store], object]:
@@ -688,11 +692,9 @@ def approve(*args, **kwargs) -> Callable[[Store], object]:
      "The approval note contains invisible control characters (U+0007 at position 3); remove "
      "them and try again."),
 ])
-def test_each_refusal_of_the_store_in_words(timed, tmp_path, monkeypatch, action, code,
-                                             message):
+def test_each_refusal_of_the_store_in_words(timed, monkeypatch, action, code, message):
     monkeypatch.delenv("ALLOCATOR_TZ", raising=False)
-    db = tmp_path / "store.sqlite3"
-    shutil.copyfile(timed, db)
+    db = timed
     with Store.open(db) as store, pytest.raises(StoreError) as refused:
         action(store)
     assert refused.value.code == code
