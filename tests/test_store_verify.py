@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pytest
 
+import allocator
 from allocator import store as store_module
 from allocator.errors import Issue, Severity
 from allocator.examples import employer, submissions
@@ -869,3 +870,29 @@ def test_an_exported_plan_the_store_no_longer_holds_is_a_finding_of_its_own(db):
         ("against", "plan.xlsx: the store does not hold its approval (chain head "
                     "abababababababab…): it is an older copy, or it was truncated or replaced.",
          ())]
+
+
+# -- mutation survivors of a fourth fresh sample (seed 29) ------------------------------------
+def test_a_new_stores_first_audit_entry_is_its_migration_to_the_current_schema(tmp_path):
+    with Store.open(tmp_path / "new.sqlite3", by="planner") as store:
+        [entry] = store.audit()
+    assert (entry.id, entry.action, entry.subject, entry.actor) == (
+        1, "migrate", "store", "planner")
+    assert entry.detail == {"from": 0, "to": store_module.schema_version(),
+                            "allocator": allocator.__version__}
+
+
+def test_a_run_recorded_without_solver_parameters_replays_with_the_defaults(db):
+    from allocator.plan import plan_json
+
+    subs, scenario = demand(), default_scenario(12)
+    plan = solve(build_problem(subs, scenario))
+    result = plan_json(plan)
+    del result["solver"]["parameters"]
+    with Store.open(db) as store:
+        run = store.record_run(subs, scenario, plan, result, by="planner")
+        again = store.replay(run)
+    assert again.same
+    parameters = again.plan.solver.parameters
+    assert (parameters["num_workers"], parameters["random_seed"],
+            parameters["max_time_in_seconds"]) == (1, 0, 120)
