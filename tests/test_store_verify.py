@@ -896,3 +896,23 @@ def test_a_run_recorded_without_solver_parameters_replays_with_the_defaults(db):
     parameters = again.plan.solver.parameters
     assert (parameters["num_workers"], parameters["random_seed"],
             parameters["max_time_in_seconds"]) == (1, 0, 120)
+
+
+def test_the_current_approval_of_a_year_is_the_one_nothing_superseded(db):
+    with Store.open(db) as store:
+        first = store.current_approval(2027)
+        assert store.current_approval(2026) is None
+        store.approve(OPEN, "李四", supersede=APPROVED, reason="复议")
+        second = store.current_approval(2027)
+    assert (first.run_id, first.approver, first.note, first.plan_year, first.supersedes) == (
+        1, "张三", "区政府审议通过", 2027, None)
+    assert (second.run_id, second.approver, second.plan_year, second.supersedes,
+            second.reason) == (2, "李四", 2027, 1, "复议")
+
+
+def test_a_view_allocator_never_created_is_named(db):
+    with closing(raw(db)) as connection:
+        connection.execute("CREATE VIEW plans AS SELECT id, allocated FROM runs")
+    assert found(db) == [
+        ("object_extra", "The store has a table or view plans that allocator never created.", ()),
+    ]
