@@ -916,3 +916,30 @@ def test_a_view_allocator_never_created_is_named(db):
     assert found(db) == [
         ("object_extra", "The store has a table or view plans that allocator never created.", ()),
     ]
+
+
+# -- mutation survivors of a fifth fresh sample (seed 30) -------------------------------------
+def test_an_approvals_audit_head_is_part_of_its_chain_hash(db):
+    # The audit log's head when the approval was made is covered by the approval's own hash as
+    # well as compared with the log: changed, both checks fail.
+    tamper(db, sql("UPDATE approvals SET audit_sha256 = ?", "f" * 64))
+    assert found(db) == [
+        ("approval", "Run 1: approval 1 no longer matches the stored plan, dataset or scenario.",
+         (1,)),
+        ("approval_log", "The approval of run 1 does not match its entry in the audit log "
+                         "(approver, time, chain or audit head).", (1,)),
+    ]
+
+
+def test_a_cell_holding_a_mapping_is_stored_and_read_back_exactly():
+    subs = demand()
+    frame = subs.frame.copy()
+    cell = {"a": Decimal("0.10"), 2: [1.5, None], "c": {"d": date(2026, 10, 3)}}
+    frame["备注"] = [cell] + [None] * (len(frame) - 1)
+    original = Submissions(frame, [], subs.file, subs.sheet, subs.header_row, subs.plan_year,
+                           subs.sha256, ["备注"], dict(subs.headers))
+    rebuilt = store_module.decode_submissions(store_module.encode_submissions(original))
+    back = rebuilt.frame["备注"].tolist()
+    assert back[0] == {"a": Decimal("0.10"), 2: [1.5, None], "c": {"d": date(2026, 10, 3)}}
+    assert str(back[0]["a"]) == "0.10"
+    assert back[1:] == [None] * (len(frame) - 1)
