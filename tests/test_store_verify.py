@@ -943,3 +943,17 @@ def test_a_cell_holding_a_mapping_is_stored_and_read_back_exactly():
     assert back[0] == {"a": Decimal("0.10"), 2: [1.5, None], "c": {"d": date(2026, 10, 3)}}
     assert str(back[0]["a"]) == "0.10"
     assert back[1:] == [None] * (len(frame) - 1)
+
+
+def test_a_record_made_where_no_user_name_is_known_names_the_uid_or_unknown(monkeypatch):
+    import getpass
+    import os
+
+    def nameless():
+        raise KeyError("getpwuid(): uid not found: 1234")  # a container without a passwd entry
+
+    monkeypatch.setattr(getpass, "getuser", nameless)
+    monkeypatch.setattr(os, "getuid", lambda: 1234)
+    assert store_module.current_user() == "uid:1234"
+    monkeypatch.delattr(os, "getuid")  # as on Windows
+    assert store_module.current_user() == "unknown"
