@@ -957,3 +957,15 @@ def test_a_record_made_where_no_user_name_is_known_names_the_uid_or_unknown(monk
     assert store_module.current_user() == "uid:1234"
     monkeypatch.delattr(os, "getuid")  # as on Windows
     assert store_module.current_user() == "unknown"
+
+
+# -- mutation survivors of a sixth fresh sample (seed 31) -------------------------------------
+def test_approving_in_an_altered_store_is_refused_counting_and_naming_the_first_problem(db):
+    tamper(db, sql("UPDATE approvals SET approver = '李四'"))
+    with Store.open(db) as store, pytest.raises(store_module.StoreAltered) as refused:
+        store.approve(OPEN, "王五", supersede=APPROVED, reason="复议")
+    assert refused.value.code == "store_altered"
+    assert str(refused.value) == (
+        "The store was altered (2 problem(s)), so nothing is approved or exported; first: Run 1: "
+        "approval 1 no longer matches the stored plan, dataset or scenario. `allocator verify` "
+        "lists them all.")
