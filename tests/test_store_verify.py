@@ -969,3 +969,18 @@ def test_approving_in_an_altered_store_is_refused_counting_and_naming_the_first_
         "The store was altered (2 problem(s)), so nothing is approved or exported; first: Run 1: "
         "approval 1 no longer matches the stored plan, dataset or scenario. `allocator verify` "
         "lists them all.")
+
+
+def test_a_store_whose_content_was_removed_is_refused_not_made_again(tmp_path):
+    # A SQLite file with nothing in it (every table dropped): never a place to start again.
+    path = tmp_path / "emptied.sqlite3"
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("CREATE TABLE x (y)")
+        connection.execute("DROP TABLE x")
+        connection.commit()
+    with pytest.raises(store_module.TamperedError) as refused:
+        Store.open(path)
+    assert refused.value.code == "store_empty"
+    assert str(refused.value) == (f"The store file {path} is empty: its content was removed or "
+                                  "it was cut to 0 bytes. It was not re-created; restore it from "
+                                  "a backup, or remove the file to start a new store.")
