@@ -793,8 +793,12 @@ class Store:
         replaced, and no process ever sees a half-made store."""
         import tempfile
 
-        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".new",
-                                        dir=target.parent)
+        try:
+            handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".new",
+                                            dir=target.parent)
+        except OSError as problem:  # a full disk, a folder that refuses new files, …
+            raise StoreError("db_unreadable", path=str(target),
+                             reason=problem.strerror or str(problem)) from None
         os.close(handle)
         fresh = Path(name)
         try:

@@ -1,0 +1,959 @@
+"""``allocator verify``: each of its findings, produced by a realistic tampering of a real store
+(plain SQL on the file, behind the guards where the store guards itself) and named word for
+word; then the store's other refusals that a mutation sample found unchecked. The expected
+texts are written here by hand from what each finding must say.
+
+Every test starts from a small store of its own (six employers, solved once; the store is built
+anew for each test, in milliseconds, so that mutmut relates every test to the store functions
+that built its store — a module-scoped store would be recorded for the first test alone):
+
+====  =========================  ==========================================
+ id    audit entry                what
+====  =========================  ==========================================
+ 1     migrate store              the store created by planner
+ 2     create dataset:1           the six employers
+ 3     create scenario:1          cap 20
+ 4     solve run:1                cap 20, by planner
+ 5     create scenario:2          cap 15
+ 6     solve run:2                cap 15, by planner (never approved)
+ 7     approve run:1              approval 1, by 张三
+====  =========================  ==========================================
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import allocator
+from allocator import store as store_module
+from allocator.errors import Issue, Severity
+from allocator.examples import employer, submissions
+from allocator.i18n import Text
+from allocator.model import solve
+from allocator.policy import build_problem
+from allocator.scenario import default_scenario
+from allocator.store import Store, StoreError, canonical
+from allocator.submissions import Submissions
+
+APPROVED, OPEN = 1, 2  # the template's approved run and its run never approved
+
+
+def demand() -> Submissions:
+    return submissions([employer(i, demand_total=3 + i, sector=("finance", "other")[i % 2],
+                                 categories=(i % 3 + 1,), attrition_rate=Decimal("0.05"),
+                                 submitted_on=date(2026, 10, i + 1)) for i in range(1, 7)])
+
+
+@pytest.fixture(scope="module")
+def solved() -> list[tuple[object, object]]:
+    """The two scenarios of the store and their plans, solved once."""
+    subs = demand()
+    return [(scenario, solve(build_problem(subs, scenario)))
+            for scenario in (default_scenario(20), default_scenario(15))]
+
+
+def build(path: Path, solved: list[tuple[object, object]], note: str = "区政府审议通过") -> Path:
+    with Store.open(path, by="planner") as store:
+        for scenario, plan in solved:
+            store.record_run(demand(), scenario, plan, by="planner")
+        store.approve(APPROVED, "张三", note=note)
+    return path
+
+
+@pytest.fixture
+def db(solved, tmp_path) -> Path:
+    return build(tmp_path / "store.sqlite3", solved)
+
+
+def test_the_store_every_test_starts_from_is_intact(db):
+    with Store.open(db) as store:
+        assert store.verify().ok
+        assert [(e.id, e.action, e.subject, e.actor) for e in store.audit()] == [
+            (1, "migrate", "store", "planner"), (2, "create", "dataset:1", "planner"),
+            (3, "create", "scenario:1", "planner"), (4, "solve", "run:1", "planner"),
+            (5, "create", "scenario:2", "planner"), (6, "solve", "run:2", "planner"),
+            (7, "approve", "run:1", "张三")]
+
+
+def raw(db: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(db, isolation_level=None)
+    connection.row_factory = sqlite3.Row
+    return connection
+
+
+def tamper(db: Path, edit: Callable[[sqlite3.Connection], None]) -> None:
+    """Edit behind the application's back: drop the guards, edit, restore the guards."""
+    connection = raw(db)
+    try:
+        connection.execute("BEGIN")
+        triggers = connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        for trigger in triggers:
+            connection.execute(f"DROP TRIGGER {trigger['name']}")
+        edit(connection)
+        for trigger in triggers:
+            connection.execute(trigger["sql"])
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+
+
+def sql(statement: str, *parameters: object) -> Callable[[sqlite3.Connection], None]:
+    return lambda connection: connection.execute(statement, parameters)
+
+
+def found(db: Path, *, lang: str = "en", **options: bool) -> list[tuple[str, str, tuple]]:
+    with Store.open(db) as store:
+        report = store.verify(**options)
+    return [(f.code, f.message.get(lang), f.run_ids) for f in report.findings]
+
+
+def result_of(connection: sqlite3.Connection, run: int) -> dict:
+    return json.loads(connection.execute("SELECT result FROM runs WHERE id = ?",
+                                         (run,)).fetchone()[0])
+
+
+def rewrite_result(connection: sqlite3.Connection, run: int, result: dict) -> None:
+    """A run's result replaced, with its result hash recomputed as an insider would."""
+    blob = canonical(result)
+    connection.execute("UPDATE runs SET result = ?, result_sha256 = ? WHERE id = ?",
+                       (blob, hashlib.sha256(blob.encode()).hexdigest(), run))
+
+
+# -- the approval chain and the approvals' audit entries --------------------------------------
+def test_an_approval_given_another_approver_breaks_its_hash_and_its_audit_entry(db):
+    tamper(db, sql("UPDATE approvals SET approver = '李四'"))
+    assert found(db) == [
+        ("approval", "Run 1: approval 1 no longer matches the stored plan, dataset or scenario.",
+         (1,)),
+        ("approval_log", "The approval of run 1 does not match its entry in the audit log "
+                         "(approver, time, chain or audit head).", (1,)),
+    ]
+
+
+def test_an_approval_whose_audit_entry_was_removed_is_not_in_the_audit_log(db):
+    # The approval is the newest audit entry: its removal leaves the chain whole, but SQLite's
+    # sequence still remembers entry 7.
+    tamper(db, sql("DELETE FROM audit WHERE action = 'approve'"))
+    assert found(db) == [
+        ("sequence", "Table audit: rows up to id 7 were written, but the newest now is 6: the "
+                     "newest rows were removed.", ()),
+        ("approval_unlogged", "Run 1: the approval is not in the audit log.", (1,)),
+    ]
+    assert found(db, lang="zh")[1][1] == "运行 1：该审批不在审计日志中。"
+
+
+def test_an_approval_that_does_not_follow_the_previous_one_breaks_the_chain(db):
+    tamper(db, sql("UPDATE approvals SET prev_sha256 = ?", "f" * 64))
+    assert found(db) == [
+        ("chain", "Approval 1 (run 1) does not follow the previous approval: the approval chain "
+                  "is broken.", (1,)),
+        ("approval", "Run 1: approval 1 no longer matches the stored plan, dataset or scenario.",
+         (1,)),
+    ]
+
+
+def test_a_removed_first_approval_breaks_the_chain_at_the_second(db):
+    with Store.open(db) as store:
+        store.approve(OPEN, "李四", supersede=APPROVED, reason="复议")
+    tamper(db, sql("DELETE FROM approvals WHERE id = 1"))
+    assert found(db) == [
+        ("chain", "Approval 2 (run 2) does not follow the previous approval: the approval chain "
+                  "is broken.", (2,)),
+        ("supersede", "The approval of run 2 for 2027 does not follow the one-plan-per-year "
+                      "rule: it supersedes a run that is not the year's current approval.",
+         (2,)),
+        ("approval_missing", "Run 1: the audit log records an approval, but the approval is "
+                             "missing.", (1,)),
+    ]
+
+
+def test_an_approved_run_whose_record_was_removed_is_named_twice(db):
+    tamper(db, sql("DELETE FROM runs WHERE id = ?", APPROVED))
+    assert found(db) == [
+        ("approved_run_missing", "Run 1 was approved but its record is missing.", (1,)),
+        ("run_missing", "Run 1 is in the audit log but its record is missing: it was removed.",
+         (1,)),
+    ]
+
+
+def test_a_removed_approval_is_missing_and_shortens_the_sequence(db):
+    tamper(db, sql("DELETE FROM approvals"))
+    assert found(db) == [
+        ("sequence", "Table approvals: rows up to id 1 were written, but the newest now is 0: "
+                     "the newest rows were removed.", ()),
+        ("approval_missing", "Run 1: the audit log records an approval, but the approval is "
+                             "missing.", (1,)),
+    ]
+    assert found(db, lang="zh")[0][1] == ("数据表 approvals：曾写入至编号 1，现存最新为 0：最新"
+                                          "的记录已被删除。")
+
+
+# -- the audit log's own entries --------------------------------------------------------------
+@pytest.mark.parametrize("entry, detail, then", [
+    (6, "{", ("run_unlogged", "Run 2 is not in the audit log: it was inserted outside "
+                              "allocator.", (2,))),
+    (7, "[1]", ("approval_unlogged", "Run 1: the approval is not in the audit log.", (1,))),
+])
+def test_an_audit_entry_whose_details_are_not_a_json_object_is_named(db, entry, detail, then):
+    tamper(db, sql("UPDATE audit SET detail = ? WHERE id = ?", detail, entry))
+    assert found(db) == [
+        ("audit", f"Audit entry {entry} was changed, removed or inserted: the audit chain is "
+                  "broken there.", ()),
+        ("audit_detail", f"Audit entry {entry}: its details cannot be read.", ()),
+        then,
+    ]
+
+
+@pytest.mark.parametrize("entry, subject, shown, then", [
+    # a migration of something other than the store
+    (1, "runs", "runs", []),
+    # a created object that is neither a dataset nor a scenario
+    (3, "table:1", "table:1", [
+        ("scenario", "Scenario 1 (未命名方案) was changed after it was saved; used by run(s) 1.",
+         (1,))]),
+    # a dataset or a run without a number
+    (2, "dataset:one", "dataset:one", [
+        ("dataset", "Dataset 1 (example.xlsx) was changed after it was saved; used by run(s) "
+                    "1, 2.", (1, 2))]),
+    (6, "run:x", "run:x", [
+        ("run_unlogged", "Run 2 is not in the audit log: it was inserted outside allocator.",
+         (2,))]),
+    # control characters are shown, never obeyed; a long subject is cut at 80 characters
+    (6, "run:2\n\x07", "run:2\\n\\x07", [
+        ("run_unlogged", "Run 2 is not in the audit log: it was inserted outside allocator.",
+         (2,))]),
+    (4, "run:" + "9" * 100, "run:" + "9" * 76, [
+        ("run_unlogged", "Run 1 is not in the audit log: it was inserted outside allocator.",
+         (1,))]),
+])
+def test_an_audit_entry_naming_an_impossible_subject_is_named(db, entry, subject, shown, then):
+    tamper(db, sql("UPDATE audit SET subject = ? WHERE id = ?", subject, entry))
+    assert found(db) == [
+        ("audit", f"Audit entry {entry} was changed, removed or inserted: the audit chain is "
+                  "broken there.", ()),
+        ("audit_subject", f"Audit entry {entry} names an impossible subject '{shown}': it was "
+                          "inserted or altered.", ()),
+        *then,
+    ]
+
+
+def test_every_audit_entry_of_an_action_allocator_never_logs_is_named(db):
+    # SQLite's CHECK constraint on the action is switched off for the edit; the file's own
+    # check then reports seven violations, of which five are shown.
+    def edit(connection):
+        connection.execute("PRAGMA ignore_check_constraints = ON")
+        connection.execute("UPDATE audit SET action = 'erase'")
+
+    tamper(db, edit)
+    with closing(raw(db)) as connection:
+        assert [row[0] for row in connection.execute("PRAGMA quick_check")] == [
+            "CHECK constraint failed in audit"] * 7
+    findings = found(db)
+    assert findings[0] == ("integrity", "The database file is damaged: CHECK constraint failed "
+                           "in audit; CHECK constraint failed in audit; CHECK constraint failed "
+                           "in audit; CHECK constraint failed in audit; CHECK constraint failed "
+                           "in audit", ())
+    subjects = ["store", "dataset:1", "scenario:1", "run:1", "scenario:2", "run:2", "run:1"]
+    assert findings[1:15] == [finding for entry, subject in enumerate(subjects, 1) for finding in (
+        ("audit", f"Audit entry {entry} was changed, removed or inserted: the audit chain is "
+                  "broken there.", ()),
+        ("audit_subject", f"Audit entry {entry} names an impossible subject '{subject}': it "
+                          "was inserted or altered.", ()))]
+    assert [code for code, _, _ in findings[15:]] == [
+        "dataset", "scenario", "scenario", "run_unlogged", "run_unlogged", "approval_unlogged"]
+
+
+# -- runs against their audit entries ---------------------------------------------------------
+def test_a_run_given_another_author_no_longer_matches_its_audit_entry(db):
+    tamper(db, sql("UPDATE runs SET created_by = '王五' WHERE id = ?", OPEN))
+    assert found(db) == [
+        ("record", "Run 2: the run record or its dataset or scenario hash was changed.", (2,)),
+        ("run_log", "Run 2 no longer matches its entry in the audit log (dataset, scenario, "
+                    "status, total, plan, author or time).", (2,)),
+    ]
+
+
+def test_a_removed_run_whose_id_an_older_allocator_gave_again_is_logged_twice(db, monkeypatch):
+    # An allocator before issue 12 numbered runs after the highest run still stored, without
+    # looking at the audit log: a removed run's id came back.
+    tamper(db, sql("DELETE FROM runs WHERE id = ?", OPEN))
+    monkeypatch.setattr(store_module, "_last_logged_run", lambda connection: 0)
+    subs, scenario = demand(), default_scenario(12)
+    with Store.open(db) as store:
+        assert store.record_run(subs, scenario, solve(build_problem(subs, scenario)),
+                                by="planner") == OPEN
+    assert found(db) == [
+        ("run_id_reused", "Run id 2 was recorded 2 times in the audit log: a run was removed "
+                          "and its id reused.", (2,)),
+    ]
+    assert found(db, lang="zh")[0][1] == ("运行编号 2 在审计日志中被记录了 2 次：有运行被删除且编号"
+                                          "被重复使用。")
+
+
+# -- what the audit log recorded must still exist ---------------------------------------------
+def test_a_removed_scenario_no_run_used_is_missing(db):
+    with Store.open(db) as store:
+        assert store.save_scenario(default_scenario(12), by="planner") == 3
+    tamper(db, sql("DELETE FROM scenarios WHERE id = 3"))
+    assert found(db) == [
+        ("scenario_missing", "Scenario 3 is in the audit log but missing from the store: it was "
+                             "removed.", ()),
+    ]
+
+
+def test_a_removed_dataset_and_its_run_are_both_missing(db):
+    other = submissions([employer(i, demand_total=4 + i) for i in range(1, 5)])
+    scenario = default_scenario(10)
+    with Store.open(db) as store:
+        run = store.record_run(other, scenario, solve(build_problem(other, scenario)),
+                               by="planner")
+    assert run == 3
+
+    def edit(connection):
+        connection.execute("DELETE FROM runs WHERE id = 3")
+        connection.execute("DELETE FROM datasets WHERE id = 2")
+
+    tamper(db, edit)
+    assert found(db) == [
+        ("dataset_missing", "Dataset 2 is in the audit log but missing from the store: it was "
+                            "removed.", ()),
+        ("run_missing", "Run 3 is in the audit log but its record is missing: it was removed.",
+         (3,)),
+    ]
+
+
+# -- a run's result against its own record ----------------------------------------------------
+def test_an_approved_run_whose_total_was_changed_no_longer_matches_its_result(db):
+    tamper(db, sql("UPDATE runs SET allocated = allocated - 1 WHERE id = ?", APPROVED))
+    assert found(db) == [
+        ("link", "Run 1: the result does not match the run's stored status and allocated total.",
+         (1,)),
+        ("record", "Run 1: the run record or its dataset or scenario hash was changed.", (1,)),
+        ("run_log", "Run 1 no longer matches its entry in the audit log (dataset, scenario, "
+                    "status, total, plan, author or time).", (1,)),
+    ]
+    assert found(db, lang="zh")[0][1] == "运行 1：结果与该运行存储的 状态和已分配总数 不符。"
+
+
+def test_a_result_pointing_at_another_input_file_no_longer_matches_its_dataset(db):
+    def edit(connection):
+        result = result_of(connection, APPROVED)
+        result["input_sha256"] = "f" * 64
+        rewrite_result(connection, APPROVED, result)
+
+    tamper(db, edit)
+    codes = [(code, message) for code, message, _ in found(db)]
+    assert ("link", "Run 1: the result does not match the run's stored dataset.") in codes
+    assert [code for code, _ in codes] == ["plan", "link", "record", "approval"]
+
+
+def test_a_result_whose_scenario_was_removed_and_blanked_does_not_match_any_scenario(db):
+    # Removing a run's scenario and nulling the scenario hash in its result must not make the
+    # two "agree": a missing scenario matches nothing.
+    def edit(connection):
+        result = result_of(connection, APPROVED)
+        result["scenario_sha256"] = None
+        rewrite_result(connection, APPROVED, result)
+        connection.execute("DELETE FROM scenarios WHERE id = 1")
+
+    tamper(db, edit)
+    codes = [(code, message) for code, message, _ in found(db)]
+    assert ("link", "Run 1: the result does not match the run's stored scenario.") in codes
+    assert [code for code, _ in codes] == [
+        "plan", "link", "record", "approval", "scenario_missing"]
+
+
+def test_an_unapproved_result_rewritten_with_its_hash_is_caught_by_the_record_hash(db):
+    # Without --resolve an unapproved run's result is not parsed: its hash is in the record
+    # hash, which is in the audit chain. A thorough check also recomputes the plan hash.
+    def edit(connection):
+        result = result_of(connection, OPEN)
+        row = next(r for r in result["employers"] if r["allocated"] > 0)
+        row["allocated"] -= 1
+        rewrite_result(connection, OPEN, result)
+
+    tamper(db, edit)
+    record = ("record", "Run 2: the run record or its dataset or scenario hash was changed.",
+              (2,))
+    assert found(db) == [record]
+    thorough = found(db, resolve=True)
+    assert [code for code, _, _ in thorough] == ["plan", "record"]
+    assert thorough[0][1].startswith("Run 2: the stored allocations do not match the plan hash")
+    assert thorough[1] == record
+
+
+# -- the file itself --------------------------------------------------------------------------
+def test_a_store_rebuilt_without_sqlites_sequence_table_is_named(db, tmp_path):
+    # Copied table by table into a new file by a tool that dropped AUTOINCREMENT: every row,
+    # guard and header is the same, but SQLite's record of the highest ids is gone.
+    rebuilt = tmp_path / "rebuilt.sqlite3"
+    old, new = raw(db), sqlite3.connect(rebuilt, isolation_level=None)
+    try:
+        for statement in old.iterdump():
+            if "sqlite_sequence" not in statement:
+                new.execute(statement.replace(" AUTOINCREMENT", ""))
+        for pragma in ("user_version", "application_id"):
+            new.execute(f"PRAGMA {pragma} = {old.execute(f'PRAGMA {pragma}').fetchone()[0]}")
+    finally:
+        old.close()
+        new.close()
+    assert found(rebuilt) == [
+        ("object_missing", "The store lacks SQLite's sqlite_sequence: the file was rebuilt "
+                           "outside allocator.", ()),
+    ]
+
+
+def test_a_new_store_sqlite_fails_to_write_is_refused_with_sqlites_reason(tmp_path,
+                                                                           monkeypatch):
+    def full(self, actor, *, creating=False):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Store, "_prepare", full)
+    path = tmp_path / "new.sqlite3"
+    with pytest.raises(StoreError) as refused:
+        Store.open(path, by="planner")
+    assert refused.value.code == "db_unreadable"
+    assert str(refused.value) == f"Cannot open the store {path} (database or disk is full)."
+    assert list(tmp_path.iterdir()) == []  # the half-made file is removed
+
+
+# -- a stored dataset keeps its issues --------------------------------------------------------
+def test_a_recorded_runs_dataset_gives_back_its_warnings_as_read(db):
+    warning = Issue(Severity.WARNING, "prior_above_quota",
+                    Text(zh="上年使用数超过上年指标", en="prior use above the prior quota"),
+                    "申报.xlsx", "需求申报", 7, "上年使用数", "12")
+    subs = demand()
+    subs = Submissions(subs.frame, [warning], "申报.xlsx", "需求申报", subs.header_row,
+                       subs.plan_year, subs.sha256, list(subs.extra_columns), dict(subs.headers))
+    scenario = default_scenario(12)
+    with Store.open(db) as store:
+        run = store.record_run(subs, scenario, solve(build_problem(subs, scenario)),
+                               by="planner")
+        stored = store.load_run(run)
+    [back] = stored.submissions.issues
+    assert (back.severity, back.code, back.message.zh, back.message.en, back.file, back.sheet,
+            back.row, back.column, back.value) == (
+        Severity.WARNING, "prior_above_quota", "上年使用数超过上年指标",
+        "prior use above the prior quota", "申报.xlsx", "需求申报", 7, "上年使用数", "12")
+
+
+# -- mutation survivors of the fresh sample (seed 26) -----------------------------------------
+def test_a_run_record_rehashed_by_an_insider_still_differs_from_its_audit_entry(db):
+    # The run's result rewritten and every hash of the row recomputed (result, record): the row
+    # agrees with itself, but not with the record hash its solve entry logged.
+    def edit(connection):
+        result = result_of(connection, OPEN)
+        row = next(r for r in result["employers"] if r["allocated"] > 0)
+        row["allocated"] -= 1
+        rewrite_result(connection, OPEN, result)
+        stored = connection.execute("SELECT * FROM runs WHERE id = ?", (OPEN,)).fetchone()
+        dataset, scenario = (connection.execute(f"SELECT sha256 FROM {table} WHERE id = ?",
+                                                (stored[f"{column}_id"],)).fetchone()[0]
+                             for table, column in (("datasets", "dataset"),
+                                                   ("scenarios", "scenario")))
+        connection.execute("UPDATE runs SET record_sha256 = ? WHERE id = ?",
+                           (store_module._record_hash(stored, dataset, scenario), OPEN))
+
+    tamper(db, edit)
+    assert found(db) == [
+        ("run_log", "Run 2 no longer matches its entry in the audit log (dataset, scenario, "
+                    "status, total, plan, author or time).", (2,)),
+    ]
+
+
+@pytest.mark.parametrize("rehash", [False, True])
+def test_a_rewritten_plan_is_refused_when_the_run_is_loaded(db, rehash):
+    # Caught by the result hash, or (recomputed) by the plan hash.
+    def edit(connection):
+        result = result_of(connection, OPEN)
+        row = next(r for r in result["employers"] if r["allocated"] > 0)
+        row["allocated"] -= 1
+        if rehash:
+            rewrite_result(connection, OPEN, result)
+        else:
+            connection.execute("UPDATE runs SET result = ? WHERE id = ?",
+                               (canonical(result), OPEN))
+
+    tamper(db, edit)
+    with Store.open(db) as store, pytest.raises(store_module.TamperedError) as refused:
+        store.load_run(OPEN)
+    assert refused.value.code == "result_altered"
+    assert str(refused.value) == ("The stored plan of run 2 no longer matches its hashes: it "
+                                  "was altered.")
+
+
+def test_superseding_in_a_dataset_without_a_plan_year_names_the_year_with_a_dash(db):
+    subs = demand()
+    subs = Submissions(subs.frame, [], subs.file, subs.sheet, subs.header_row, None,
+                       subs.sha256, list(subs.extra_columns), dict(subs.headers))
+    scenario = default_scenario(12)
+    with Store.open(db) as store:
+        run = store.record_run(subs, scenario, solve(build_problem(subs, scenario)),
+                               by="planner")
+        with pytest.raises(StoreError) as refused:
+            store.approve(run, "张三", supersede=OPEN, reason="复议")
+    assert refused.value.code == "nothing_to_supersede"
+    assert str(refused.value) == ("Run 2 is not the approved plan of -: there is no approved "
+                                  "plan for that year to supersede. Approve without "
+                                  "--supersede.")
+
+
+def test_a_new_store_is_made_beside_its_file_not_in_the_temporary_folder(tmp_path,
+                                                                         monkeypatch):
+    # The system's temporary folder may be another file system (no link into place) or gone.
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no such folder"))
+    path = tmp_path / "store" / "new.sqlite3"
+    path.parent.mkdir()
+    with Store.open(path, by="planner") as store:
+        assert store.verify().ok
+    assert sorted(p.name for p in path.parent.iterdir()) == ["new.sqlite3"]
+
+
+def test_the_first_store_in_the_user_data_directory_creates_its_folder(tmp_path, monkeypatch):
+    import platformdirs
+
+    monkeypatch.delenv("ALLOCATOR_DB")
+    monkeypatch.setattr(platformdirs, "user_data_dir", lambda name: str(tmp_path / "data" / name))
+    with Store.open(by="planner") as store:
+        assert store.path == tmp_path / "data" / "allocator" / "allocator.sqlite3"
+        assert store.verify().ok
+
+
+@pytest.mark.parametrize("answer", ["database is locked", "database is busy"])
+def test_a_store_another_process_holds_for_a_moment_is_opened_after_waiting(db, monkeypatch,
+                                                                            answer):
+    # SQLite may answer "locked" at once while another process switches the file to WAL or
+    # migrates it; opening tries again instead of failing.
+    real, refusals = Store._prepare, []
+
+    def held(self, actor, *, creating=False):
+        if len(refusals) < 2:
+            refusals.append(actor)
+            raise sqlite3.OperationalError(answer)
+        return real(self, actor, creating=creating)
+
+    monkeypatch.setattr(Store, "_prepare", held)
+    with Store.open(db, by="planner") as store:
+        assert store.verify().ok
+    assert refusals == ["planner", "planner"]
+
+
+@pytest.mark.parametrize("field, value", [("rows", 7), ("file", "other.xlsx"),
+                                          ("sheet", "Sheet1"), ("input_sha256", "f" * 64)])
+def test_a_datasets_create_entry_altered_no_longer_matches_the_dataset(db, field, value):
+    # Each field the audit log recorded of a dataset is compared, not only its hash.
+    def edit(connection):
+        detail = json.loads(connection.execute("SELECT detail FROM audit WHERE id = 2")
+                            .fetchone()[0])
+        assert field in detail and detail[field] != value
+        detail[field] = value
+        connection.execute("UPDATE audit SET detail = ? WHERE id = 2", (canonical(detail),))
+
+    tamper(db, edit)
+    assert found(db) == [
+        ("audit", "Audit entry 2 was changed, removed or inserted: the audit chain is broken "
+                  "there.", ()),
+        ("dataset", "Dataset 1 (example.xlsx) was changed after it was saved; used by run(s) "
+                    "1, 2.", (1, 2)),
+    ]
+
+
+# -- mutation survivors of a second fresh sample (seed 27) ------------------------------------
+def test_an_empty_store_file_is_refused_naming_it(tmp_path):
+    path = tmp_path / "cut.sqlite3"
+    path.write_bytes(b"")
+    with pytest.raises(store_module.TamperedError) as refused:
+        Store.open(path)
+    assert refused.value.code == "store_empty"
+    assert str(refused.value) == (f"The store file {path} is empty: its content was removed or "
+                                  "it was cut to 0 bytes. It was not re-created; restore it from "
+                                  "a backup, or remove the file to start a new store.")
+    assert path.read_bytes() == b""
+
+
+def test_a_file_system_without_hard_links_still_gets_the_new_store(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    def no_links(source, target):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    path = tmp_path / "store" / "new.sqlite3"
+    path.parent.mkdir()
+    with Store.open(path, by="planner") as store:
+        assert store.verify().ok
+    assert sorted(p.name for p in path.parent.iterdir()) == ["new.sqlite3"]
+
+
+def test_an_old_read_only_store_is_refused_naming_it_and_both_versions(db):
+    with closing(raw(db)) as connection:  # closed: into the file, not only its write-ahead log
+        connection.execute("PRAGMA user_version = 1")
+    known = store_module.schema_version()
+    with pytest.raises(StoreError) as refused:
+        Store.open(db, read_only=True)
+    assert refused.value.code == "read_only_old"
+    assert str(refused.value) == (f"The read-only store {db} has the older schema version 1 "
+                                  f"(this allocator writes {known}) and cannot be upgraded while "
+                                  "it is read-only; make a writable copy to upgrade it.")
+
+
+def test_a_run_whose_dataset_was_edited_is_refused_when_loaded_naming_the_dataset(db):
+    tamper(db, sql("UPDATE datasets SET content = replace(content, 'example', 'exampel')"))
+    with Store.open(db) as store, pytest.raises(store_module.TamperedError) as refused:
+        store.load_run(OPEN)
+    assert refused.value.code == "dataset_altered"
+    assert str(refused.value) == ("Dataset 1 (example.xlsx) was changed after it was saved; used "
+                                  "by run(s) 2.")
+
+
+def test_reading_a_default_store_that_does_not_exist_creates_no_folder(tmp_path, monkeypatch):
+    import platformdirs
+
+    monkeypatch.delenv("ALLOCATOR_DB")
+    monkeypatch.setattr(platformdirs, "user_data_dir", lambda name: str(tmp_path / "data" / name))
+    path = tmp_path / "data" / "allocator" / "allocator.sqlite3"
+    with pytest.raises(StoreError) as refused:
+        Store.open(writable=False)
+    assert refused.value.code == "db_missing"
+    assert str(refused.value) == (f"There is no store at {path}: nothing to read. Check --db or "
+                                  "$ALLOCATOR_DB.")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("options", [{"writable": False}, {"read_only": True}])
+def test_reading_a_store_that_does_not_exist_creates_none(tmp_path, options):
+    path = tmp_path / "none.sqlite3"
+    with pytest.raises(StoreError) as refused:
+        Store.open(path, **options)
+    assert refused.value.code == "db_missing"
+    assert str(refused.value) == (f"There is no store at {path}: nothing to read. Check --db or "
+                                  "$ALLOCATOR_DB.")
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- every refusal of the store, word for word ------------------------------------------------
+APPROVED_AT = "2026-12-03T07:04:05+00:00"  # shown in Beijing time: 2026-12-03 15:04:05 +08:00
+
+
+@pytest.fixture
+def timed(solved, tmp_path, monkeypatch) -> Path:
+    """The store of every test, each record made at APPROVED_AT."""
+    with monkeypatch.context() as patch:
+        patch.setattr(store_module, "now", lambda: APPROVED_AT)
+        return build(tmp_path / "store.sqlite3", solved, note="")
+
+
+def approve(*args, **kwargs) -> Callable[[Store], object]:
+    return lambda store: store.approve(*args, **kwargs)
+
+
+@pytest.mark.parametrize("action, code, message", [
+    (lambda store: store.run(404), "unknown_run",
+     "There is no run 404 in the store {db}; `allocator runs` lists the runs."),
+    (lambda store: store.load_run(404), "unknown_run",
+     "There is no run 404 in the store {db}; `allocator runs` lists the runs."),
+    (approve(404, "李四"), "unknown_run",
+     "There is no run 404 in the store {db}; `allocator runs` lists the runs."),
+    (lambda store: store.scenario(404), "unknown_scenario",
+     "There is no scenario 404 in the store {db}."),
+    (approve(APPROVED, "李四"), "already_approved",
+     "Run 1 was already approved by 张三 at 2026-12-03 15:04:05 +08:00; an approval cannot be "
+     "repeated or changed."),
+    (approve(OPEN, "李四"), "year_approved",
+     "A plan for 2027 is already approved (run 1, by 张三 at 2026-12-03 15:04:05 +08:00). One "
+     "plan per plan year: to replace it, approve run 2 with --supersede 1 --reason TEXT."),
+    (approve(OPEN, "李四", supersede=APPROVED), "reason_needed",
+     "Superseding the approval of run 1 needs a reason: give --reason."),
+    (approve(OPEN, "李四", reason="复议"), "reason_without_supersede",
+     "--reason is only for replacing an approved plan: give --supersede RUN as well."),
+    (approve(OPEN, " \t"), "approver_blank", "The approver's name is blank; give it with --by."),
+    (approve(OPEN, "张" * 101), "approval_too_long",
+     "The approver's name is too long: 101 characters, at most 100."),
+    (approve(OPEN, "李四", note="x" * 2001), "approval_too_long",
+     "The approval note is too long: 2001 characters, at most 2000."),
+    (approve(OPEN, "李四", supersede=APPROVED, reason="y" * 2001), "approval_too_long",
+     "The reason is too long: 2001 characters, at most 2000."),
+    (approve(OPEN, "张\u200b三"), "approval_control",
+     "The approver's name contains invisible control characters (U+200B ZERO WIDTH SPACE at "
+     "position 2); remove them and try again."),
+    (approve(OPEN, "李四", note="同意\x07"), "approval_control",
+     "The approval note contains invisible control characters (U+0007 at position 3); remove "
+     "them and try again."),
+])
+def test_each_refusal_of_the_store_in_words(timed, monkeypatch, action, code, message):
+    monkeypatch.delenv("ALLOCATOR_TZ", raising=False)
+    db = timed
+    with Store.open(db) as store, pytest.raises(StoreError) as refused:
+        action(store)
+    assert refused.value.code == code
+    assert str(refused.value) == message.format(db=db)
+
+
+def test_a_run_whose_scenario_was_edited_is_refused_when_loaded_naming_the_scenario(db):
+    tamper(db, sql("UPDATE scenarios SET toml = replace(toml, '15', '16') WHERE id = 2"))
+    with Store.open(db) as store, pytest.raises(store_module.TamperedError) as refused:
+        store.load_run(OPEN)
+    assert refused.value.code == "scenario_altered"
+    assert str(refused.value) == "Scenario 2 (未命名方案) was changed after it was saved."
+
+
+@pytest.mark.parametrize("kind", ["folder", "no folder", "text file", "other database",
+                                  "read-only file"])
+def test_each_store_path_that_cannot_be_a_store_is_refused_in_words(tmp_path, kind):
+    path = tmp_path / "x.sqlite3"
+    if kind == "folder":
+        path.mkdir()
+        expected = (f"The store path {path} is a folder; give a file name, e.g. "
+                    f"{path}/allocator.sqlite3.")
+    elif kind == "no folder":
+        path = tmp_path / "missing" / "x.sqlite3"
+        expected = (f"The folder {tmp_path / 'missing'} for the store {path} does not exist; "
+                    "create it or choose another --db path.")
+    elif kind in ("text file", "other database"):
+        if kind == "text file":
+            path.write_text("name,weight\nA,1\n")
+        else:
+            with closing(sqlite3.connect(path)) as connection:
+                connection.execute("CREATE TABLE contacts (name TEXT)")
+                connection.commit()
+        expected = (f"{path} is not an allocator store (another file or database); choose "
+                    "another --db path.")
+    else:
+        Store.open(path, by="planner").close()
+        path.chmod(0o444)
+        expected = (f"The store {path} is read-only (an archived store, or no write permission "
+                    "for it or its folder): this command would change it, so it was refused and "
+                    "nothing was written. `allocator runs`, `verify` and `export` can still read "
+                    "it.")
+    with pytest.raises(StoreError) as refused:
+        Store.open(path, by="planner")
+    assert str(refused.value) == expected
+
+
+def test_a_store_opened_read_only_refuses_to_write_in_words(db):
+    with Store.open(db, read_only=True) as store, pytest.raises(StoreError) as refused:
+        store.save_scenario(default_scenario(12), by="planner")
+    assert refused.value.code == "db_read_only"
+    assert str(refused.value).startswith(f"The store {db} is read-only (an archived store")
+
+
+def test_a_store_missing_one_of_its_tables_is_refused_naming_it(db):
+    with closing(raw(db)) as connection:  # its triggers go with it
+        connection.execute("DROP TABLE approvals")
+    with pytest.raises(store_module.TamperedError) as refused:
+        Store.open(db)
+    assert refused.value.code == "tables_missing"
+    assert str(refused.value) == (f"The store {db} lacks its table(s) approvals: it was altered "
+                                  "outside allocator. Restore it from a backup.")
+
+
+@pytest.mark.parametrize("column, other", [("dataset_id", 2), ("scenario_id", 3)])
+def test_a_run_pointed_at_another_dataset_or_scenario_no_longer_matches_its_audit_entry(
+        db, column, other):
+    subs = submissions([employer(i, demand_total=4 + i) for i in range(1, 5)])
+    scenario = default_scenario(10)
+    with Store.open(db) as store:  # dataset 2 and scenario 3, with their run 3
+        assert store.record_run(subs, scenario, solve(build_problem(subs, scenario)),
+                                by="planner") == 3
+    tamper(db, sql(f"UPDATE runs SET {column} = ? WHERE id = ?", other, OPEN))
+    assert found(db) == [
+        ("record", "Run 2: the run record or its dataset or scenario hash was changed.", (2,)),
+        ("run_log", "Run 2 no longer matches its entry in the audit log (dataset, scenario, "
+                    "status, total, plan, author or time).", (2,)),
+    ]
+
+
+# -- mutation survivors of a third fresh sample (seed 28) -------------------------------------
+def test_a_frame_the_dataset_cannot_rebuild_is_refused_in_words():
+    subs = demand()
+    shifted = subs.frame.iloc[1:]  # its index no longer 0, 1, 2, …
+    with pytest.raises(TypeError) as refused:
+        store_module.encode_submissions(Submissions(
+            shifted, [], subs.file, subs.sheet, subs.header_row, subs.plan_year, subs.sha256,
+            [], dict(subs.headers)))
+    assert str(refused.value) == "submissions frame must have unique columns and a default index"
+
+
+@pytest.mark.parametrize("step, reason", [
+    ("tempfile.mkstemp", "No space left on device"),  # a full disk: not even a new file
+    ("os.chmod", "Operation not permitted"),  # a network share that refuses permissions
+])
+def test_a_new_store_the_system_refuses_is_refused_with_the_systems_reason(tmp_path,
+                                                                          monkeypatch, step,
+                                                                          reason):
+    import errno
+
+    def refuse(*args, **kwargs):
+        number = errno.ENOSPC if "space" in reason else errno.EPERM
+        raise OSError(number, reason)
+
+    monkeypatch.setattr(step, refuse)
+    path = tmp_path / "new.sqlite3"
+    with pytest.raises(StoreError) as refused:
+        Store.open(path, by="planner")
+    assert refused.value.code == "db_unreadable"
+    assert str(refused.value) == f"Cannot open the store {path} ({reason})."
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_recorded_runs_solve_entry_holds_what_the_run_was(db):
+    subs, scenario = demand(), default_scenario(12)
+    with Store.open(db) as store:
+        run = store.record_run(subs, scenario, solve(build_problem(subs, scenario)),
+                               by="planner")
+        entry = store.audit()[-1]
+    with closing(raw(db)) as connection:
+        row = connection.execute("SELECT * FROM runs WHERE id = ?", (run,)).fetchone()
+    assert (run, entry.action, entry.subject, entry.actor, entry.at) == (
+        3, "solve", "run:3", "planner", row["created_at"])
+    # Six employers asking 4 to 9 permits, 12 to hand out: an optimal plan of all 12.
+    assert entry.detail == {"dataset": 1, "scenario": 3, "status": "optimal", "allocated": 12,
+                            "plan_sha256": row["plan_sha256"],
+                            "record_sha256": row["record_sha256"]}
+
+
+def test_a_result_forged_with_the_audit_logs_tail_cannot_be_approved(db):
+    # An insider rewrites a run recorded after the last approval: its result, every hash of
+    # its row but the plan hash, and its solve entry, the newest of the audit log. Without
+    # --resolve, verify finds nothing (the run's record agrees with the log); approving it
+    # still recomputes the plan hash from the result and refuses.
+    subs, scenario = demand(), default_scenario(12)
+    with Store.open(db) as store:
+        run = store.record_run(subs, scenario, solve(build_problem(subs, scenario)),
+                               by="planner")
+
+    def edit(connection):
+        result = result_of(connection, run)
+        row = next(r for r in result["employers"] if r["allocated"] > 0)
+        row["allocated"] -= 1
+        rewrite_result(connection, run, result)
+        stored = connection.execute("SELECT * FROM runs WHERE id = ?", (run,)).fetchone()
+        hashes = [connection.execute(f"SELECT sha256 FROM {table} WHERE id = ?",
+                                     (stored[f"{column}_id"],)).fetchone()[0]
+                  for table, column in (("datasets", "dataset"), ("scenarios", "scenario"))]
+        record = store_module._record_hash(stored, *hashes)
+        connection.execute("UPDATE runs SET record_sha256 = ? WHERE id = ?", (record, run))
+        entry = connection.execute("SELECT * FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        detail = canonical({**json.loads(entry["detail"]), "record_sha256": record})
+        digest = store_module._audit_hash(entry["id"], entry["at"], entry["actor"],
+                                          entry["action"], entry["subject"], detail,
+                                          entry["prev_sha256"])
+        connection.execute("UPDATE audit SET detail = ?, sha256 = ? WHERE id = ?",
+                           (detail, digest, entry["id"]))
+
+    tamper(db, edit)
+    assert found(db) == []
+    with Store.open(db) as store, pytest.raises(store_module.TamperedError) as refused:
+        store.approve(run, "李四", supersede=APPROVED, reason="复议")
+    assert refused.value.code == "result_altered"
+    assert str(refused.value) == ("The stored plan of run 3 no longer matches its hashes: it "
+                                  "was altered.")
+
+
+def test_an_exported_plan_the_store_no_longer_holds_is_a_finding_of_its_own(db):
+    with Store.open(db) as store:
+        report = store.verify_against([("plan.xlsx", "ab" * 32)])
+    assert [(f.code, f.message.en, f.run_ids) for f in report.findings] == [
+        ("against", "plan.xlsx: the store does not hold its approval (chain head "
+                    "abababababababab…): it is an older copy, or it was truncated or replaced.",
+         ())]
+
+
+# -- mutation survivors of a fourth fresh sample (seed 29) ------------------------------------
+def test_a_new_stores_first_audit_entry_is_its_migration_to_the_current_schema(tmp_path):
+    with Store.open(tmp_path / "new.sqlite3", by="planner") as store:
+        [entry] = store.audit()
+    assert (entry.id, entry.action, entry.subject, entry.actor) == (
+        1, "migrate", "store", "planner")
+    assert entry.detail == {"from": 0, "to": store_module.schema_version(),
+                            "allocator": allocator.__version__}
+
+
+def test_a_run_recorded_without_solver_parameters_replays_with_the_defaults(db):
+    from allocator.plan import plan_json
+
+    subs, scenario = demand(), default_scenario(12)
+    plan = solve(build_problem(subs, scenario))
+    result = plan_json(plan)
+    del result["solver"]["parameters"]
+    with Store.open(db) as store:
+        run = store.record_run(subs, scenario, plan, result, by="planner")
+        again = store.replay(run)
+    assert again.same
+    parameters = again.plan.solver.parameters
+    assert (parameters["num_workers"], parameters["random_seed"],
+            parameters["max_time_in_seconds"]) == (1, 0, 120)
+
+
+def test_the_current_approval_of_a_year_is_the_one_nothing_superseded(db):
+    with Store.open(db) as store:
+        first = store.current_approval(2027)
+        assert store.current_approval(2026) is None
+        store.approve(OPEN, "李四", supersede=APPROVED, reason="复议")
+        second = store.current_approval(2027)
+    assert (first.run_id, first.approver, first.note, first.plan_year, first.supersedes) == (
+        1, "张三", "区政府审议通过", 2027, None)
+    assert (second.run_id, second.approver, second.plan_year, second.supersedes,
+            second.reason) == (2, "李四", 2027, 1, "复议")
+
+
+def test_a_view_allocator_never_created_is_named(db):
+    with closing(raw(db)) as connection:
+        connection.execute("CREATE VIEW plans AS SELECT id, allocated FROM runs")
+    assert found(db) == [
+        ("object_extra", "The store has a table or view plans that allocator never created.", ()),
+    ]
+
+
+# -- mutation survivors of a fifth fresh sample (seed 30) -------------------------------------
+def test_an_approvals_audit_head_is_part_of_its_chain_hash(db):
+    # The audit log's head when the approval was made is covered by the approval's own hash as
+    # well as compared with the log: changed, both checks fail.
+    tamper(db, sql("UPDATE approvals SET audit_sha256 = ?", "f" * 64))
+    assert found(db) == [
+        ("approval", "Run 1: approval 1 no longer matches the stored plan, dataset or scenario.",
+         (1,)),
+        ("approval_log", "The approval of run 1 does not match its entry in the audit log "
+                         "(approver, time, chain or audit head).", (1,)),
+    ]
+
+
+def test_a_cell_holding_a_mapping_is_stored_and_read_back_exactly():
+    subs = demand()
+    frame = subs.frame.copy()
+    cell = {"a": Decimal("0.10"), 2: [1.5, None], "c": {"d": date(2026, 10, 3)}}
+    frame["备注"] = [cell] + [None] * (len(frame) - 1)
+    original = Submissions(frame, [], subs.file, subs.sheet, subs.header_row, subs.plan_year,
+                           subs.sha256, ["备注"], dict(subs.headers))
+    rebuilt = store_module.decode_submissions(store_module.encode_submissions(original))
+    back = rebuilt.frame["备注"].tolist()
+    assert back[0] == {"a": Decimal("0.10"), 2: [1.5, None], "c": {"d": date(2026, 10, 3)}}
+    assert str(back[0]["a"]) == "0.10"
+    assert back[1:] == [None] * (len(frame) - 1)
+
+
+def test_a_record_made_where_no_user_name_is_known_names_the_uid_or_unknown(monkeypatch):
+    import getpass
+    import os
+
+    def nameless():
+        raise KeyError("getpwuid(): uid not found: 1234")  # a container without a passwd entry
+
+    monkeypatch.setattr(getpass, "getuser", nameless)
+    monkeypatch.setattr(os, "getuid", lambda: 1234)
+    assert store_module.current_user() == "uid:1234"
+    monkeypatch.delattr(os, "getuid")  # as on Windows
+    assert store_module.current_user() == "unknown"
