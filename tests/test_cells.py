@@ -60,6 +60,7 @@ def test_rate_rejects(raw, code):
     (True, True), (False, False), ("是", True), ("否", False), ("Y", True), ("n", False),
     ("YES", True), ("no", False), ("TRUE", True), ("false", False), (1, True), (0, False),
     ("１", True), (" 是 ", True), ("有", True), ("没有", False), ("无", False),
+    (0.0, False), (1.0, True),  # a numeric cell read as a float
 ])
 def test_bool_spellings(raw, expected):
     assert cells.parse_bool(raw) is expected
