@@ -1372,7 +1372,7 @@ class Store:
         """
         with self._read() as db:
             report = _Verifier(db, thorough=resolve).run()
-        if resolve:
+        if resolve and not any(f.code == "damaged_rest" for f in report.findings):
             for run_id in [r.id for r in self.runs()]:
                 if run_id in report.altered_runs:
                     continue
@@ -1416,13 +1416,19 @@ class _Verifier:
         integrity = [str(row[0]) for row in db.execute("PRAGMA quick_check")]
         if integrity != ["ok"]:
             self.add("integrity", detail="; ".join(integrity[:5]))
-        self.check_schema()
-        audit = self.check_audit()
-        datasets = self.check_datasets()
-        scenarios = self.check_scenarios()
-        runs = self.check_runs(datasets, scenarios)
-        head = self.check_approvals(runs)
-        self.check_log_references(runs, datasets, scenarios)
+        try:
+            self.check_schema()
+            audit = self.check_audit()
+            datasets = self.check_datasets()
+            scenarios = self.check_scenarios()
+            runs = self.check_runs(datasets, scenarios)
+            head = self.check_approvals(runs)
+            self.check_log_references(runs, datasets, scenarios)
+        except sqlite3.DatabaseError as problem:
+            # Pages too damaged for SQLite to read on (text that is no longer UTF-8, a broken
+            # b-tree): what was found so far is reported, and that the rest could not be read.
+            self.add("damaged_rest", reason=_short_reason(problem))
+            return VerifyReport({}, self.findings)
         counts = {"datasets": len(datasets), "scenarios": len(scenarios), "runs": len(runs),
                   "approvals": self.approvals, "audit": audit}
         return VerifyReport(counts, self.findings, head)
@@ -1737,6 +1743,12 @@ class _Verifier:
 
 #: Finding codes whose words predate issue 12 (``store.verify.*``); newer ones are
 #: ``record.verify.*``.
+def _short_reason(problem: Exception, limit: int = 80) -> str:
+    """SQLite's reason, cut short: it may quote a damaged row's text at length."""
+    reason = " ".join(str(problem).split())
+    return reason if len(reason) <= limit else reason[:limit] + "…"
+
+
 _OLD_FINDINGS = frozenset({
     "integrity", "trigger", "dataset", "scenario", "result", "unreadable", "plan", "link",
     "record", "chain", "approved_run_missing", "approval", "seats", "seats_more", "audit",

@@ -984,3 +984,30 @@ def test_a_store_whose_content_was_removed_is_refused_not_made_again(tmp_path):
     assert str(refused.value) == (f"The store file {path} is empty: its content was removed or "
                                   "it was cut to 0 bytes. It was not re-created; restore it from "
                                   "a backup, or remove the file to start a new store.")
+
+
+@pytest.mark.parametrize("resolve", [False, True])
+def test_a_store_too_damaged_to_read_on_is_reported_not_raised(db, resolve, capsys):
+    """Bytes overwritten inside a stored dataset (a disk fault): SQLite's own check still
+    passes (the pages are whole), but the text is no longer UTF-8 and reading it fails. verify
+    reports what it could not read, with SQLite's reason cut short, and exits 4 — it does not
+    fail with the 'damaged while reading: run allocator verify' of the other commands."""
+    from allocator.cli import main
+
+    content = db.read_bytes()
+    at = content.index(b'{"columns":')
+    db.write_bytes(content[:at + 20] + b"\xff\xfe\xff" + content[at + 23:])
+    findings = found(db, resolve=resolve)
+    assert [code for code, _, _ in findings] == ["damaged_rest"]
+    message = findings[0][1]
+    assert message.startswith("The store file is damaged and the rest of it cannot be read, "
+                              "so it could not be checked item by item (SQLite: Could not "
+                              "decode to UTF-8 column ")
+    assert message.endswith("…). Check a backup with `allocator verify --db BACKUP --against "
+                            "APPROVED.xlsx`, then restore the store from it.")
+    assert len(message) < 320  # the damaged row is not quoted whole
+    options = ["--resolve"] if resolve else []
+    assert main(["verify", "--db", str(db), *options, "--lang", "en"]) == 4
+    shown = capsys.readouterr()
+    assert "The store file is damaged and the rest of it cannot be read" in shown.err
+    assert "Run `allocator verify`" not in shown.out + shown.err
