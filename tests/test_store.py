@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from contextlib import closing
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
 from decimal import Decimal
@@ -116,7 +117,7 @@ def raw(db: Path) -> sqlite3.Connection:
 
 def tamper(db: Path, edit: Callable[[sqlite3.Connection], None]) -> None:
     """Edit behind the application's back: drop the guards, edit, restore the guards."""
-    with raw(db) as connection:
+    with closing(raw(db)) as connection:
         connection.execute("BEGIN")
         triggers = connection.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()

@@ -32,6 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from test_store import raw, tamper  # the same plain-SQL session and guarded edit
 
 import allocator
 from allocator import store as store_module
@@ -84,29 +85,6 @@ def test_the_store_every_test_starts_from_is_intact(db):
             (7, "approve", "run:1", "张三")]
 
 
-def raw(db: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(db, isolation_level=None)
-    connection.row_factory = sqlite3.Row
-    return connection
-
-
-def tamper(db: Path, edit: Callable[[sqlite3.Connection], None]) -> None:
-    """Edit behind the application's back: drop the guards, edit, restore the guards."""
-    connection = raw(db)
-    try:
-        connection.execute("BEGIN")
-        triggers = connection.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
-        for trigger in triggers:
-            connection.execute(f"DROP TRIGGER {trigger['name']}")
-        edit(connection)
-        for trigger in triggers:
-            connection.execute(trigger["sql"])
-        connection.execute("COMMIT")
-    finally:
-        connection.close()
-
-
 def sql(statement: str, *parameters: object) -> Callable[[sqlite3.Connection], None]:
     return lambda connection: connection.execute(statement, parameters)
 
@@ -127,6 +105,28 @@ def rewrite_result(connection: sqlite3.Connection, run: int, result: dict) -> No
     blob = canonical(result)
     connection.execute("UPDATE runs SET result = ?, result_sha256 = ? WHERE id = ?",
                        (blob, hashlib.sha256(blob.encode()).hexdigest(), run))
+
+
+def one_permit_less(connection: sqlite3.Connection, run: int, *, rehash: bool = True) -> dict:
+    """A run's result with one permit taken from its first funded employer, written back (with
+    its result hash recomputed, as an insider would, unless ``rehash`` is false); the result."""
+    result = result_of(connection, run)
+    row = next(r for r in result["employers"] if r["allocated"] > 0)
+    row["allocated"] -= 1
+    if rehash:
+        rewrite_result(connection, run, result)
+    return result
+
+
+def rehash_record(connection: sqlite3.Connection, run: int) -> str:
+    """The run's record hash recomputed from its row as it now stands, and written back."""
+    stored = connection.execute("SELECT * FROM runs WHERE id = ?", (run,)).fetchone()
+    hashes = [connection.execute(f"SELECT sha256 FROM {table} WHERE id = ?",
+                                 (stored[f"{column}_id"],)).fetchone()[0]
+              for table, column in (("datasets", "dataset"), ("scenarios", "scenario"))]
+    record = store_module._record_hash(stored, *hashes)
+    connection.execute("UPDATE runs SET record_sha256 = ? WHERE id = ?", (record, run))
+    return record
 
 
 # -- the approval chain and the approvals' audit entries --------------------------------------
@@ -376,13 +376,7 @@ def test_a_result_whose_scenario_was_removed_and_blanked_does_not_match_any_scen
 def test_an_unapproved_result_rewritten_with_its_hash_is_caught_by_the_record_hash(db):
     # Without --resolve an unapproved run's result is not parsed: its hash is in the record
     # hash, which is in the audit chain. A thorough check also recomputes the plan hash.
-    def edit(connection):
-        result = result_of(connection, OPEN)
-        row = next(r for r in result["employers"] if r["allocated"] > 0)
-        row["allocated"] -= 1
-        rewrite_result(connection, OPEN, result)
-
-    tamper(db, edit)
+    tamper(db, lambda connection: one_permit_less(connection, OPEN))
     record = ("record", "Run 2: the run record or its dataset or scenario hash was changed.",
               (2,))
     assert found(db) == [record]
@@ -452,17 +446,8 @@ def test_a_run_record_rehashed_by_an_insider_still_differs_from_its_audit_entry(
     # The run's result rewritten and every hash of the row recomputed (result, record): the row
     # agrees with itself, but not with the record hash its solve entry logged.
     def edit(connection):
-        result = result_of(connection, OPEN)
-        row = next(r for r in result["employers"] if r["allocated"] > 0)
-        row["allocated"] -= 1
-        rewrite_result(connection, OPEN, result)
-        stored = connection.execute("SELECT * FROM runs WHERE id = ?", (OPEN,)).fetchone()
-        dataset, scenario = (connection.execute(f"SELECT sha256 FROM {table} WHERE id = ?",
-                                                (stored[f"{column}_id"],)).fetchone()[0]
-                             for table, column in (("datasets", "dataset"),
-                                                   ("scenarios", "scenario")))
-        connection.execute("UPDATE runs SET record_sha256 = ? WHERE id = ?",
-                           (store_module._record_hash(stored, dataset, scenario), OPEN))
+        one_permit_less(connection, OPEN)
+        rehash_record(connection, OPEN)
 
     tamper(db, edit)
     assert found(db) == [
@@ -475,12 +460,8 @@ def test_a_run_record_rehashed_by_an_insider_still_differs_from_its_audit_entry(
 def test_a_rewritten_plan_is_refused_when_the_run_is_loaded(db, rehash):
     # Caught by the result hash, or (recomputed) by the plan hash.
     def edit(connection):
-        result = result_of(connection, OPEN)
-        row = next(r for r in result["employers"] if r["allocated"] > 0)
-        row["allocated"] -= 1
-        if rehash:
-            rewrite_result(connection, OPEN, result)
-        else:
+        result = one_permit_less(connection, OPEN, rehash=rehash)
+        if not rehash:
             connection.execute("UPDATE runs SET result = ? WHERE id = ?",
                                (canonical(result), OPEN))
 
@@ -571,16 +552,30 @@ def test_a_datasets_create_entry_altered_no_longer_matches_the_dataset(db, field
 
 
 # -- mutation survivors of a second fresh sample (seed 27) ------------------------------------
-def test_an_empty_store_file_is_refused_naming_it(tmp_path):
-    path = tmp_path / "cut.sqlite3"
+def cut_to_nothing(path: Path) -> None:
     path.write_bytes(b"")
+
+
+def content_removed(path: Path) -> None:
+    """A SQLite file with nothing in it (every table dropped)."""
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("CREATE TABLE x (y)")
+        connection.execute("DROP TABLE x")
+        connection.commit()
+
+
+@pytest.mark.parametrize("empty", [cut_to_nothing, content_removed])
+def test_an_empty_store_file_is_refused_naming_it_and_never_made_again(tmp_path, empty):
+    path = tmp_path / "cut.sqlite3"
+    empty(path)
+    before = path.read_bytes()
     with pytest.raises(store_module.TamperedError) as refused:
         Store.open(path)
     assert refused.value.code == "store_empty"
     assert str(refused.value) == (f"The store file {path} is empty: its content was removed or "
                                   "it was cut to 0 bytes. It was not re-created; restore it from "
                                   "a backup, or remove the file to start a new store.")
-    assert path.read_bytes() == b""
+    assert path.read_bytes() == before
 
 
 def test_a_file_system_without_hard_links_still_gets_the_new_store(tmp_path, monkeypatch):
@@ -836,16 +831,8 @@ def test_a_result_forged_with_the_audit_logs_tail_cannot_be_approved(db):
                                by="planner")
 
     def edit(connection):
-        result = result_of(connection, run)
-        row = next(r for r in result["employers"] if r["allocated"] > 0)
-        row["allocated"] -= 1
-        rewrite_result(connection, run, result)
-        stored = connection.execute("SELECT * FROM runs WHERE id = ?", (run,)).fetchone()
-        hashes = [connection.execute(f"SELECT sha256 FROM {table} WHERE id = ?",
-                                     (stored[f"{column}_id"],)).fetchone()[0]
-                  for table, column in (("datasets", "dataset"), ("scenarios", "scenario"))]
-        record = store_module._record_hash(stored, *hashes)
-        connection.execute("UPDATE runs SET record_sha256 = ? WHERE id = ?", (record, run))
+        one_permit_less(connection, run)
+        record = rehash_record(connection, run)
         entry = connection.execute("SELECT * FROM audit ORDER BY id DESC LIMIT 1").fetchone()
         detail = canonical({**json.loads(entry["detail"]), "record_sha256": record})
         digest = store_module._audit_hash(entry["id"], entry["at"], entry["actor"],
@@ -969,21 +956,6 @@ def test_approving_in_an_altered_store_is_refused_counting_and_naming_the_first_
         "The store was altered (2 problem(s)), so nothing is approved or exported; first: Run 1: "
         "approval 1 no longer matches the stored plan, dataset or scenario. `allocator verify` "
         "lists them all.")
-
-
-def test_a_store_whose_content_was_removed_is_refused_not_made_again(tmp_path):
-    # A SQLite file with nothing in it (every table dropped): never a place to start again.
-    path = tmp_path / "emptied.sqlite3"
-    with closing(sqlite3.connect(path)) as connection:
-        connection.execute("CREATE TABLE x (y)")
-        connection.execute("DROP TABLE x")
-        connection.commit()
-    with pytest.raises(store_module.TamperedError) as refused:
-        Store.open(path)
-    assert refused.value.code == "store_empty"
-    assert str(refused.value) == (f"The store file {path} is empty: its content was removed or "
-                                  "it was cut to 0 bytes. It was not re-created; restore it from "
-                                  "a backup, or remove the file to start a new store.")
 
 
 @pytest.mark.parametrize("resolve", [False, True])
