@@ -61,6 +61,12 @@ class Issue:
             "zh": self.message.zh, "en": self.message.en,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Issue:
+        """The issue :meth:`as_dict` wrote (a stored dataset's, a stored roster's notes)."""
+        return cls(Severity(data["severity"]), data["code"], Text(zh=data["zh"], en=data["en"]),
+                   data["file"], data["sheet"], data["row"], data["column"], data["value"])
+
 
 class Reported:
     """A mixin for what a reader returns with its ``issues``: errors stop the run, warnings do

@@ -111,9 +111,7 @@ class Screening:
             "income_above": str(t.income_floor), "unlisted": self.unlisted,
             # The reader's and the screening's warnings, whole: a plan replayed from the store
             # (which keeps no applicant) says them again (screening_from_result).
-            "notes": [{"code": n.code, "file": n.file, "sheet": n.sheet, "row": n.row,
-                       "column": n.column, "value": n.value, "zh": n.message.zh,
-                       "en": n.message.en} for n in self.notes],
+            "notes": [n.as_dict() for n in self.notes],
         }
 
 
@@ -354,9 +352,7 @@ def screening_from_result(result: dict[str, Any], rules: RosterConfig,
     applicants = pd.DataFrame({key: pd.Series(dtype="object") for key in (
         "row", "credit_code", "role", "person_masked", "name_masked", "passed", "reasons",
         "unmet", "missing")})
-    notes = tuple(Issue(Severity.WARNING, n["code"], Text(zh=n["zh"], en=n["en"]), n["file"],
-                        n["sheet"], n["row"], n["column"], n["value"])
-                  for n in summary.get("notes", ()))  # results stored before: none kept
+    notes = tuple(map(Issue.from_dict, summary.get("notes", ())))  # none in older results
     return Screening(applicants, employers, thresholds(rules, plan_year),
                      str(summary.get("file", "")), str(result.get("roster_sha256", "")),
                      rules.unlisted, notes)

@@ -598,7 +598,7 @@ def encode_submissions(submissions: Submissions) -> str:
 def decode_submissions(content: str) -> Submissions:
     import pandas as pd
 
-    from allocator.errors import Issue, Severity
+    from allocator.errors import Issue
     from allocator.submissions import Submissions
 
     document = json.loads(content)
@@ -612,8 +612,7 @@ def decode_submissions(content: str) -> Submissions:
     })
     if not columns:
         frame = pd.DataFrame(index=pd.RangeIndex(len(rows)))
-    issues = [Issue(Severity(d["severity"]), d["code"], Text(zh=d["zh"], en=d["en"]), d["file"],
-                    d["sheet"], d["row"], d["column"], d["value"]) for d in document["issues"]]
+    issues = [Issue.from_dict(d) for d in document["issues"]]
     return Submissions(frame, issues, document["file"], document["sheet"],
                        document["header_row"], document["plan_year"],
                        document["input_sha256"], list(document["extra_columns"]),
