@@ -1740,14 +1740,14 @@ class _Verifier:
                 self.add("scenario_missing", scenario=number)
 
 
-#: Finding codes whose words predate issue 12 (``store.verify.*``); newer ones are
-#: ``record.verify.*``.
 def _short_reason(problem: Exception, limit: int = 80) -> str:
     """SQLite's reason, cut short: it may quote a damaged row's text at length."""
     reason = " ".join(str(problem).split())
     return reason if len(reason) <= limit else reason[:limit] + "…"
 
 
+#: Finding codes whose words predate issue 12 (``store.verify.*``); newer ones are
+#: ``record.verify.*``.
 _OLD_FINDINGS = frozenset({
     "integrity", "trigger", "dataset", "scenario", "result", "unreadable", "plan", "link",
     "record", "chain", "approved_run_missing", "approval", "seats", "seats_more", "audit",
