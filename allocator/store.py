@@ -1058,12 +1058,13 @@ class Store:
 
         ``result`` is :func:`~allocator.plan.plan_json` of ``plan`` (computed when omitted).
         """
-        from allocator.plan import plan_json
+        from allocator.plan import plan_json, plan_sha256
 
         actor = by or current_user()
         result = dict(plan_json(plan) if result is None else result)
         result.pop("run_id", None)
         if (result["input_sha256"] != submissions.sha256
+                or result["plan_sha256"] != plan_sha256(plan)
                 or result["plan_sha256"] != result_plan_hash(result, plan.ortools_version)):
             raise ValueError("the result does not belong to these submissions and plan")
         blob = canonical(result)
@@ -1677,9 +1678,10 @@ class _Verifier:
                     reason=row["reason"], audit_sha256=row["audit_sha256"])
             except (ValueError, TypeError, OverflowError):
                 chain = ""
-            if chain != row["chain_sha256"] or row["plan_sha256"] != run["plan_sha256"]:
+            intact = chain == row["chain_sha256"] and row["plan_sha256"] == run["plan_sha256"]
+            if not intact:
                 self.add("approval", [run_id], approval=row["id"], run=run_id)
-            self.compare_seats(run_id, row["allocations"], run.get("allocations"))
+            self.compare_seats(row, run.get("allocations"), reported=not intact)
             self.check_approval_log(row)
             if row["format"] != 1:
                 year = row["plan_year"]
@@ -1704,16 +1706,19 @@ class _Verifier:
         if not same:
             self.add("approval_log", [run_id], run=run_id)
 
-    def compare_seats(self, run_id: int, approved_text: str,
-                      allocations: list[list[Any]] | None) -> None:
-        """Name the employers whose stored allocation differs from the approved one."""
+    def compare_seats(self, row: sqlite3.Row, allocations: list[list[Any]] | None, *,
+                      reported: bool) -> None:
+        """Name the employers whose stored allocation differs from the approved one. Approved
+        allocations that cannot be read are the approval's finding, unless ``reported``."""
         if allocations is None:
             return  # already reported as unreadable or altered
+        run_id = row["run_id"]
         try:
-            approved = {code: seats for code, seats in json.loads(approved_text)}
+            approved = {code: seats for code, seats in json.loads(row["allocations"])}
             stored = {code: seats for code, seats in allocations}
         except (ValueError, KeyError, TypeError):
-            self.add("approval", [run_id], approval="-", run=run_id)
+            if not reported:
+                self.add("approval", [run_id], approval=row["id"], run=run_id)
             return
         differing = [code for code in sorted(approved.keys() | stored.keys(), key=str)
                      if approved.get(code) != stored.get(code)]

@@ -983,3 +983,335 @@ def test_a_store_too_damaged_to_read_on_is_reported_not_raised(db, resolve, caps
     shown = capsys.readouterr()
     assert "The store file is damaged and the rest of it cannot be read" in shown.err
     assert "Run `allocator verify`" not in shown.out + shown.err
+
+
+# -- paths no test of the store took (coverage of the mutation selection, 3 December) ---------
+def test_an_audit_entry_whose_time_is_no_longer_text_breaks_the_chain_there(db):
+    """A time overwritten with bytes cannot be hashed: the entry is named, not a traceback, and
+    the scenario it created no longer matches its entry's time."""
+    tamper(db, sql("UPDATE audit SET at = X'41' WHERE id = 3"))
+    assert found(db) == [
+        ("audit", "Audit entry 3 was changed, removed or inserted: the audit chain is broken "
+                  "there.", ()),
+        ("scenario", "Scenario 1 (未命名方案) was changed after it was saved; used by run(s) 1.",
+         (1,)),
+    ]
+
+
+def test_a_scenario_overwritten_with_text_that_is_not_toml_is_named_and_refused(db):
+    tamper(db, sql("UPDATE scenarios SET toml = 'not [ toml' WHERE id = 2"))
+    assert found(db) == [
+        ("scenario", "Scenario 2 (未命名方案) was changed after it was saved; used by run(s) 2.",
+         (2,)),
+    ]
+    with Store.open(db) as store, pytest.raises(store_module.TamperedError) as refused:
+        store.scenario(2)
+    assert refused.value.code == "scenario_altered"
+    assert str(refused.value) == "Scenario 2 (未命名方案) was changed after it was saved."
+
+
+def test_a_dataset_rewritten_as_other_json_with_its_hash_is_named(db):
+    """'[]' hashed as an insider would: valid JSON, but not a dataset."""
+    tamper(db, sql("UPDATE datasets SET content = '[]', sha256 = ?",
+                   hashlib.sha256(b"[]").hexdigest()))
+    assert found(db) == [
+        ("dataset", "Dataset 1 (example.xlsx) was changed after it was saved; used by run(s) 1, "
+                    "2.", (1, 2)),
+        ("record", "Run 1: the run record or its dataset or scenario hash was changed.", (1,)),
+        ("record", "Run 2: the run record or its dataset or scenario hash was changed.", (2,)),
+        ("approval", "Run 1: approval 1 no longer matches the stored plan, dataset or scenario.",
+         (1,)),
+    ]
+
+
+def test_a_run_whose_time_was_moved_with_its_record_rehashed_differs_from_its_audit_entry(db):
+    """The solve entry keeps the time the run was made: moving it (and hashing the record
+    again) is caught by that time alone."""
+    def move(connection: sqlite3.Connection) -> None:
+        connection.execute("UPDATE runs SET created_at = '2020-01-01T00:00:00+00:00' "
+                           "WHERE id = 2")
+        rehash_record(connection, 2)
+
+    tamper(db, move)
+    assert found(db) == [
+        ("run_log", "Run 2 no longer matches its entry in the audit log (dataset, scenario, "
+                    "status, total, plan, author or time).", (2,)),
+    ]
+
+
+@pytest.mark.parametrize("value", ["'abc'", "X'07'"])
+def test_an_approval_whose_plan_year_cannot_be_hashed_is_named(db, value):
+    """A year that is text makes the chain hash differ; one that is bytes cannot be hashed at
+    all: either way the approval is named, not a traceback."""
+    tamper(db, sql(f"UPDATE approvals SET plan_year = {value}"))
+    assert found(db) == [
+        ("approval", "Run 1: approval 1 no longer matches the stored plan, dataset or scenario.",
+         (1,)),
+    ]
+
+
+def approved_seats_unreadable(connection: sqlite3.Connection, *, rechain: bool) -> None:
+    """The approval's allocations overwritten with text that is not JSON; with ``rechain``, its
+    chain hash recomputed over that text as an insider would."""
+    connection.execute("UPDATE approvals SET allocations = 'not json'")
+    if not rechain:
+        return
+    row = connection.execute("SELECT * FROM approvals").fetchone()
+    run = connection.execute("SELECT * FROM runs WHERE id = ?", (row["run_id"],)).fetchone()
+    hashes = [connection.execute(f"SELECT sha256 FROM {table} WHERE id = ?",
+                                 (run[f"{column}_id"],)).fetchone()[0]
+              for table, column in (("datasets", "dataset"), ("scenarios", "scenario"))]
+    chain = store_module._chain_hash(
+        run_id=row["run_id"], approver=row["approver"], approved_at=row["approved_at"],
+        note=row["note"], plan_sha256=run["plan_sha256"], result_sha256=run["result_sha256"],
+        dataset_sha256=hashes[0], scenario_sha256=hashes[1], allocations=row["allocations"],
+        prev_sha256=row["prev_sha256"], format=row["format"], plan_year=row["plan_year"],
+        supersedes=row["supersedes"], reason=row["reason"], audit_sha256=row["audit_sha256"])
+    connection.execute("UPDATE approvals SET chain_sha256 = ?", (chain,))
+
+
+def test_approved_allocations_that_cannot_be_read_are_named_once(db):
+    tamper(db, lambda connection: approved_seats_unreadable(connection, rechain=False))
+    assert found(db) == [
+        ("approval", "Run 1: approval 1 no longer matches the stored plan, dataset or scenario.",
+         (1,)),
+    ]
+
+
+def test_approved_allocations_that_cannot_be_read_are_named_even_with_the_chain_rehashed(db):
+    """The chain hash recomputed over the unreadable text matches it: the approval is still
+    named (its allocations cannot be compared with the run's), and so is its audit entry."""
+    tamper(db, lambda connection: approved_seats_unreadable(connection, rechain=True))
+    assert found(db) == [
+        ("approval", "Run 1: approval 1 no longer matches the stored plan, dataset or scenario.",
+         (1,)),
+        ("approval_log", "The approval of run 1 does not match its entry in the audit log "
+                         "(approver, time, chain or audit head).", (1,)),
+    ]
+
+
+def test_numpy_cells_are_stored_as_plain_values_and_other_objects_refused_in_words():
+    import numpy as np
+
+    assert [(value, type(value)) for value in
+            (store_module._encode(np.int64(7)), store_module._encode(np.bool_(True)))] == [
+        (7, int), (True, bool)]
+    assert store_module._encode(np.float64(0.1)) == {"$float": "0.1"}
+    with pytest.raises(TypeError) as refused:
+        store_module._encode({1, 2})
+    assert str(refused.value) == "cannot store a cell of type set: {1, 2}"
+
+
+def test_a_dataset_without_columns_keeps_its_number_of_rows():
+    subs = demand()
+    bare = Submissions(subs.frame[[]], [], subs.file, subs.sheet, subs.header_row,
+                       subs.plan_year, subs.sha256, [], {})
+    back = store_module.decode_submissions(store_module.encode_submissions(bare))
+    assert list(back.frame.columns) == [] and len(back.frame) == 6
+    assert back.frame.index.equals(bare.frame.index)
+
+
+@pytest.mark.parametrize("subject, kind, expected", [
+    ("run:7", "run", 7), ("run:0", "run", 0), ("dataset:12", "dataset", 12),
+    ("dataset:12", "run", None), ("run:", "run", None), ("run:7a", "run", None),
+    ("run:-7", "run", None), ("run:" + "9" * 18, "run", 10 ** 18 - 1),
+    ("run:" + "9" * 19, "run", None), ("run", "run", None), (7, "run", None),
+    (None, "run", None),
+])
+def test_the_id_in_an_audit_subject(subject, kind, expected):
+    assert store_module.subject_id(subject, kind) == expected
+
+
+def test_a_store_another_process_made_first_is_the_one_opened(db, tmp_path, monkeypatch):
+    """Two processes create one store at once: the one whose new store arrives second links
+    nothing (the first one's is there) and opens the first one's, removing its own."""
+    import os
+    import shutil
+
+    path = tmp_path / "shared" / "store.sqlite3"
+    path.parent.mkdir()
+    real_link = os.link
+
+    def arrived_first(source, target):
+        shutil.copyfile(db, target)  # the other process's store, with its runs
+        real_link(source, target)  # FileExistsError, as for the second of two processes
+
+    monkeypatch.setattr(os, "link", arrived_first)
+    with Store.open(path, by="planner") as store:
+        assert [run.id for run in store.runs()] == [OPEN, APPROVED]
+        assert store.verify().ok
+    assert sorted(p.name for p in path.parent.iterdir()) == ["store.sqlite3"]
+
+
+def test_a_store_held_beyond_the_busy_timeout_is_refused_after_trying_again(db, monkeypatch):
+    tries = []
+
+    def held(self, actor, *, creating=False):
+        tries.append(actor)
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(Store, "_prepare", held)
+    with pytest.raises(StoreError) as refused:
+        Store.open(db, by="planner")
+    assert refused.value.code == "db_unreadable"
+    assert str(refused.value) == f"Cannot open the store {db} (database is locked)."
+    assert len(tries) >= 2  # tried again, every 50 ms, until the timeout
+
+
+def test_a_store_failing_for_another_reason_while_opened_is_not_tried_again(db, monkeypatch):
+    tries = []
+
+    def failing(self, actor, *, creating=False):
+        tries.append(actor)
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(Store, "_prepare", failing)
+    with pytest.raises(store_module.TamperedError) as refused:
+        Store.open(db, by="planner")
+    assert refused.value.code == "store_damaged"
+    assert tries == ["planner"]
+
+
+class Refusing(sqlite3.Connection):
+    """A connection whose file system cannot keep a write-ahead log (SQLite then stays in its
+    old journal mode), or whose disk fails when a transaction commits."""
+
+    refuse = ""
+
+    def execute(self, statement, *parameters):
+        if statement == "PRAGMA journal_mode = WAL" and Refusing.refuse == "wal":
+            return super().execute("SELECT 'delete'")
+        if statement == "COMMIT" and Refusing.refuse == "commit":
+            raise sqlite3.OperationalError("disk I/O error")
+        return super().execute(statement, *parameters)
+
+
+@pytest.fixture
+def refusing(monkeypatch) -> type[Refusing]:
+    real = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect",
+                        lambda *args, **kwargs: real(*args, factory=Refusing, **kwargs))
+    yield Refusing
+    Refusing.refuse = ""
+
+
+def test_a_store_where_sqlite_cannot_keep_a_write_ahead_log_is_refused_in_words(db, refusing):
+    refusing.refuse = "wal"
+    with pytest.raises(StoreError) as refused:
+        Store.open(db, by="planner")
+    assert refused.value.code == "db_unreadable"
+    assert str(refused.value) == f"Cannot open the store {db} (journal_mode=delete)."
+
+
+def test_a_write_whose_commit_fails_leaves_nothing_and_is_refused_in_words(db, refusing):
+    with Store.open(db, by="planner") as store:
+        refusing.refuse = "commit"
+        with pytest.raises(StoreError) as refused:
+            store.save_scenario(default_scenario(12), by="planner")
+        refusing.refuse = ""
+        assert refused.value.code == "db_unreadable"
+        assert str(refused.value) == f"Cannot open the store {db} (disk I/O error)."
+        assert [s.id for s in store.scenarios()] == [2, 1]
+        assert store.verify().ok
+        assert store.save_scenario(default_scenario(12), by="planner") == 3
+
+
+def test_a_write_while_another_process_holds_the_store_beyond_the_timeout_is_refused(
+        db, monkeypatch):
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 100)
+    with Store.open(db, by="planner") as store, closing(raw(db)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreError) as refused:
+            store.save_scenario(default_scenario(12), by="planner")
+        other.execute("ROLLBACK")
+        assert str(refused.value) == f"Cannot open the store {db} (database is locked)."
+        assert [s.id for s in store.scenarios()] == [2, 1]
+
+
+def test_an_emptied_store_opened_read_only_is_refused_naming_it(tmp_path):
+    path = tmp_path / "cut.sqlite3"
+    content_removed(path)
+    with pytest.raises(store_module.TamperedError) as refused:
+        Store.open(path, read_only=True)
+    assert refused.value.code == "store_empty"
+    assert str(refused.value).startswith(f"The store file {path} is empty: its content was "
+                                         "removed or it was cut to 0 bytes.")
+
+
+def test_a_scenario_that_would_not_read_back_as_saved_is_never_kept(db, monkeypatch):
+    """A guard against a bug of the scenario writer: a TOML that reads back as another
+    scenario is refused before anything is written."""
+    import allocator.scenario as scenario_module
+
+    real = scenario_module.dump_scenario
+    monkeypatch.setattr(scenario_module, "dump_scenario",
+                        lambda scenario: real(default_scenario(13)))
+    with Store.open(db) as store:
+        with pytest.raises(ValueError) as refused:
+            store.save_scenario(default_scenario(12), by="planner")
+        assert str(refused.value) == ("the scenario does not survive "
+                                      "dump_scenario/parse_scenario")
+        assert [s.id for s in store.scenarios()] == [2, 1]
+        assert store.verify().ok
+
+
+def test_a_result_of_another_plan_or_scenario_is_never_recorded(db, solved):
+    from allocator.plan import plan_json
+
+    (cap20, plan20), (_, plan15) = solved
+
+    with Store.open(db) as store:
+        audit = len(store.audit())
+        with pytest.raises(ValueError) as refused:
+            store.record_run(demand(), cap20, plan20, plan_json(plan15), by="planner")
+        assert str(refused.value) == "the result does not belong to these submissions and plan"
+        other = plan_json(plan20)
+        other["input_sha256"] = "0" * 64
+        with pytest.raises(ValueError) as refused:
+            store.record_run(demand(), cap20, plan20, other, by="planner")
+        assert str(refused.value) == "the result does not belong to these submissions and plan"
+        edited = plan_json(plan20)  # its plan hash kept, one permit moved
+        funded = [row for row in edited["employers"] if row["allocated"] > 0]
+        funded[0]["allocated"] -= 1
+        funded[1]["allocated"] += 1
+        with pytest.raises(ValueError) as refused:
+            store.record_run(demand(), cap20, plan20, edited, by="planner")
+        assert str(refused.value) == "the result does not belong to these submissions and plan"
+        with pytest.raises(ValueError) as refused:  # cap 20's plan under another scenario
+            store.record_run(demand(), default_scenario(12), plan20, plan_json(plan20),
+                             by="planner")
+        assert str(refused.value) == "the result does not belong to this scenario"
+        assert len(store.audit()) == audit  # the new scenario was not kept either
+        assert [s.id for s in store.scenarios()] == [2, 1]
+        assert store.verify().ok
+
+
+def test_a_runs_approval_is_read_by_its_run_id(db):
+    with Store.open(db) as store:
+        approval = store.approval(APPROVED)
+        assert (approval.approver, approval.note) == ("张三", "区政府审议通过")
+        assert store.approval(OPEN) is None
+
+
+def test_an_export_is_logged_with_its_full_path_and_the_plan_it_holds(db, monkeypatch):
+    monkeypatch.chdir(db.parent)
+    with Store.open(db) as store:
+        store.log_export(APPROVED, "plan.xlsx", by="李四")
+        entry = store.audit()[-1]
+        plan = store.run(APPROVED).plan_sha256
+    assert (entry.action, entry.subject, entry.actor) == ("export", "run:1", "李四")
+    assert entry.detail == {"path": str(db.parent.resolve() / "plan.xlsx"),
+                                        "plan_sha256": plan}
+
+
+def test_check_intact_passes_an_intact_store_and_refuses_an_altered_one(db):
+    with Store.open(db) as store:
+        store.check_intact()
+    tamper(db, sql("UPDATE approvals SET note = '另'"))
+    with Store.open(db) as store, pytest.raises(store_module.StoreAltered) as refused:
+        store.check_intact()
+    assert str(refused.value) == (
+        "The store was altered (1 problem(s)), so nothing is approved or exported; first: Run 1: "
+        "approval 1 no longer matches the stored plan, dataset or scenario. `allocator verify` "
+        "lists them all.")
