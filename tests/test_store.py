@@ -214,6 +214,10 @@ def test_a_store_from_a_future_version_is_refused_untouched(db, capsys):
     with pytest.raises(StoreError) as raised:
         Store.open(db)
     assert raised.value.code == "future_version"
+    assert str(raised.value) == (
+        f"The store {db} was written by a newer allocator (schema version "
+        f"{schema_version() + 1}; this allocator knows up to version {schema_version()}). "
+        "Update allocator; the store was left untouched.")
     code, _, err = cli(capsys, "runs", "--db", str(db))
     assert code == 2
     assert f"version {schema_version() + 1}" in err and "结构版本" in err
@@ -713,6 +717,16 @@ def test_export_rewrites_the_stored_plan_with_its_approval(filled, db, tmp_path,
     assert [(e.subject, e.actor, Path(e.detail["path"]).name) for e in exports] == [
         (f"run:{filled['baseline']}", "档案员", "approved.xlsx"),
         (f"run:{filled['proportional']}", store_module.current_user(), "draft.xlsx")]
+
+
+def test_an_infeasible_run_cannot_be_approved_in_words(filled, db):
+    run = filled["infeasible"]
+    with Store.open(db) as store:
+        with pytest.raises(StoreError) as refused:
+            store.approve(run, "李四")
+        assert refused.value.code == "approve_infeasible"
+        assert str(refused.value) == f"Run {run} is infeasible: there is no plan to approve."
+        assert store.approval(run) is None
 
 
 def test_an_infeasible_run_has_nothing_to_export(filled, db, tmp_path, capsys):

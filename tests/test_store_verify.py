@@ -1315,3 +1315,44 @@ def test_check_intact_passes_an_intact_store_and_refuses_an_altered_one(db):
         "The store was altered (1 problem(s)), so nothing is approved or exported; first: Run 1: "
         "approval 1 no longer matches the stored plan, dataset or scenario. `allocator verify` "
         "lists them all.")
+
+
+# -- the checks behind the whole-store check: a plan altered in a way the verifier missed ----
+@pytest.fixture
+def blind(monkeypatch) -> None:
+    """The whole-store check as if it had a bug that misses every alteration: what ``approve``
+    and ``verify --resolve`` check on their own must still refuse the altered run."""
+    monkeypatch.setattr(store_module._Verifier, "run",
+                        lambda self: store_module.VerifyReport(counts={}))
+
+
+@pytest.mark.parametrize("edit, code, message", [
+    (sql("UPDATE datasets SET content = replace(content, 'example.xlsx', 'other.xlsx')"),
+     "dataset_altered", "Dataset 1 (example.xlsx) was changed after it was saved; used by run(s) "
+                        "2."),
+    (sql("UPDATE scenarios SET toml = replace(toml, '15', '16') WHERE id = 2"),
+     "scenario_altered", "Scenario 2 (未命名方案) was changed after it was saved."),
+    (sql("UPDATE runs SET result = replace(result, '\"status\"', '\"status\" ') WHERE id = 2"),
+     "result_altered", "The stored plan of run 2 no longer matches its hashes: it was altered."),
+    (lambda connection: one_permit_less(connection, OPEN),
+     "result_altered", "The stored plan of run 2 no longer matches its hashes: it was altered."),
+    (sql("UPDATE runs SET created_by = '李四' WHERE id = 2"),
+     "result_altered", "The stored plan of run 2 no longer matches its hashes: it was altered."),
+])
+def test_approve_refuses_an_altered_run_even_when_the_whole_store_check_misses_it(
+        db, blind, edit, code, message):
+    tamper(db, edit)
+    with Store.open(db) as store:
+        with pytest.raises(store_module.TamperedError) as refused:
+            store.approve(OPEN, "王五", supersede=APPROVED, reason="复议")
+        assert refused.value.code == code
+        assert str(refused.value) == message
+        assert store.approval(OPEN) is None
+
+
+def test_verify_resolve_names_a_run_its_replay_refuses_even_when_the_check_misses_it(db, blind):
+    tamper(db, lambda connection: one_permit_less(connection, OPEN))
+    assert found(db, resolve=True) == [
+        ("result_altered", "The stored plan of run 2 no longer matches its hashes: it was "
+                           "altered.", (2,)),
+    ]
