@@ -1356,3 +1356,139 @@ def test_verify_resolve_names_a_run_its_replay_refuses_even_when_the_check_misse
         ("result_altered", "The stored plan of run 2 no longer matches its hashes: it was "
                            "altered.", (2,)),
     ]
+
+
+# -- what the store gives back, every field against the file read with plain SQL --------------
+def test_a_runs_record_gives_back_every_field_as_stored(timed):
+    import ortools
+
+    with closing(raw(timed)) as connection:
+        hashes = {row["id"]: row["plan_sha256"] for row in
+                  connection.execute("SELECT id, plan_sha256 FROM runs")}
+        chain = connection.execute("SELECT chain_sha256 FROM approvals").fetchone()[0]
+    with Store.open(timed) as store:
+        listed = store.runs()
+        one = [store.run(OPEN), store.run(APPROVED)]
+    shared = {"created_at": APPROVED_AT, "created_by": "planner", "dataset_id": 1,
+              "dataset_file": "example.xlsx", "scenario_name": "未命名方案", "status": "optimal",
+              "allocator_version": allocator.__version__, "ortools_version": ortools.__version__}
+    expected = [
+        store_module.RunRecord(id=2, scenario_id=2, allocated=15, plan_sha256=hashes[2],
+                               approval=None, **shared),
+        store_module.RunRecord(
+            id=1, scenario_id=1, allocated=20, plan_sha256=hashes[1], **shared,
+            approval=allocator.plan.ApprovalInfo(
+                run_id=1, approver="张三", approved_at=APPROVED_AT, note="",
+                chain_sha256=chain, plan_year=2027, supersedes=None, reason="",
+                superseded_by=None)),
+    ]
+    assert listed == expected and one == expected
+
+
+def test_a_superseded_approval_names_the_run_that_replaced_it(db):
+    with Store.open(db) as store:
+        store.approve(OPEN, "李四", note="复议通过", supersede=APPROVED, reason="名额调整")
+        old, new = store.run(APPROVED).approval, store.run(OPEN).approval
+    assert (old.superseded_by, old.supersedes, old.reason) == (2, None, "")
+    assert (new.superseded_by, new.supersedes, new.reason, new.note, new.approver) == (
+        None, 1, "名额调整", "复议通过", "李四")
+
+
+def test_the_audit_log_gives_back_every_entry_as_stored(timed):
+    with closing(raw(timed)) as connection:
+        rows = connection.execute("SELECT * FROM audit ORDER BY id").fetchall()
+    with Store.open(timed) as store:
+        entries = store.audit()
+    assert [(e.id, e.at, e.actor, e.action, e.subject, e.sha256) for e in entries] == [
+        (row["id"], APPROVED_AT, "张三" if row["action"] == "approve" else "planner",
+         row["action"], row["subject"], row["sha256"]) for row in rows]
+    assert [e.detail for e in entries] == [json.loads(row["detail"]) for row in rows]
+    assert entries[0].detail == {"from": 0, "to": store_module.schema_version(),
+                                 "allocator": allocator.__version__}
+    assert {key: entries[1].detail[key] for key in ("file", "rows", "sheet", "created_at")} == {
+        "file": "example.xlsx", "rows": 6, "sheet": "需求申报", "created_at": APPROVED_AT}
+
+
+def test_saved_scenarios_are_given_back_newest_first_with_what_was_saved(timed):
+    from allocator.scenario import scenario_sha256
+
+    with Store.open(timed) as store:
+        saved = store.scenarios()
+        loaded = [store.scenario(record.id) for record in saved]
+    assert [(s.id, s.name, s.created_at, s.created_by) for s in saved] == [
+        (2, "未命名方案", APPROVED_AT, "planner"), (1, "未命名方案", APPROVED_AT, "planner")]
+    assert [s.sha256 for s in saved] == [scenario_sha256(default_scenario(cap))
+                                         for cap in (15, 20)]
+    assert [scenario.cap.annual for scenario in loaded] == [15, 20]
+    assert ["annual = 15" in s.toml for s in saved] == [True, False]
+
+
+def test_a_loaded_run_is_its_dataset_scenario_and_result_as_recorded(db, solved):
+    from allocator.plan import plan_json
+    from allocator.scenario import scenario_sha256
+
+    with Store.open(db) as store:
+        stored = store.load_run(OPEN)
+    assert stored.record.id == OPEN and stored.approval is None
+    assert scenario_sha256(stored.scenario) == scenario_sha256(default_scenario(15))
+    assert stored.submissions.frame.equals(demand().frame)
+    assert stored.submissions.sha256 == demand().sha256
+    assert stored.result == {**plan_json(solved[1][1]), "run_id": OPEN}
+
+
+@pytest.mark.parametrize("edit, code, message", [
+    ("PRAGMA user_version = 99", "future_version",
+     "The store {db} was written by a newer allocator (schema version 99; this allocator knows "
+     "up to version {known}). Update allocator; the store was left untouched."),
+    ("PRAGMA application_id = 7", "not_a_store",
+     "{db} is not an allocator store (another file or database); choose another --db path."),
+])
+def test_a_store_opened_read_only_is_refused_like_a_writable_one(db, edit, code, message):
+    with closing(raw(db)) as connection:
+        connection.execute(edit)
+    for options in ({"read_only": True}, {"writable": True}):
+        with pytest.raises(StoreError) as refused:
+            Store.open(db, **options)
+        assert refused.value.code == code
+        assert str(refused.value) == message.format(db=db, known=store_module.schema_version())
+
+
+def test_a_store_opened_read_only_reads_every_table_by_its_column_names(db):
+    with Store.open(db, read_only=True) as store:
+        assert store.read_only
+        assert [run.id for run in store.runs()] == [OPEN, APPROVED]
+        assert store.verify().ok
+
+
+@pytest.mark.parametrize("reason, code", [
+    ("database is locked", "db_unreadable"), ("database table is locked", "db_unreadable"),
+    ("database is busy", "db_unreadable"),
+    ("attempt to write a readonly database", "db_unreadable"),
+    ("disk I/O error", "store_damaged"), ("database disk image is malformed", "store_damaged"),
+])
+def test_sqlites_refusals_are_told_apart_from_damage(tmp_path, reason, code):
+    path = tmp_path / "store.sqlite3"
+    told = store_module._damaged(path, sqlite3.OperationalError(reason))
+    assert told.code == code
+    if code == "db_unreadable":
+        assert str(told) == f"Cannot open the store {path} ({reason})."
+    else:
+        assert isinstance(told, store_module.TamperedError)
+        assert str(told) == (f"The store file {path} is damaged and cannot be read ({reason}). "
+                             "It was left untouched; restore it from a backup.")
+    other = store_module._damaged(path, sqlite3.DatabaseError("database is locked"))
+    assert other.code == "store_damaged"  # only SQLite's operational errors are a busy file
+
+
+def test_an_approval_is_found_by_its_chain_hash_and_each_exported_head_checked(db):
+    with closing(raw(db)) as connection:
+        head = connection.execute("SELECT chain_sha256 FROM approvals").fetchone()[0]
+    with Store.open(db) as store:
+        assert store.approval_by_chain(head).run_id == APPROVED
+        assert store.approval_by_chain("cd" * 32) is None
+        report = store.verify()
+        assert store.verify_against([("old.xlsx", "cd" * 32), ("plan.xlsx", head)],
+                                    report) is report
+    assert [(f.code, f.message.zh, f.run_ids) for f in report.findings] == [
+        ("against", "old.xlsx：存储库中没有其审批（审批链哈希 cdcdcdcdcdcdcdcd…）："
+                    "这是较旧的副本，或已被截断或替换。", ())]
