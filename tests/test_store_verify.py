@@ -1492,3 +1492,19 @@ def test_an_approval_is_found_by_its_chain_hash_and_each_exported_head_checked(d
     assert [(f.code, f.message.zh, f.run_ids) for f in report.findings] == [
         ("against", "old.xlsx：存储库中没有其审批（审批链哈希 cdcdcdcdcdcdcdcd…）："
                     "这是较旧的副本，或已被截断或替换。", ())]
+
+
+def test_a_run_is_replayed_with_the_solver_parameters_it_was_recorded_with(db):
+    from allocator.plan import plan_json
+
+    subs, scenario = demand(), default_scenario(12)
+    plan = solve(build_problem(subs, scenario))
+    result = plan_json(plan)
+    result["solver"]["parameters"].update(num_workers=2, random_seed=7, max_time_in_seconds=30.5)
+    with Store.open(db) as store:
+        run = store.record_run(subs, scenario, plan, result, by="planner")
+        again = store.replay(run)
+    assert again.same
+    parameters = again.plan.solver.parameters
+    assert (parameters["num_workers"], parameters["random_seed"],
+            parameters["max_time_in_seconds"]) == (2, 7, 30.5)
