@@ -1508,3 +1508,46 @@ def test_a_run_is_replayed_with_the_solver_parameters_it_was_recorded_with(db):
     parameters = again.plan.solver.parameters
     assert (parameters["num_workers"], parameters["random_seed"],
             parameters["max_time_in_seconds"]) == (2, 7, 30.5)
+
+
+def test_an_approval_is_written_whole_its_chain_hash_computed_by_hand(timed, monkeypatch):
+    """Every column of a superseding approval and of its audit entry, and its chain hash
+    recomputed here with hashlib over the fields docs/record.md lists."""
+    monkeypatch.setattr(store_module, "now", lambda: "2026-12-04T01:00:00+00:00")
+    with closing(raw(timed)) as connection:
+        head = connection.execute("SELECT sha256 FROM audit ORDER BY id DESC").fetchone()[0]
+        first = connection.execute("SELECT chain_sha256 FROM approvals").fetchone()[0]
+        run = connection.execute("SELECT * FROM runs WHERE id = 2").fetchone()
+        dataset, scenario = (connection.execute(f"SELECT sha256 FROM {table} WHERE id = ?",
+                                                (number,)).fetchone()[0]
+                             for table, number in (("datasets", 1), ("scenarios", 2)))
+    seats = [[row["credit_code"], row["allocated"]]
+             for row in json.loads(run["result"])["employers"]]
+    with Store.open(timed) as store:
+        given = store.approve(OPEN, " 李四 ", note=" 复议通过 ", supersede=APPROVED,
+                              reason=" 名额调整 ")
+    allocations = json.dumps(seats, ensure_ascii=False, separators=(",", ":"))
+    fields = {"run_id": 2, "approver": "李四", "approved_at": "2026-12-04T01:00:00+00:00",
+              "note": "复议通过", "plan_sha256": run["plan_sha256"],
+              "result_sha256": run["result_sha256"], "dataset_sha256": dataset,
+              "scenario_sha256": scenario, "allocations": allocations, "prev_sha256": first,
+              "format": 2, "plan_year": 2027, "supersedes": 1, "reason": "名额调整",
+              "audit_sha256": head}
+    chain = hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False,
+                                      separators=(",", ":")).encode()).hexdigest()
+    with closing(raw(timed)) as connection:
+        row = dict(connection.execute("SELECT * FROM approvals WHERE run_id = 2").fetchone())
+        entry = connection.execute("SELECT * FROM audit ORDER BY id DESC").fetchone()
+    assert row == {"id": 2, "run_id": 2, "approver": "李四",
+                   "approved_at": "2026-12-04T01:00:00+00:00", "note": "复议通过",
+                   "plan_sha256": run["plan_sha256"], "allocations": allocations,
+                   "prev_sha256": first, "chain_sha256": chain, "format": 2, "plan_year": 2027,
+                   "supersedes": 1, "reason": "名额调整", "audit_sha256": head}
+    assert (entry["at"], entry["actor"], entry["action"], entry["subject"]) == (
+        "2026-12-04T01:00:00+00:00", "李四", "approve", "run:2")
+    assert json.loads(entry["detail"]) == {
+        "approver": "李四", "note": "复议通过", "plan_sha256": run["plan_sha256"],
+        "chain_sha256": chain, "plan_year": 2027, "supersedes": 1, "reason": "名额调整"}
+    assert given == allocator.plan.ApprovalInfo(
+        run_id=2, approver="李四", approved_at="2026-12-04T01:00:00+00:00", note="复议通过",
+        chain_sha256=chain, plan_year=2027, supersedes=1, reason="名额调整")
