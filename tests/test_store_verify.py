@@ -1350,12 +1350,16 @@ def test_approve_refuses_an_altered_run_even_when_the_whole_store_check_misses_i
         assert store.approval(OPEN) is None
 
 
-def test_verify_resolve_names_a_run_its_replay_refuses_even_when_the_check_misses_it(db, blind):
-    tamper(db, lambda connection: one_permit_less(connection, OPEN))
+def test_verify_resolve_names_each_run_its_replay_refuses_even_when_the_check_misses_it(
+        db, blind):
+    def both(connection: sqlite3.Connection) -> None:
+        for run in (OPEN, APPROVED):
+            one_permit_less(connection, run)
+
+    tamper(db, both)
     assert found(db, resolve=True) == [
-        ("result_altered", "The stored plan of run 2 no longer matches its hashes: it was "
-                           "altered.", (2,)),
-    ]
+        ("result_altered", f"The stored plan of run {run} no longer matches its hashes: it was "
+                           "altered.", (run,)) for run in (OPEN, APPROVED)]
 
 
 # -- what the store gives back, every field against the file read with plain SQL --------------
@@ -1513,7 +1517,8 @@ def test_a_run_is_replayed_with_the_solver_parameters_it_was_recorded_with(db):
 def test_an_approval_is_written_whole_its_chain_hash_computed_by_hand(timed, monkeypatch):
     """Every column of a superseding approval and of its audit entry, and its chain hash
     recomputed here with hashlib over the fields docs/record.md lists."""
-    monkeypatch.setattr(store_module, "now", lambda: "2026-12-04T01:00:00+00:00")
+    clock = iter(["2026-12-04T01:00:00+00:00", "2026-12-04T01:00:01+00:00"])
+    monkeypatch.setattr(store_module, "now", lambda: next(clock))  # one reading, for both
     with closing(raw(timed)) as connection:
         head = connection.execute("SELECT sha256 FROM audit ORDER BY id DESC").fetchone()[0]
         first = connection.execute("SELECT chain_sha256 FROM approvals").fetchone()[0]
