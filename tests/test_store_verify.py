@@ -1470,8 +1470,10 @@ def test_a_store_opened_read_only_reads_every_table_by_its_column_names(db):
     ("attempt to write a readonly database", "db_unreadable"),
     ("disk I/O error", "store_damaged"), ("database disk image is malformed", "store_damaged"),
 ])
-def test_sqlites_refusals_are_told_apart_from_damage(tmp_path, reason, code):
-    path = tmp_path / "store.sqlite3"
+def test_sqlites_refusals_are_told_apart_from_damage(reason, code):
+    # Locked, busy or read-only: try again later (exit 2). Any other SQLite failure on a file
+    # that starts like a database is damage (exit 4).
+    path = Path("x.sqlite3")
     told = store_module._damaged(path, sqlite3.OperationalError(reason))
     assert told.code == code
     if code == "db_unreadable":
