@@ -1558,3 +1558,38 @@ def test_an_approval_is_written_whole_its_chain_hash_computed_by_hand(timed, mon
     assert given == allocator.plan.ApprovalInfo(
         run_id=2, approver="李四", approved_at="2026-12-04T01:00:00+00:00", note="复议通过",
         chain_sha256=chain, plan_year=2027, supersedes=1, reason="名额调整")
+
+
+def test_each_record_and_its_audit_entry_share_one_reading_of_the_clock(tmp_path, solved,
+                                                                       monkeypatch):
+    """A clock that moves on by a second at each reading: every record and its audit entry
+    still carry the same time, and the store verifies."""
+    ticks = iter(range(100))
+    monkeypatch.setattr(store_module, "now",
+                        lambda: f"2026-12-04T01:00:{next(ticks):02d}+00:00")
+    path = build(tmp_path / "store.sqlite3", solved)
+    with closing(raw(path)) as connection:
+        made = {f"{table[:-1]}:{row[0]}": row[1] for table in ("datasets", "scenarios", "runs")
+                for row in connection.execute(f"SELECT id, created_at FROM {table}")}
+        made.update({f"approval:{row[0]}": row[1] for row in
+                     connection.execute("SELECT run_id, approved_at FROM approvals")})
+    with Store.open(path) as store:
+        assert store.verify().ok
+        logged = {(e.action, e.subject): e.at for e in store.audit()}
+    assert logged == {
+        ("migrate", "store"): "2026-12-04T01:00:00+00:00",
+        ("create", "dataset:1"): made["dataset:1"], ("create", "scenario:1"): made["scenario:1"],
+        ("solve", "run:1"): made["run:1"], ("create", "scenario:2"): made["scenario:2"],
+        ("solve", "run:2"): made["run:2"], ("approve", "run:1"): made["approval:1"]}
+    assert sorted(made.values()) == [f"2026-12-04T01:00:{second:02d}+00:00"
+                                     for second in range(1, 7)]
+
+
+def test_a_migration_another_process_made_meanwhile_is_not_made_or_logged_again(db):
+    """Two processes open an old store at once; the second to take the write lock finds it
+    migrated already (the header is read again inside the transaction)."""
+    with Store.open(db) as store:
+        before = store.audit()
+        store._migrate("planner")
+        assert store.audit() == before
+        assert store.version == store_module.schema_version()
