@@ -89,6 +89,13 @@ def sql(statement: str, *parameters: object) -> Callable[[sqlite3.Connection], N
     return lambda connection: connection.execute(statement, parameters)
 
 
+# The two findings of an approval of run 1 that was altered, and of its entry in the audit log.
+APPROVAL_1 = ("approval", "Run 1: approval 1 no longer matches the stored plan, dataset or "
+                          "scenario.", (1,))
+APPROVAL_1_LOG = ("approval_log", "The approval of run 1 does not match its entry in the audit "
+                                  "log (approver, time, chain or audit head).", (1,))
+
+
 def found(db: Path, *, lang: str = "en", **options: bool) -> list[tuple[str, str, tuple]]:
     with Store.open(db) as store:
         report = store.verify(**options)
@@ -132,12 +139,7 @@ def rehash_record(connection: sqlite3.Connection, run: int) -> str:
 # -- the approval chain and the approvals' audit entries --------------------------------------
 def test_an_approval_given_another_approver_breaks_its_hash_and_its_audit_entry(db):
     tamper(db, sql("UPDATE approvals SET approver = '李四'"))
-    assert found(db) == [
-        ("approval", "Run 1: approval 1 no longer matches the stored plan, dataset or scenario.",
-         (1,)),
-        ("approval_log", "The approval of run 1 does not match its entry in the audit log "
-                         "(approver, time, chain or audit head).", (1,)),
-    ]
+    assert found(db) == [APPROVAL_1, APPROVAL_1_LOG]
 
 
 def test_an_approval_whose_audit_entry_was_removed_is_not_in_the_audit_log(db):
@@ -157,8 +159,7 @@ def test_an_approval_that_does_not_follow_the_previous_one_breaks_the_chain(db):
     assert found(db) == [
         ("chain", "Approval 1 (run 1) does not follow the previous approval: the approval chain "
                   "is broken.", (1,)),
-        ("approval", "Run 1: approval 1 no longer matches the stored plan, dataset or scenario.",
-         (1,)),
+        APPROVAL_1,
     ]
 
 
@@ -869,20 +870,27 @@ def test_a_new_stores_first_audit_entry_is_its_migration_to_the_current_schema(t
                             "allocator": allocator.__version__}
 
 
-def test_a_run_recorded_without_solver_parameters_replays_with_the_defaults(db):
+@pytest.mark.parametrize("recorded, used", [
+    ({"num_workers": 2, "random_seed": 7, "max_time_in_seconds": 30.5}, (2, 7, 30.5)),
+    (None, (1, 0, 120)),  # a run recorded without them: the defaults
+])
+def test_a_run_is_replayed_with_the_solver_parameters_it_was_recorded_with(db, recorded, used):
     from allocator.plan import plan_json
 
     subs, scenario = demand(), default_scenario(12)
     plan = solve(build_problem(subs, scenario))
     result = plan_json(plan)
-    del result["solver"]["parameters"]
+    if recorded is None:
+        del result["solver"]["parameters"]
+    else:
+        result["solver"]["parameters"].update(recorded)
     with Store.open(db) as store:
         run = store.record_run(subs, scenario, plan, result, by="planner")
         again = store.replay(run)
     assert again.same
     parameters = again.plan.solver.parameters
     assert (parameters["num_workers"], parameters["random_seed"],
-            parameters["max_time_in_seconds"]) == (1, 0, 120)
+            parameters["max_time_in_seconds"]) == used
 
 
 def test_the_current_approval_of_a_year_is_the_one_nothing_superseded(db):
@@ -910,12 +918,7 @@ def test_an_approvals_audit_head_is_part_of_its_chain_hash(db):
     # The audit log's head when the approval was made is covered by the approval's own hash as
     # well as compared with the log: changed, both checks fail.
     tamper(db, sql("UPDATE approvals SET audit_sha256 = ?", "f" * 64))
-    assert found(db) == [
-        ("approval", "Run 1: approval 1 no longer matches the stored plan, dataset or scenario.",
-         (1,)),
-        ("approval_log", "The approval of run 1 does not match its entry in the audit log "
-                         "(approver, time, chain or audit head).", (1,)),
-    ]
+    assert found(db) == [APPROVAL_1, APPROVAL_1_LOG]
 
 
 def test_a_cell_holding_a_mapping_is_stored_and_read_back_exactly():
@@ -1019,8 +1022,7 @@ def test_a_dataset_rewritten_as_other_json_with_its_hash_is_named(db):
                     "2.", (1, 2)),
         ("record", "Run 1: the run record or its dataset or scenario hash was changed.", (1,)),
         ("record", "Run 2: the run record or its dataset or scenario hash was changed.", (2,)),
-        ("approval", "Run 1: approval 1 no longer matches the stored plan, dataset or scenario.",
-         (1,)),
+        APPROVAL_1,
     ]
 
 
@@ -1044,10 +1046,7 @@ def test_an_approval_whose_plan_year_cannot_be_hashed_is_named(db, value):
     """A year that is text makes the chain hash differ; one that is bytes cannot be hashed at
     all: either way the approval is named, not a traceback."""
     tamper(db, sql(f"UPDATE approvals SET plan_year = {value}"))
-    assert found(db) == [
-        ("approval", "Run 1: approval 1 no longer matches the stored plan, dataset or scenario.",
-         (1,)),
-    ]
+    assert found(db) == [APPROVAL_1]
 
 
 def approved_seats_unreadable(connection: sqlite3.Connection, *, rechain: bool) -> None:
@@ -1072,22 +1071,14 @@ def approved_seats_unreadable(connection: sqlite3.Connection, *, rechain: bool) 
 
 def test_approved_allocations_that_cannot_be_read_are_named_once(db):
     tamper(db, lambda connection: approved_seats_unreadable(connection, rechain=False))
-    assert found(db) == [
-        ("approval", "Run 1: approval 1 no longer matches the stored plan, dataset or scenario.",
-         (1,)),
-    ]
+    assert found(db) == [APPROVAL_1]
 
 
 def test_approved_allocations_that_cannot_be_read_are_named_even_with_the_chain_rehashed(db):
     """The chain hash recomputed over the unreadable text matches it: the approval is still
     named (its allocations cannot be compared with the run's), and so is its audit entry."""
     tamper(db, lambda connection: approved_seats_unreadable(connection, rechain=True))
-    assert found(db) == [
-        ("approval", "Run 1: approval 1 no longer matches the stored plan, dataset or scenario.",
-         (1,)),
-        ("approval_log", "The approval of run 1 does not match its entry in the audit log "
-                         "(approver, time, chain or audit head).", (1,)),
-    ]
+    assert found(db) == [APPROVAL_1, APPROVAL_1_LOG]
 
 
 def test_numpy_cells_are_stored_as_plain_values_and_other_objects_refused_in_words():
@@ -1499,21 +1490,6 @@ def test_an_approval_is_found_by_its_chain_hash_and_each_exported_head_checked(d
         ("against", "old.xlsx：存储库中没有其审批（审批链哈希 cdcdcdcdcdcdcdcd…）："
                     "这是较旧的副本，或已被截断或替换。", ())]
 
-
-def test_a_run_is_replayed_with_the_solver_parameters_it_was_recorded_with(db):
-    from allocator.plan import plan_json
-
-    subs, scenario = demand(), default_scenario(12)
-    plan = solve(build_problem(subs, scenario))
-    result = plan_json(plan)
-    result["solver"]["parameters"].update(num_workers=2, random_seed=7, max_time_in_seconds=30.5)
-    with Store.open(db) as store:
-        run = store.record_run(subs, scenario, plan, result, by="planner")
-        again = store.replay(run)
-    assert again.same
-    parameters = again.plan.solver.parameters
-    assert (parameters["num_workers"], parameters["random_seed"],
-            parameters["max_time_in_seconds"]) == (2, 7, 30.5)
 
 
 def test_an_approval_is_written_whole_its_chain_hash_computed_by_hand(timed, monkeypatch):
