@@ -1569,3 +1569,36 @@ def test_a_migration_another_process_made_meanwhile_is_not_made_or_logged_again(
         store._migrate("planner")
         assert store.audit() == before
         assert store.version == store_module.schema_version()
+
+
+def test_a_result_whose_text_was_changed_without_its_hash_is_named(db):
+    tamper(db, sql("UPDATE runs SET result = replace(result, '\"status\"', '\"status\" ') "
+                   "WHERE id = 2"))
+    assert found(db) == [
+        ("result", "Run 2: the stored result JSON was changed after it was recorded.", (2,))]
+
+
+def test_verify_resolve_names_each_run_that_solves_differently_now(db, monkeypatch):
+    """Nothing stored was touched, but the solver now gives one permit less to the largest
+    allocation: every run's replay differs, each named with both plan hashes."""
+    import allocator.model
+
+    real = allocator.model.solve
+
+    def drifted(problem, options=None):
+        plan = real(problem, options)
+        plan.allocation = plan.allocation.copy()
+        plan.allocation[plan.allocation.argmax()] -= 1
+        return plan
+
+    with closing(raw(db)) as connection:
+        stored = dict(connection.execute("SELECT id, plan_sha256 FROM runs").fetchall())
+    monkeypatch.setattr(allocator.model, "solve", drifted)
+    assert found(db) == []
+    findings = found(db, resolve=True)
+    assert [(code, runs) for code, _, runs in findings] == [("replay", (2,)), ("replay", (1,))]
+    for (_, message, (run,)) in findings:
+        new, old = message.removeprefix(f"Run {run}: re-solving gives plan hash ").split(
+            "…, but ")
+        assert len(new) == 12 and new != stored[run][:12]
+        assert old == f"{stored[run][:12]}… is stored."
