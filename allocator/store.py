@@ -1455,8 +1455,11 @@ class _Verifier:
                 "SELECT name, seq FROM sqlite_sequence")}
             for table in ("approvals", "audit"):
                 highest = self.db.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
-                if given.get(table, 0) != highest:
-                    self.add("sequence", table=table, highest=given.get(table, 0),
+                written = given.get(table, 0)
+                if written > highest:
+                    self.add("sequence", table=table, highest=written, present=highest)
+                elif written < highest:  # SQLite's counter itself was lowered or removed
+                    self.add("sequence_behind", table=table, written=written,
                              present=highest)
         else:
             self.add("object_missing", name="sqlite_sequence")

@@ -1602,3 +1602,19 @@ def test_verify_resolve_names_each_run_that_solves_differently_now(db, monkeypat
             "…, but ")
         assert len(new) == 12 and new != stored[run][:12]
         assert old == f"{stored[run][:12]}… is stored."
+
+
+@pytest.mark.parametrize("edit, written", [
+    ("DELETE FROM sqlite_sequence WHERE name = 'audit'", 0),
+    ("UPDATE sqlite_sequence SET seq = 3 WHERE name = 'audit'", 3),
+])
+def test_sqlites_counter_of_written_rows_lowered_is_named_as_such(db, edit, written):
+    """The newest rows are all there, but SQLite's counter was lowered or removed: not a
+    removal of rows, and not a traceback."""
+    tamper(db, sql(edit))
+    assert found(db) == [
+        ("sequence_behind", f"Table audit: SQLite's counter of written rows stands at {written}, "
+                            "below the newest id 7: the counter was altered outside allocator.",
+         ())]
+    assert found(db, lang="zh")[0][1] == (f"数据表 audit：SQLite 记录的已写入编号为 {written}，"
+                                          "低于现存最新编号 7：该计数已在 allocator 之外被改动。")
