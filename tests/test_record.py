@@ -468,12 +468,17 @@ def test_an_archived_read_only_store_can_be_listed_verified_and_exported(base, s
         store.chmod(0o644)
 
 
-def test_a_store_in_a_read_only_folder_can_be_verified(store, capsys):
+def test_a_store_in_a_read_only_folder_can_be_verified_but_not_written(store, capsys):
+    # The store file itself stays writable (0644): the folder's mode (0555, no write bit for
+    # anyone) is what marks the archive, even for an administrator whom os.access lets write.
     folder = store.parent
     make_read_only(folder)
     try:
         assert cli(capsys, "verify", "--db", store)[0] == 0
         assert cli(capsys, "runs", "--db", store)[0] == 0
+        code, _, err = cli(capsys, "approve", "2", "--by", "x", "--supersede", "1", "--reason",
+                           "r", "--db", store)
+        assert code == 2 and "read-only" in err and "只读" in err
         assert sorted(p.name for p in folder.iterdir()) == ["store.sqlite3"]
     finally:
         folder.chmod(0o755)

@@ -1390,6 +1390,8 @@ def test_a_superseded_approval_names_the_run_that_replaced_it(db):
 
 
 def test_the_audit_log_gives_back_every_entry_as_stored(timed):
+    from allocator.scenario import scenario_sha256
+
     with closing(raw(timed)) as connection:
         rows = connection.execute("SELECT * FROM audit ORDER BY id").fetchall()
     with Store.open(timed) as store:
@@ -1402,6 +1404,9 @@ def test_the_audit_log_gives_back_every_entry_as_stored(timed):
                                  "allocator": allocator.__version__}
     assert {key: entries[1].detail[key] for key in ("file", "rows", "sheet", "created_at")} == {
         "file": "example.xlsx", "rows": 6, "sheet": "需求申报", "created_at": APPROVED_AT}
+    assert [entries[number].detail for number in (2, 4)] == [
+        {"sha256": scenario_sha256(default_scenario(cap)), "name": "未命名方案",
+         "created_at": APPROVED_AT} for cap in (20, 15)]
 
 
 def test_saved_scenarios_are_given_back_newest_first_with_what_was_saved(timed):
