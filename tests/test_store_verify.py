@@ -1623,3 +1623,65 @@ def test_sqlites_counter_of_written_rows_lowered_is_named_as_such(db, edit, writ
          ())]
     assert found(db, lang="zh")[0][1] == (f"数据表 audit：SQLite 记录的已写入编号为 {written}，"
                                           "低于现存最新编号 7：该计数已在 allocator 之外被改动。")
+
+
+# -- an approval made under the first schema, as allocator then wrote it ----------------------
+def approve_as_schema_1(store: Store, run: int, approver: str, note: str) -> None:
+    """What ``approve`` wrote before schema 2: eight columns, a chain hash without the plan
+    year, supersede, reason and audit head, and its audit entry timed by a second reading of
+    the clock."""
+    with store._write() as db:
+        row = db.execute(
+            "SELECT r.*, d.sha256 AS dataset_sha256, s.sha256 AS scenario_sha256 FROM runs r"
+            " JOIN datasets d ON d.id = r.dataset_id JOIN scenarios s ON s.id = r.scenario_id"
+            " WHERE r.id = ?", (run,)).fetchone()
+        allocations = canonical(store_module.result_allocations(json.loads(row["result"])))
+        at = store_module.now()
+        chain = store_module._chain_hash(
+            run_id=run, approver=approver, approved_at=at, note=note,
+            plan_sha256=row["plan_sha256"], result_sha256=row["result_sha256"],
+            dataset_sha256=row["dataset_sha256"], scenario_sha256=row["scenario_sha256"],
+            allocations=allocations, prev_sha256=store_module.GENESIS)
+        db.execute("INSERT INTO approvals (run_id, approver, approved_at, note, plan_sha256,"
+                   " allocations, prev_sha256, chain_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   (run, approver, at, note, row["plan_sha256"], allocations,
+                    store_module.GENESIS, chain))
+        store._audit("approve", f"run:{run}", {"approver": approver, "note": note,
+                                               "plan_sha256": row["plan_sha256"],
+                                               "chain_sha256": chain}, approver)
+
+
+@pytest.fixture
+def upgraded(tmp_path, solved, monkeypatch) -> Path:
+    """A store made and approved under schema 1, then opened (and so migrated) by this
+    allocator; the clock moves on by a second at each reading."""
+    ticks = iter(range(100))
+    monkeypatch.setattr(store_module, "now",
+                        lambda: f"2026-01-05T01:00:{next(ticks):02d}+00:00")
+    path = tmp_path / "old.sqlite3"
+    with monkeypatch.context() as before:
+        before.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
+        with Store.open(path, by="planner") as store:
+            assert store.version == 1
+            store.record_run(demand(), *solved[0], by="planner")
+            approve_as_schema_1(store, APPROVED, "张三", "同意")
+    Store.open(path, by="planner").close()
+    return path
+
+
+def test_an_approval_made_under_the_first_schema_still_verifies_after_the_upgrade(upgraded):
+    with Store.open(upgraded) as store:
+        assert store.version == store_module.schema_version()
+        assert store.verify().ok
+        approval = store.run(APPROVED).approval
+    assert (approval.approver, approval.note, approval.plan_year, approval.supersedes) == (
+        "张三", "同意", None, None)
+    with closing(raw(upgraded)) as connection:
+        assert connection.execute("SELECT format FROM approvals").fetchone()[0] == 1
+
+
+def test_an_edit_to_an_approval_of_the_first_schema_is_caught(upgraded):
+    tamper(upgraded, sql("UPDATE approvals SET note = '不同意'"))
+    assert found(upgraded) == [APPROVAL_1]
+    tamper(upgraded, sql("UPDATE approvals SET note = '同意', approver = '李四'"))
+    assert found(upgraded) == [APPROVAL_1, APPROVAL_1_LOG]
