@@ -187,6 +187,21 @@ def test_an_approved_run_whose_record_was_removed_is_named_twice(db):
     ]
 
 
+def test_a_removed_run_whose_solve_entry_went_with_it_is_still_remembered_by_its_approval(db):
+    def remove(connection: sqlite3.Connection) -> None:
+        connection.execute("DELETE FROM runs WHERE id = ?", (APPROVED,))
+        connection.execute("DELETE FROM audit WHERE id = 4")  # its solve entry
+
+    tamper(db, remove)
+    assert found(db) == [
+        ("audit", "Audit entry 5 was changed, removed or inserted: the audit chain is broken "
+                  "there.", ()),
+        ("approved_run_missing", "Run 1 was approved but its record is missing.", (1,)),
+        ("run_missing", "Run 1 is in the audit log but its record is missing: it was removed.",
+         (1,)),
+    ]
+
+
 def test_a_removed_approval_is_missing_and_shortens_the_sequence(db):
     tamper(db, sql("DELETE FROM approvals"))
     assert found(db) == [
@@ -1685,3 +1700,26 @@ def test_an_edit_to_an_approval_of_the_first_schema_is_caught(upgraded):
     assert found(upgraded) == [APPROVAL_1]
     tamper(upgraded, sql("UPDATE approvals SET note = '同意', approver = '李四'"))
     assert found(upgraded) == [APPROVAL_1, APPROVAL_1_LOG]
+
+
+def test_a_solve_entry_retimed_with_the_audit_chain_rehashed_is_caught_by_the_runs_time(db):
+    """An insider changes the time of the newest audit entry (a solve) and recomputes its hash:
+    the chain holds, and only the run's own time, kept in its record, shows the change."""
+    subs, scenario = demand(), default_scenario(12)
+    with Store.open(db) as store:
+        run = store.record_run(subs, scenario, solve(build_problem(subs, scenario)),
+                               by="planner")
+
+    def retime(connection: sqlite3.Connection) -> None:
+        entry = connection.execute("SELECT * FROM audit ORDER BY id DESC").fetchone()
+        at = "2020-01-01T00:00:00+00:00"
+        digest = store_module._audit_hash(entry["id"], at, entry["actor"], entry["action"],
+                                          entry["subject"], entry["detail"],
+                                          entry["prev_sha256"])
+        connection.execute("UPDATE audit SET at = ?, sha256 = ? WHERE id = ?",
+                           (at, digest, entry["id"]))
+
+    tamper(db, retime)
+    assert found(db) == [
+        ("run_log", f"Run {run} no longer matches its entry in the audit log (dataset, scenario, "
+                    "status, total, plan, author or time).", (run,))]
