@@ -989,6 +989,8 @@ def test_a_store_too_damaged_to_read_on_is_reported_not_raised(db, resolve, caps
     db.write_bytes(content[:at + 20] + b"\xff\xfe\xff" + content[at + 23:])
     findings = found(db, resolve=resolve)
     assert [code for code, _, _ in findings] == ["damaged_rest"]
+    with Store.open(db) as store:
+        assert store.verify().counts == {}  # nothing could be counted
     message = findings[0][1]
     assert message.startswith("The store file is damaged and the rest of it cannot be read, "
                               "so it could not be checked item by item (SQLite: Could not "
@@ -1723,3 +1725,10 @@ def test_a_solve_entry_retimed_with_the_audit_chain_rehashed_is_caught_by_the_ru
     assert found(db) == [
         ("run_log", f"Run {run} no longer matches its entry in the audit log (dataset, scenario, "
                     "status, total, plan, author or time).", (run,))]
+
+
+def test_canonical_json_is_sorted_compact_utf8_and_refuses_what_json_cannot_hold():
+    assert canonical({"b": [1, 2.5], "a": "中文", "c": None}) == '{"a":"中文","b":[1,2.5],"c":null}'
+    for value in (float("nan"), float("inf"), -float("inf")):
+        with pytest.raises(ValueError):
+            canonical({"x": value})
