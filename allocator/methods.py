@@ -695,7 +695,7 @@ def _allocate(p: _Problem, method: Method) -> np.ndarray:
         return _allocate_exact(p, method)
     try:
         return _allocate_fast(p, method)
-    except _FloatTrouble:  # pragma: no cover - a safety net; the margins make it unreachable
+    except _FloatTrouble:  # a safety net the margins make unreachable (a test forces it)
         return _allocate_exact(p, method)
 
 

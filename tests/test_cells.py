@@ -394,3 +394,20 @@ def test_credit_code_refusals_name_length_and_check_character():
     assert raised.value.code == "credit_code_check"
     assert raised.value.params == {"expected": "L", "found": "X"}
 
+
+
+# -- amounts (the roster's yuan and years) -----------------------------------------------------
+@pytest.mark.parametrize(("raw", "expected"), [
+    (0, Decimal(0)), ("0", Decimal(0)), ("150000.50", Decimal("150000.50")), (3, Decimal(3)),
+    ("1,200", Decimal(1200)), (0.5, Decimal("0.5")),
+])
+def test_amounts_are_exact_decimals_from_zero_up(raw, expected):
+    assert cells.parse_amount(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    (-1, "count_negative"), ("-0.01", "count_negative"), ("10" + "0" * 20, "count_too_large"),
+    ("abc", "number_text"), (True, "number_boolean"),
+])
+def test_amounts_below_zero_too_large_or_not_numbers_are_refused(raw, code):
+    assert fails(cells.parse_amount, raw) == code

@@ -683,3 +683,19 @@ def test_a_total_that_is_not_a_whole_number_is_refused(total):
 def test_a_whole_total_written_as_a_float_or_fraction_is_that_count(total):
     # Sainte-Laguë, 3 seats for claims 3 and 2: quotients 3, 2, then 3/3 = 1 before 2/3.
     assert apportion([3, 2], total).seats == (2, 1)
+
+
+def test_the_exact_path_stands_in_when_floating_point_reports_trouble(monkeypatch):
+    """The fast path raises _FloatTrouble when its margins cannot tell two priorities apart (a
+    safety net: the margins make it unreachable). The exact path then gives the published
+    apportionment just the same."""
+    from allocator import methods
+
+    def trouble(p, method):
+        raise methods._FloatTrouble
+
+    monkeypatch.setattr(methods, "_allocate_fast", trouble)
+    assert list(apportion(SPAIN_EP_2019, 54, DH).seats) == (
+        [20, 12, 7, 6, 3, 3, 2, 1] + [0] * (len(SPAIN_EP_2019) - 8))
+    votes = [11828277, 9990488, 6316080, 5155933, 4643272, 2830238]
+    assert apportion(votes, 598, "webster").seats == (173, 146, 93, 76, 68, 42)

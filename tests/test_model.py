@@ -497,14 +497,18 @@ def test_only_the_pairs_that_overlap_without_nesting_are_named():
         mask[members] = True
         return Group(name, text("group.cap"), mask, 0, None)
 
-    # a = {0, 1} and b = {1, 2} overlap; c = {3} is disjoint from all; d = {0} lies inside a.
-    groups = [group("a", [0, 1]), group("b", [1, 2]), group("c", [3]), group("d", [0])]
+    # a = {0, 1, 4} and b = {1, 2} overlap (1 shared, 2 only in a, 1 only in b); c = {3} is
+    # disjoint from all; d = {0} lies inside a.
+    groups = [group("a", [0, 1, 4]), group("b", [1, 2]), group("c", [3]), group("d", [0])]
     with pytest.raises(InputError) as raised:
         build_tree(groups, np.full(5, 10), 20, file="s.toml")
     [problem] = raised.value.issues
     assert problem.code == "groups_overlap"
     assert problem.file == "s.toml" and problem.column == "groups.a"
-    assert "a" in problem.message.en and "b" in problem.message.en
+    assert problem.message.en == (
+        "Groups 'a' and 'b' overlap (1 employers in both, 2 only in the first, 1 only in the "
+        "second). Groups must be disjoint or nested, or no divisor could explain the plan: use "
+        "weights instead, or reshape the groups.")
 
 
 # -- mutation survivors (docs/mutation.md): the Hamilton plan, worked by hand ----------------
@@ -515,6 +519,13 @@ def test_hamilton_plan_keeps_each_employer_within_its_ceiling():
                     **{"method.rule": "hamilton", "method.max_per_employer": 20})
     assert seats(plan) == [20, 20]
     assert plan.unallocated == 20
+    # Solved exactly, without CP-SAT: said so, with the installed OR-Tools (part of the plan
+    # hash) and a wall time that is a duration, not a clock reading.
+    import ortools
+
+    assert (plan.solver.name, plan.solver.version, plan.solver.status, plan.ortools_version) == (
+        "Hamilton (exact, no solver)", ortools.__version__, "EXACT", ortools.__version__)
+    assert 0 <= plan.solver.wall_s < 60
     [scope] = plan.scopes
     assert scope.name == "cap"
     assert (scope.label.zh, scope.label.en) == ("年度可分配总量", "the allocatable cap")
