@@ -91,6 +91,20 @@ def test_a_top100_firm_without_a_breakdown_loses_its_guarantee_and_says_so(tmp_p
                              "cannot be computed."}
 
 
+def test_a_top100_firm_without_a_breakdown_names_every_role_it_would_be_guaranteed(tmp_path):
+    # With key staff guaranteed too (50 %), the firm that gave no breakdown lacks both roles'
+    # numbers, and the reason names both.
+    path = write(tmp_path / "d.xlsx", [row(1, "乙公司", top100="是")])
+    result, _ = result_of(path, 4, **{"guarantee.top100_key_staff": Decimal("0.5")})
+    [reason] = [r for r in result["employers"][0]["reasons"]
+                if r["code"] == "TOP100_NO_BREAKDOWN"]
+    assert reason["zh"] == ("区级百强企业（第八条），但未填高级管理人员、业务骨干人数，"
+                            "无法计算保障数：保障0个（提示：未填分项人数）。")
+    assert reason["en"] == ("District top-100 firm (Art. 8), but the number of senior managers "
+                            "and key staff is not given, so no guarantee can be worked out: 0 "
+                            "guaranteed (warning: no breakdown by role).")
+
+
 def test_an_attrition_rate_typed_as_1_is_read_as_100_percent_and_says_so(tmp_path):
     # Rate 1 reads as 100 % > 10 %: half of 10 is cut (5 left). The reason and the sentence
     # name the warning; the second firm typed "1%" and is not cut.
