@@ -670,3 +670,15 @@ def test_a_ceiling_and_a_guarantee_cut_to_it_are_explained_with_their_articles()
     assert "guarantee limited to the ceiling, −2" in sentence
     assert "依方案单位上限（第四条总量控制）3个" in explain_employer(plan, 0).zh
     assert plan_summary(plan).scopes["name"].tolist() == ["cap"]
+
+
+@pytest.mark.parametrize(("code", "zh", "en"), [
+    ("finance", "金融", "Finance"), ("culture", "文化", "Culture"),
+    ("information", "信息服务", "Information services"), ("other", "其他", "Other"),
+    ("xyz", "xyz", "xyz"),  # a code the table does not know is shown as it is
+])
+def test_a_sectors_label_in_both_languages(code, zh, en):
+    from allocator.explain import sector_label
+
+    label = sector_label(code)
+    assert (label.zh, label.en) == (zh, en)

@@ -871,3 +871,13 @@ def test_a_value_outside_a_parameters_choices_lists_them():
         "scenario.choice", "roster.unlisted", 4, "nope")
     assert found.message.en == ("Employers without roster rows is not one of the allowed "
                                 "values: keep, exclude.")
+
+
+def test_the_default_scenarios_cap_refused_names_the_key_and_no_file():
+    # Built in code, not read from a file: the error names the key alone.
+    with pytest.raises(InputError) as refused:
+        default_scenario(-5)
+    [problem] = refused.value.issues
+    assert problem.file == ""
+    assert problem.where("en") == "column 'cap.annual'"
+    assert problem.message.en == "Annual cap must be between 0 and 10000000."
