@@ -1500,8 +1500,6 @@ def _issues(problem: ValidationError, file: str, lines: KeyLines) -> list[Issue]
                 params["label"] = _section_label(loc[:-1])
             if code in ("group_selectors", "group_min_max"):
                 params["group"] = loc[1] if len(loc) > 1 else ""
-                if code == "group_selectors":
-                    value = None
         elif kind in _RANGE_TYPES:
             code, bounds = _range_message(parameter)
             params |= bounds

@@ -881,3 +881,18 @@ def test_the_default_scenarios_cap_refused_names_the_key_and_no_file():
     assert problem.file == ""
     assert problem.where("en") == "column 'cap.annual'"
     assert problem.message.en == "Annual cap must be between 0 and 10000000."
+
+
+@pytest.mark.parametrize(("source", "value", "en", "zh"), [
+    # An item written as a table's key: the table is named, not the weight.
+    ('[cap]\nannual = 1\n[weights.category]\n"9" = 1.5\n', "9",
+     "Category weights has no item 9: use 1 to 7.", "重点支持类别权重没有第9项；只能填1至7。"),
+    # A group naming no selector: there is no one value to show.
+    ("[cap]\nannual = 1\n[groups.x]\nmin = 5\n", None,
+     "Group 'x' must name exactly one selector: sector, top100 or category; it names 0.",
+     "分组“x”须指定且只能指定一种范围：sector（重点产业）、top100（区级百强企业）或 "
+     "category（重点支持类别），现在指定了0种。"),
+])
+def test_an_item_key_and_a_group_without_a_selector_are_named_in_words(source, value, en, zh):
+    [problem] = problems(source)
+    assert (problem.value, problem.message.en, problem.message.zh) == (value, en, zh)
