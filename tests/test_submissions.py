@@ -248,7 +248,12 @@ def test_missing_and_duplicate_headers(tmp_path):
 
 def test_no_header_and_no_data(tmp_path):
     nothing = workbook(tmp_path / "n.xlsx", [["hello", "world"], [1, 2]])
-    assert [i.code for i in read_submissions(nothing).issues] == ["header_not_found"]
+    unread = read_submissions(nothing)
+    assert [i.code for i in unread.issues] == ["header_not_found"]
+    # No row, but every column a plan reads is there (the app and the checks read them).
+    assert len(unread.frame) == 0
+    assert {"row", "credit_code", "name", "demand_total"} <= set(unread.frame.columns)
+    assert str(unread.frame["row"].dtype) == "int64"
     header_only = workbook(tmp_path / "h.xlsx", [HEADER])
     assert [i.code for i in read_submissions(header_only).issues] == ["no_data"]
 
