@@ -498,7 +498,7 @@ def _weight_text(record: dict[str, Any], weight: Decimal, multipliers: tuple[Rea
         return text("explain.weight", weight=exact_text(weight))
     tilts = len(shown)
     if tilts > 1:  # several tilts apply: say how they combine, each factor shown
-        factors.append(text(f"explain.combine.{combine}", weight=exact_text(weight)))
+        factors.append(text(f"explain.combine.{combine}"))
     return text("explain.weight_why", weight=exact_text(weight), factors=_join(factors))
 
 

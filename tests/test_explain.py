@@ -313,6 +313,7 @@ def test_hamilton_quota_and_remainders():
     a, c = explain_employer(plan, 0).en, explain_employer(plan, 2).en
     assert "≈ 4.2857, remainder not among the largest: rounded down to 4" in a
     assert "≈ 1.4286, remainder among the largest: rounded up to 2" in c
+    assert [e.quota for e in explain_plan(plan)] == [Fraction(60, 14)] * 2 + [Fraction(20, 14)]
 
 
 def test_irrational_hill_tie_gets_a_rational_divisor_just_below_it():
@@ -379,6 +380,16 @@ def test_plan_summary_hand_worked():
     assert summary.fill_eligible == Fraction(12, 16)
     assert summary.surplus is None
     assert any("60%" in line.zh and "75%" in line.zh for line in summary.lines)
+    assert (summary.lines[0].zh, summary.lines[0].en) == (
+        "年度总量12个，预留0个，可分配12个；申报20个，合格16个。",
+        "Annual cap 12, reserve 0, allocatable 12; requested 20, eligible 16.")
+    # Weakest awarded: employer 1's 8th permit, 10/8 = 1.25; strongest refused: employer 2's
+    # 5th, 6/5 = 1.2. Fewest digits strictly inside (1.2, 1.25): 1.21 … 1.24; 1.22 and 1.23 lie
+    # equally near the midpoint 1.225, and the larger is taken.
+    [scope] = summary.scopes.to_dict("records")
+    assert (scope["name"], scope["employers"], scope["allocated"], scope["divisor"],
+            scope["divisor_exact"], scope["divisor_interval"]) == (
+        "cap", 2, 12, 1.23, "123/100", ["1.2", "1.25"])
 
 
 def test_surplus_says_why():

@@ -104,6 +104,15 @@ def test_attrition_cut_strictly_above_the_threshold(rate, eligible):
     assert codes(row) == ([] if eligible == 10 else ["ATTRITION_CUT"])
 
 
+def test_an_attrition_cut_says_the_rate_the_threshold_and_the_share_in_percent():
+    # 35 % attrition above the 10 % line, half cut: 10 → 5.
+    row = one(employer(1, demand_total=10, attrition_rate=Decimal("0.35")),
+              **{"sanctions.attrition_cut": Decimal("0.5")})
+    [reason] = row["reasons"]
+    assert reason.message.en == "One-year attrition 35% above 10% (Art. 16(3)): cut by 50%, −5."
+    assert reason.message.zh == "近一年流失率35%超过10%（第十六条第三项），压减50%：减5个。"
+
+
 def test_attrition_threshold_is_a_parameter():
     row = one(employer(1, demand_total=10, attrition_rate=Decimal("0.09")),
               **{"sanctions.attrition_threshold": Decimal("0.08"),
