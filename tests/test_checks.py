@@ -128,3 +128,17 @@ def test_explanation_refuses_a_weight_its_multipliers_do_not_give():
     wrong = dataclasses.replace(plan, problem=dataclasses.replace(problem, employers=employers))
     with pytest.raises(ExplanationError, match=r"not the weight 1\.4"):
         explain_plan(wrong)
+
+
+def test_cp_sat_answering_infeasible_after_the_bounds_were_checked_is_refused_in_words(
+        monkeypatch):
+    """Every rule's bounds are checked feasible before CP-SAT runs, so an INFEASIBLE answer
+    can only be a bug (of the model or of the solver): refused, never shown as a plan."""
+    from ortools.sat.python import cp_model
+
+    monkeypatch.setattr(cp_model.CpSolver, "solve", lambda self, *args, **kwargs:
+                        cp_model.INFEASIBLE)
+    with pytest.raises(VerificationError) as refused:
+        solve(problem_for(), SolveOptions(margin=None))
+    assert str(refused.value) == ("CP-SAT found the model infeasible although every rule's "
+                                  "bounds were checked feasible")
