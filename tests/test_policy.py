@@ -482,3 +482,16 @@ def test_a_guarantee_from_an_incomplete_breakdown_carries_the_warning():
                          demand_other=4), **changes)
     [guarantee] = [r for r in whole["reasons"] if r.code == "TOP100_GUARANTEE"]
     assert (guarantee.amount, guarantee.warning) == (5, None)
+
+
+def test_the_floor_and_the_sector_weight_say_their_figures_word_for_word():
+    floor = one(employer(1, demand_total=10), **{"method.min_per_employer": 3})["reasons"]
+    assert [(r.code, r.amount, r.message.zh, r.message.en) for r in floor] == [(
+        "MIN_FLOOR", 3,
+        "每家合格单位至少分配3个（方案参数，细则无此条，系本区依第十九条的做法），保障数增加3个。",
+        "Every eligible employer gets at least 3 (scenario; no article says this: the "
+        "district's practice under Art. 19): guarantee raised by 3.")]
+    weight = one(employer(1, demand_total=10, sector="finance"))["reasons"]
+    assert [(r.code, r.factor, r.message.zh, r.message.en) for r in weight] == [(
+        "WEIGHT_SECTOR", Decimal("1.2"), "重点产业“金融”（第八条）：权重×1.2。",
+        "Priority sector 'Finance' (Art. 8): weight ×1.2.")]

@@ -268,6 +268,17 @@ def test_employers_without_roster_rows_are_kept_with_a_warning_or_given_nothing(
     assert excluded.employers["eligible"].tolist() == [1, 0]
     reason = excluded.employers.iloc[1].reasons[0]
     assert (reason.code, reason.amount) == ("ROSTER_UNLISTED", -4)
+    assert (reason.message.zh, reason.message.en) == (
+        "人员名单中没有该单位的人员，按方案规定不予分配，减少4个。",
+        "No applicant of this employer is on the roster: under the scenario it receives "
+        "nothing, 4 fewer.")
+    # A top-100 firm that gave its breakdown but is not on the roster: excluded with its parts
+    # at 0, so nothing says its breakdown is missing.
+    top = problem_of([employer(1, demand_total=1),
+                      employer(2, demand_total=4, demand_senior=2, demand_key_staff=0,
+                               demand_other=2, top100=True)], people, strict).employers.iloc[1]
+    assert (top.eligible, top.guaranteed) == (0, 0)
+    assert [(r.code, r.amount) for r in top.reasons] == [("ROSTER_UNLISTED", -4)]
 
 
 def test_screening_comes_before_the_gates_and_cuts():
