@@ -699,3 +699,11 @@ def test_the_exact_path_stands_in_when_floating_point_reports_trouble(monkeypatc
         [20, 12, 7, 6, 3, 3, 2, 1] + [0] * (len(SPAIN_EP_2019) - 8))
     votes = [11828277, 9990488, 6316080, 5155933, 4643272, 2830238]
     assert apportion(votes, 598, "webster").seats == (173, 146, 93, 76, 68, 42)
+
+
+def test_a_priority_of_a_negative_claim_is_refused_in_words():
+    from allocator.methods import Priority
+
+    with pytest.raises(ValueError) as refused:
+        Priority(DH, -1, 0)
+    assert str(refused.value) == "a claim cannot be negative"
