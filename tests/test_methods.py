@@ -707,3 +707,14 @@ def test_a_priority_of_a_negative_claim_is_refused_in_words():
     with pytest.raises(ValueError) as refused:
         Priority(DH, -1, 0)
     assert str(refused.value) == "a claim cannot be negative"
+
+
+def test_bounds_and_claims_outside_what_an_apportionment_can_hold_are_refused_in_words():
+    with pytest.raises(ValueError) as refused:
+        apportion([1, 2], 2, DH, lower=[-1, 0])
+    assert str(refused.value) == "lower bound 0 must be >= 0, not -1"
+    with pytest.raises(ValueError):  # a bound of 2**50 seats or more
+        apportion([1, 2], 2, DH, upper=[2**50, 5])
+    with pytest.raises(TypeError) as refused:
+        apportion([True, 2], 2, DH)
+    assert str(refused.value) == "a claim must be a number, not a boolean"
