@@ -1456,11 +1456,12 @@ class _Verifier:
             for table in ("approvals", "audit"):
                 highest = self.db.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
                 written = given.get(table, 0)
-                if written > highest:
-                    self.add("sequence", table=table, highest=written, present=highest)
-                elif written < highest:  # SQLite's counter itself was lowered or removed
-                    self.add("sequence_behind", table=table, written=written,
+                if not isinstance(written, int) or written < highest:
+                    # SQLite's counter itself was lowered, removed or overwritten
+                    self.add("sequence_behind", table=table, written=visible_text(written),
                              present=highest)
+                elif written > highest:
+                    self.add("sequence", table=table, highest=written, present=highest)
         else:
             self.add("object_missing", name="sqlite_sequence")
 

@@ -1629,10 +1629,11 @@ def test_verify_resolve_names_each_run_that_solves_differently_now(db, monkeypat
 @pytest.mark.parametrize("edit, written", [
     ("DELETE FROM sqlite_sequence WHERE name = 'audit'", 0),
     ("UPDATE sqlite_sequence SET seq = 3 WHERE name = 'audit'", 3),
+    ("UPDATE sqlite_sequence SET seq = 'x' WHERE name = 'audit'", "x"),  # not even a number
 ])
 def test_sqlites_counter_of_written_rows_lowered_is_named_as_such(db, edit, written):
-    """The newest rows are all there, but SQLite's counter was lowered or removed: not a
-    removal of rows, and not a traceback."""
+    """The newest rows are all there, but SQLite's counter was lowered, removed or
+    overwritten: not a removal of rows, and not a traceback."""
     tamper(db, sql(edit))
     assert found(db) == [
         ("sequence_behind", f"Table audit: SQLite's counter of written rows stands at {written}, "
