@@ -495,3 +495,20 @@ def test_the_floor_and_the_sector_weight_say_their_figures_word_for_word():
     assert [(r.code, r.factor, r.message.zh, r.message.en) for r in weight] == [(
         "WEIGHT_SECTOR", Decimal("1.2"), "重点产业“金融”（第八条）：权重×1.2。",
         "Priority sector 'Finance' (Art. 8): weight ×1.2.")]
+
+
+def test_a_violation_cut_and_a_utilisation_cut_say_their_figures_word_for_word():
+    violation = one(employer(1, demand_total=10, violations=(6,)),
+                    **{"sanctions.violation_cut.6": Decimal("0.2")})["reasons"]
+    assert [(r.code, r.amount, r.message.zh, r.message.en) for r in violation] == [(
+        "VIOLATION_CUT", -2, "违规情形：其他违规情形（第十六条第六项），压减20%：减2个。",
+        "Violation: Other violations (Art. 16(6)): cut by 20%, −2.")]
+    # Used 2 of 10 last year, below the 50 % the scenario asks: half of 10 cut.
+    used = one(employer(1, demand_total=10, prior_quota=10, prior_used=2),
+               **{"utilisation.min_rate": Decimal("0.5"),
+                  "utilisation.cut": Decimal("0.5")})["reasons"]
+    assert [(r.code, r.amount, r.message.zh, r.message.en) for r in used] == [(
+        "UTILISATION_CUT", -5,
+        "上年度指标使用2/10，低于50%（细则无此条，系本区依第十九条调整申办条件的做法），压减50%：减5个。",
+        "Used 2 of last year's 10, below 50% (no article says this: the district's practice "
+        "under Art. 19, which lets the bureau adjust the conditions): cut by 50%, −5.")]
