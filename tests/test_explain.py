@@ -695,3 +695,24 @@ def test_a_sectors_label_in_both_languages(code, zh, en):
 
     label = sector_label(code)
     assert (label.zh, label.en) == (zh, en)
+
+
+def test_a_group_at_its_ceiling_is_explained_by_its_own_divisor_worked_by_hand():
+    # Sainte-Laguë, cap 40; finance (claims 30 and 20) may take at most 12. Inside the group,
+    # D ∈ (30/7.5, 30/6.5] ∩ (20/5.5, 20/4.5] = (4, 4.444…]: one decimal, 4.1 … 4.4, nearest the
+    # midpoint 4.22 is 4.2, so 30/4.2 ≈ 7.14 → 7 and 20/4.2 ≈ 4.76 → 5. The other 28 go to
+    # the claim of 40: D ∈ (40/28.5, 40/27.5] = (1.4035, 1.4545]; two decimals, nearest the
+    # midpoint 1.429 is 1.43, and 40/1.43 ≈ 27.97 → 28.
+    records = [employer(1, demand_total=30, sector="finance"),
+               employer(3, demand_total=20, sector="finance"), employer(2, demand_total=40)]
+    plan = plan_for(records, 40, groups={"fin": {"sector": "finance", "max": 12}})
+    explanations = explain_plan(plan)
+    assert [(e.allocated, e.rounded, e.quotient) for e in explanations] == [
+        (7, 7, Fraction(50, 7)), (5, 5, Fraction(100, 21)), (28, 28, Fraction(4000, 143))]
+    assert explanations[0].sentence.en == (
+        "Requested 30; eligible 30; floor 0, ceiling 30; weight 1; claim 1 × 30 = 30; quotient "
+        "30 ÷ 4.2 ≈ 7.14 (divisor of group 'fin' (priority sector 'Finance'), whose bound "
+        "binds), rounded to 7 by Sainte-Laguë; allocated 7.")
+    assert explanations[2].sentence.zh == (
+        "申报40个；合格40个；下限0个、上限40个；权重1；分配依据1×40=40；商40÷1.43≈27.97"
+        "（按全区可分配总量的除数），按圣拉古法取整为28；分配28个。")

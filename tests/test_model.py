@@ -575,3 +575,17 @@ def test_a_solved_plan_records_the_installed_or_tools_version():
 
     plan = plan_for([employer(1, demand_total=10), employer(2, demand_total=20)], 12)
     assert plan.ortools_version == ortools.__version__
+
+
+def test_hamilton_with_groups_is_refused_naming_the_rule_in_words():
+    with pytest.raises(InputError) as refused:
+        plan_for([employer(1, demand_total=5, sector="finance"), employer(2, demand_total=5)],
+                 6, groups={"fin": {"sector": "finance", "max": 3}},
+                 **{"method.rule": "hamilton"})
+    [problem] = refused.value.issues
+    assert (problem.code, problem.column) == ("hamilton_groups", "method.rule")
+    assert problem.message.en == (
+        "Hamilton (largest remainders) is for comparison only and takes no group floors or "
+        "ceilings: choose a divisor method or remove the groups.")
+    assert problem.message.zh == ("最大余额法（Hamilton）仅供对比，不支持分组上下限；"
+                                  "请选用除数法或删除分组。")

@@ -512,3 +512,13 @@ def test_a_violation_cut_and_a_utilisation_cut_say_their_figures_word_for_word()
         "上年度指标使用2/10，低于50%（细则无此条，系本区依第十九条调整申办条件的做法），压减50%：减5个。",
         "Used 2 of last year's 10, below 50% (no article says this: the district's practice "
         "under Art. 19, which lets the bureau adjust the conditions): cut by 50%, −5.")]
+
+
+def test_violations_cut_alike_keep_each_its_own_item_and_words():
+    # One Art. 16 item each, every item cut by the same 20 %: the reasons differ by the item
+    # alone, and each keeps its own (a reason is shared only when it is the same in every part).
+    changes = {f"sanctions.violation_cut.{item}": Decimal("0.2") for item in range(1, 7)}
+    for item in range(1, 7):
+        [reason] = one(employer(1, demand_total=10, violations=(item,)), **changes)["reasons"]
+        assert (reason.code, reason.item, reason.amount) == ("VIOLATION_CUT", item, -2)
+        assert f"(Art. 16({item})): cut by 20%, −2." in reason.message.en
