@@ -655,6 +655,15 @@ def test_dropped_guards_are_reported(filled, db, capsys):
     assert code == 4 and "approvals_no_update" in err
 
 
+def drift(plan):
+    """The plan as a solver that drifted would give it: one permit less to its largest
+    allocation (an infeasible plan, which has none, unchanged)."""
+    if plan.allocation is not None:
+        plan.allocation = plan.allocation.copy()
+        plan.allocation[plan.allocation.argmax()] -= 1
+    return plan
+
+
 def test_export_refuses_a_plan_that_does_not_replay(filled, db, tmp_path, capsys,
                                                     monkeypatch):
     """Hashes intact, but the code now solves differently: nothing is exported."""
@@ -663,11 +672,7 @@ def test_export_refuses_a_plan_that_does_not_replay(filled, db, tmp_path, capsys
     real = allocator.model.solve
 
     def drifted(problem, options=None):
-        plan = real(problem, options)
-        if plan.allocation is not None:
-            plan.allocation = plan.allocation.copy()
-            plan.allocation[plan.allocation.argmax()] -= 1
-        return plan
+        return drift(real(problem, options))
 
     monkeypatch.setattr(allocator.model, "solve", drifted)
     out = tmp_path / "plan.xlsx"
@@ -960,10 +965,7 @@ def test_a_replay_under_a_newer_or_tools_compares_the_allocations(filled, db, mo
         assert replay.same
 
     def newer_and_drifted(problem, options=None):
-        plan = newer(problem, options)
-        plan.allocation = plan.allocation.copy()
-        plan.allocation[plan.allocation.argmax()] -= 1
-        return plan
+        return drift(newer(problem, options))
 
     monkeypatch.setattr(allocator.model, "solve", newer_and_drifted)
     with Store.open(db, by="planner") as store:

@@ -32,7 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from test_store import raw, tamper  # the same plain-SQL session and guarded edit
+from test_store import drift, raw, tamper  # a drifted solver, the plain-SQL session, a guarded edit
 
 import allocator
 from allocator import store as store_module
@@ -125,13 +125,17 @@ def one_permit_less(connection: sqlite3.Connection, run: int, *, rehash: bool = 
     return result
 
 
+def content_hashes(connection: sqlite3.Connection, run: sqlite3.Row) -> tuple[str, str]:
+    """The stored hashes of a run's dataset and scenario."""
+    return tuple(connection.execute(f"SELECT sha256 FROM {table} WHERE id = ?",
+                                    (run[f"{column}_id"],)).fetchone()[0]
+                 for table, column in (("datasets", "dataset"), ("scenarios", "scenario")))
+
+
 def rehash_record(connection: sqlite3.Connection, run: int) -> str:
     """The run's record hash recomputed from its row as it now stands, and written back."""
     stored = connection.execute("SELECT * FROM runs WHERE id = ?", (run,)).fetchone()
-    hashes = [connection.execute(f"SELECT sha256 FROM {table} WHERE id = ?",
-                                 (stored[f"{column}_id"],)).fetchone()[0]
-              for table, column in (("datasets", "dataset"), ("scenarios", "scenario"))]
-    record = store_module._record_hash(stored, *hashes)
+    record = store_module._record_hash(stored, *content_hashes(connection, stored))
     connection.execute("UPDATE runs SET record_sha256 = ? WHERE id = ?", (record, run))
     return record
 
@@ -1074,13 +1078,11 @@ def approved_seats_unreadable(connection: sqlite3.Connection, *, rechain: bool) 
         return
     row = connection.execute("SELECT * FROM approvals").fetchone()
     run = connection.execute("SELECT * FROM runs WHERE id = ?", (row["run_id"],)).fetchone()
-    hashes = [connection.execute(f"SELECT sha256 FROM {table} WHERE id = ?",
-                                 (run[f"{column}_id"],)).fetchone()[0]
-              for table, column in (("datasets", "dataset"), ("scenarios", "scenario"))]
+    dataset, scenario = content_hashes(connection, run)
     chain = store_module._chain_hash(
         run_id=row["run_id"], approver=row["approver"], approved_at=row["approved_at"],
         note=row["note"], plan_sha256=run["plan_sha256"], result_sha256=run["result_sha256"],
-        dataset_sha256=hashes[0], scenario_sha256=hashes[1], allocations=row["allocations"],
+        dataset_sha256=dataset, scenario_sha256=scenario, allocations=row["allocations"],
         prev_sha256=row["prev_sha256"], format=row["format"], plan_year=row["plan_year"],
         supersedes=row["supersedes"], reason=row["reason"], audit_sha256=row["audit_sha256"])
     connection.execute("UPDATE approvals SET chain_sha256 = ?", (chain,))
@@ -1523,9 +1525,7 @@ def test_an_approval_is_written_whole_its_chain_hash_computed_by_hand(timed, mon
         head = connection.execute("SELECT sha256 FROM audit ORDER BY id DESC").fetchone()[0]
         first = connection.execute("SELECT chain_sha256 FROM approvals").fetchone()[0]
         run = connection.execute("SELECT * FROM runs WHERE id = 2").fetchone()
-        dataset, scenario = (connection.execute(f"SELECT sha256 FROM {table} WHERE id = ?",
-                                                (number,)).fetchone()[0]
-                             for table, number in (("datasets", 1), ("scenarios", 2)))
+        dataset, scenario = content_hashes(connection, run)
     seats = [[row["credit_code"], row["allocated"]]
              for row in json.loads(run["result"])["employers"]]
     with Store.open(timed) as store:
@@ -1558,13 +1558,17 @@ def test_an_approval_is_written_whole_its_chain_hash_computed_by_hand(timed, mon
         chain_sha256=chain, plan_year=2027, supersedes=1, reason="名额调整")
 
 
+def ticking(monkeypatch: pytest.MonkeyPatch, minute: str) -> None:
+    """The store's clock, moving on by a second at each reading from ``minute``:00 (UTC)."""
+    seconds = iter(range(60))
+    monkeypatch.setattr(store_module, "now", lambda: f"{minute}:{next(seconds):02d}+00:00")
+
+
 def test_each_record_and_its_audit_entry_share_one_reading_of_the_clock(tmp_path, solved,
                                                                        monkeypatch):
     """A clock that moves on by a second at each reading: every record and its audit entry
     still carry the same time, and the store verifies."""
-    ticks = iter(range(100))
-    monkeypatch.setattr(store_module, "now",
-                        lambda: f"2026-12-04T01:00:{next(ticks):02d}+00:00")
+    ticking(monkeypatch, "2026-12-04T01:00")
     path = build(tmp_path / "store.sqlite3", solved)
     with closing(raw(path)) as connection:
         made = {f"{table[:-1]}:{row[0]}": row[1] for table in ("datasets", "scenarios", "runs")
@@ -1608,10 +1612,7 @@ def test_verify_resolve_names_each_run_that_solves_differently_now(db, monkeypat
     real = allocator.model.solve
 
     def drifted(problem, options=None):
-        plan = real(problem, options)
-        plan.allocation = plan.allocation.copy()
-        plan.allocation[plan.allocation.argmax()] -= 1
-        return plan
+        return drift(real(problem, options))
 
     with closing(raw(db)) as connection:
         stored = dict(connection.execute("SELECT id, plan_sha256 FROM runs").fetchall())
@@ -1673,9 +1674,7 @@ def approve_as_schema_1(store: Store, run: int, approver: str, note: str) -> Non
 def upgraded(tmp_path, solved, monkeypatch) -> Path:
     """A store made and approved under schema 1, then opened (and so migrated) by this
     allocator; the clock moves on by a second at each reading."""
-    ticks = iter(range(100))
-    monkeypatch.setattr(store_module, "now",
-                        lambda: f"2026-01-05T01:00:{next(ticks):02d}+00:00")
+    ticking(monkeypatch, "2026-01-05T01:00")
     path = tmp_path / "old.sqlite3"
     with monkeypatch.context() as before:
         before.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
