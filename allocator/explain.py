@@ -149,14 +149,17 @@ def _at_signpost(method: Method, quotient: Fraction) -> bool:
 
 
 def _show_quotient(method: Method, quotient: Fraction) -> tuple[str, bool]:
-    """The quotient with enough decimals that the shown value rounds like the exact one."""
+    """The quotient with enough decimals that the shown value rounds like the exact one (its
+    exact fraction when no decimal of up to twelve places does)."""
     target = rounded(method, quotient)
     for places in range(_PLACES, _MAX_PLACES + 1):
         shown, exact = decimal_text(quotient, places)
         if exact or (rounded(method, Fraction(shown)) == target
                      and not _at_signpost(method, Fraction(shown))):
             return shown, exact
-    return decimal_text(quotient, _MAX_PLACES)
+    # Within 10⁻¹² of a threshold that no decimal of twelve places shows rightly (Dean's
+    # 40/9, say): the exact fraction, which cannot mislead.
+    return f"{quotient.numerator}/{quotient.denominator}", True
 
 
 def _eq(exact: bool) -> str:

@@ -348,6 +348,11 @@ def test_quotients_are_shown_on_the_right_side_of_the_threshold():
     assert _show_quotient(Method.HUNTINGTON_HILL, Fraction(14142, 10000)) == ("1.41", False)
     # Just above D'Hondt's threshold 3: 3.00 would be exactly at it.
     assert _show_quotient(Method.DHONDT, Fraction(3) + Fraction(1, 10**6)) == ("3.000001", True)
+    # 10⁻¹⁴ above Dean's threshold 40/9 = 4.444…: every decimal up to twelve places
+    # (4.44, 4.444, …) lies below the threshold and would round down; the exact fraction
+    # (40·10¹⁴ + 9) / (9·10¹⁴), already in lowest terms, is shown instead.
+    assert _show_quotient(Method.DEAN, Fraction(40, 9) + Fraction(1, 10**14)) == \
+        ("4000000000000009/900000000000000", True)
 
 
 def test_plan_summary_hand_worked():

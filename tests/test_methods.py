@@ -709,6 +709,21 @@ def test_a_priority_of_a_negative_claim_is_refused_in_words():
     assert str(refused.value) == "a claim cannot be negative"
 
 
+def test_a_priority_made_from_a_methods_name_is_that_methods():
+    from allocator.methods import Priority
+
+    # A name or an alias is normalised to the method, and the priority is worked with it:
+    # Huntington–Hill's 5/√2 is irrational (no value), Dean's 10/s(4) = 10 / (20/4.5) = 9/4.
+    hill = Priority("hill", 5, 1)
+    assert hill.method is HH and hill.value is None and hill.square == F(25, 2)
+    dean = Priority("dean", 10, 4)
+    assert dean.method is DE and dean.value == F(9, 4)
+    assert Priority("webster", 5, 2).method is SL and Priority("webster", 5, 2).value == 2
+    with pytest.raises(ValueError) as refused:
+        Priority("hamilton", 5, 1)
+    assert str(refused.value) == "Hamilton is a quota method: it has no signposts or priorities"
+
+
 def test_bounds_and_claims_outside_what_an_apportionment_can_hold_are_refused_in_words():
     with pytest.raises(ValueError) as refused:
         apportion([1, 2], 2, DH, lower=[-1, 0])

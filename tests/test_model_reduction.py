@@ -194,3 +194,14 @@ def test_a_group_held_at_zero_by_its_ceiling_still_closes_the_gap(method):
     plan = solve(problem)
     assert plan.status is PlanStatus.OPTIMAL and plan.allocated == 150
     assert all(plan.seats(i) == 0 for i, r in enumerate(records) if r["sector"] == "culture")
+
+
+def test_the_solvers_parameters_are_recorded_as_they_were_set():
+    # The plan's audit data (docs/result.md, solver.parameters) names every parameter given
+    # to CP-SAT: the options asked for, and presolve and lazy LP constraints off (bench/).
+    problem = problem_for(random_records(random.Random(5), 40), 90)
+    plan = solve(problem, SolveOptions(workers=2, seed=7, time_limit_s=30.0, margin=None))
+    recorded = dict(plan.solver.parameters)
+    assert recorded.pop("reduction")["margin"] is None
+    assert recorded == {"num_workers": 2, "random_seed": 7, "max_time_in_seconds": 30.0,
+                        "cp_model_presolve": False, "add_lp_constraints_lazily": False}
