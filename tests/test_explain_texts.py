@@ -249,3 +249,111 @@ def test_an_infeasible_plan_has_a_headline_that_says_so():
          "年度总量2个，预留0个，可分配2个；申报3个，合格3个。"),
         ("The scenario is infeasible: nothing allocated.", "方案不可行，未分配。"),
     ]
+
+
+def test_a_cut_of_nothing_is_counted_apart_and_no_divisor_is_needed_below_the_cap():
+    # 5 % of 10 rounded down removes nothing, yet the sanction applied and is shown; item 2
+    # removes 2. The cap of 30 exceeds the 18 eligible: everyone's full ceiling, no divisor.
+    plan = plan_for([employer(1, demand_total=10, violations=(6,)),
+                     employer(2, demand_total=10, violations=(2,))], 30,
+                    **{"sanctions.violation_cut.6": Decimal("0.05"),
+                       "sanctions.share_rounding": "down", "sanctions.violation_cut.2": 2})
+    assert sentences(plan)[0] == (
+        "Requested 10; eligible 10 (violation, Art. 16(6), −0); floor 0, ceiling 10; weight 1; "
+        "claim 1 × 10 = 10; allocated 10: enough permits for everyone in scope, so its full "
+        "ceiling.",
+        "申报10个；合格10个（因违规情形依第十六条第六项减0个）；下限0个、上限10个；权重1；"
+        "分配依据1×10=10；分配10个：本范围名额充足，按上限全额分配。")
+    assert lines(plan)[1:] == [
+        ("Allocated 18, unallocated 12; fill rate 90% of requested, 100% of eligible demand.",
+         "已分配18个，未分配12个；满足率：占申报90%，占合格需求100%。"),
+        ("Sainte-Laguë, divisor —: 18 permits divided among the 2 employers taking part in the "
+         "divisor apportionment (those rounded to 0 included).",
+         "圣拉古法，除数—：18个指标在参与按除数分配的2家单位之间分配（其中按规则取整为0的单位也计在内）。"),
+        ("2 employers cut (1 of them by 0 under the rules), by 2 permits in all.",
+         "压减2家单位（其中1家按规则减0个），共减2个。"),
+        ("Eligible demand of 18 (18 after ceilings) is below the allocatable 30: 12 permits stay "
+         "unallocated.",
+         "合格需求18个（计单位上限后18个）少于可分配总量30个，12个指标未分配。"),
+    ]
+
+
+def test_a_group_at_its_bound_has_its_own_headline_line():
+    # As in test_explain: finance may take at most 12 of 40. Inside the group D ∈ (4, 40/9),
+    # 4.2; the cap's divisor serves the one employer outside it, 28 permits: D ∈ (40/28.5,
+    # 40/27.5) = (1.403509…, 1.454545…), 1.43.
+    plan = plan_for([employer(1, demand_total=30, sector="finance"),
+                     employer(3, demand_total=20, sector="finance"),
+                     employer(2, demand_total=40)], 40,
+                    groups={"fin": {"sector": "finance", "max": 12}})
+    assert lines(plan)[2:] == [
+        ("Sainte-Laguë, divisor 1.43: 28 permits divided among the 1 employers taking part in "
+         "the divisor apportionment (those rounded to 0 included); any divisor strictly between "
+         "≈1.403509 and ≈1.454545 gives the same plan, and the one with the fewest digits is "
+         "shown.",
+         "圣拉古法，除数1.43：28个指标在参与按除数分配的1家单位之间分配（其中按规则取整为0的单位也计在内）"
+         "；除数在≈1.403509与≈1.454545之间（不含两端）所得方案都相同，取其中位数最少者。"),
+        ("Group 'fin' (priority sector 'Finance') is at its bound and has its own divisor 4.2: "
+         "12 permits divided among its 2 employers; any divisor strictly between 4 and "
+         "≈4.444444 gives the same plan, and the one with the fewest digits is shown.",
+         "分组“fin”（重点产业“金融”）达到上下限，单独按除数4.2分配：12个指标在其2家单位之间分配；"
+         "除数在4与≈4.444444之间（不含两端）所得方案都相同，取其中位数最少者。"),
+    ]
+
+
+def test_every_permit_to_a_guarantee_leaves_the_divisor_open_above():
+    # The cap of 3 goes to the top-100 guarantee; the other employer's first permit (5/0.5 =
+    # 10) is refused, and nothing is awarded by priority: any D above 10 reproduces the plan.
+    # The shortest decimal above 10 is 20: 3/20 = 0.15 and 5/20 = 0.25 both round to 0.
+    plan = plan_for([employer(1, demand_total=3, top100=True, demand_senior=3, demand_other=0,
+                              categories=(2,)),
+                     employer(2, demand_total=5)], 3,
+                    **{"weights.top100": 1, "weights.category.2": 1})
+    assert sentences(plan)[1] == (
+        "Requested 5; eligible 5; floor 0, ceiling 5; weight 1; claim 1 × 5 = 5; quotient "
+        "5 ÷ 20 = 0.25 (divisor of the allocatable cap), rounded to 0 by Sainte-Laguë; "
+        "allocated 0.",
+        "申报5个；合格5个；下限0个、上限5个；权重1；分配依据1×5=5；商5÷20=0.25（按全区可分配总量的"
+        "除数），按圣拉古法取整为0；分配0个。")
+    assert lines(plan)[2] == (
+        "Sainte-Laguë, divisor 20: 3 permits divided among the 2 employers taking part in the "
+        "divisor apportionment (those rounded to 0 included); any divisor above 10 gives the "
+        "same plan.",
+        "圣拉古法，除数20：3个指标在参与按除数分配的2家单位之间分配（其中按规则取整为0的单位也计在内）"
+        "；大于10的任一除数所得方案都相同。")
+    # The breakdowns name their rows in both languages.
+    summary = plan_summary(plan)
+    assert summary.by_top100[["label_zh", "label_en", "employers"]].to_records().tolist() == [
+        ("top100", "区级百强企业", "District top-100 firms", 1),
+        ("other", "非百强企业", "Other employers", 1)]
+    assert summary.by_category.loc[["2", "none"], ["label_zh", "label_en", "employers"]] \
+        .to_records().tolist() == [
+            ("2", "二、信用良好的上市企业", "2. Listed firms with good credit", 1),
+            ("none", "未列入重点支持类别", "No priority category", 1)]
+
+
+def test_roster_screening_in_the_sentence_and_the_headline():
+    from allocator.examples import applicant
+    from allocator.model import solve
+    from tests.test_screening import problem_of
+
+    firms = [employer(1, demand_total=2), employer(2, demand_total=3)]
+    # Everyone listed qualifies: screening applied to both and lowered nothing.
+    same = solve(problem_of(firms, [applicant(i, 1 + (i > 2)) for i in range(1, 6)]))
+    assert lines(same)[3] == (
+        "Roster screening of 2 employers lowered no eligible demand (Art. 6, 17, 18).",
+        "人员名单审核2家单位，有效需求均未减少（第六条、第十七条、第十八条）。")
+    # The second firm lists two for its three, one with a falsification record (Art. 17):
+    # one qualifies, two fewer.
+    lowered = solve(problem_of(firms, [applicant(1, 1), applicant(2, 1), applicant(3, 2),
+                                       applicant(4, 2, falsified=True)]))
+    assert sentences(lowered)[1] == (
+        "Requested 3; eligible 1 (roster screening (qualified applicants on the roster), Art. 6, "
+        "17, −2); floor 0, ceiling 1; weight 1; claim 1 × 1 = 1; allocated 1: enough permits "
+        "for everyone in scope, so its full ceiling.",
+        "申报3个；合格1个（因人员名单审核（名单中符合条件的人数）依第六条、第十七条减2个）；"
+        "下限0个、上限1个；权重1；分配依据1×1=1；分配1个：本范围名额充足，按上限全额分配。")
+    assert lines(lowered)[3] == (
+        "Roster screening of 2 employers lowered the eligible demand of 1 of them, by 2 permits "
+        "in all (Art. 6, 17, 18).",
+        "人员名单审核2家单位，其中1家单位的有效需求减少，共减2个（第六条、第十七条、第十八条）。")

@@ -82,8 +82,16 @@ def test_a_top100_firm_without_a_breakdown_loses_its_guarantee_and_says_so(tmp_p
     [reason] = [r for r in second["reasons"] if r["code"] == "TOP100_NO_BREAKDOWN"]
     assert reason["warning"] == "demand_parts_top100" and reason["amount"] == 0
     assert "未填高级管理人员人数" in reason["zh"] and "第八条" in reason["zh"]
-    assert "区级百强企业未填分项人数，无法依第八条计算保障数，保障0个" in sentences[1].sentence.zh
-    assert "no guarantee under Art. 8 can be worked out" in sentences[1].sentence.en
+    # The divisor: the last permit is the second firm's first (10/0.5 = 20), the strongest
+    # refused its second (10/1.5 ≈ 6.67); one digit inside (6.67, 20) nearest 13.3 is 10.
+    assert (sentences[1].sentence.en, sentences[1].sentence.zh) == (
+        "Requested 10; eligible 10; floor 0, ceiling 10 (top-100 firm without a breakdown by "
+        "role, so no guarantee under Art. 8 can be worked out: 0); weight 1; claim 1 × 10 = 10; "
+        "quotient 10 ÷ 10 = 1 (divisor of the allocatable cap), rounded to 1 by Sainte-Laguë; "
+        "allocated 1.",
+        "申报10个；合格10个；下限0个、上限10个（区级百强企业未填分项人数，无法依第八条计算保障数，"
+        "保障0个）；权重1；分配依据1×10=10；商10÷10=1（按全区可分配总量的除数），按圣拉古法取整为1；"
+        "分配1个。")
     warning = next(w for w in result["warnings"] if w["row"] == 3)
     assert warning == {"code": "demand_parts_top100", "row": 3, "credit_code": credit_code(2),
                        "zh": "区级百强企业未填分项人数，无法计算高级管理人员保障数。",
@@ -114,8 +122,12 @@ def test_an_attrition_rate_typed_as_1_is_read_as_100_percent_and_says_so(tmp_pat
     [cut] = result["employers"][0]["reasons"]
     assert (cut["code"], cut["amount"], cut["warning"]) == ("ATTRITION_CUT", -5, "rate_one")
     assert "流失率填写为1，按100%计" in cut["zh"]
-    assert "流失率填写为1，按100%计" in sentences[0].sentence.zh
-    assert "read as 100 %" in sentences[0].sentence.en
+    assert (sentences[0].sentence.en, sentences[0].sentence.zh) == (
+        "Requested 10; eligible 5 (attrition above the threshold, Art. 16(3), −5 — the "
+        "attrition rate was typed as 1 and read as 100 %); floor 0, ceiling 5; weight 1; claim "
+        "1 × 5 = 5; allocated 5: enough permits for everyone in scope, so its full ceiling.",
+        "申报10个；合格5个（因流失率超标依第十六条第三项减5个，流失率填写为1，按100%计）；"
+        "下限0个、上限5个；权重1；分配依据1×5=5；分配5个：本范围名额充足，按上限全额分配。")
     assert own(result, 0) == [("rate_one", 2)] and own(result, 1) == []
 
 
@@ -141,7 +153,12 @@ def test_an_industry_code_too_coarse_counts_as_other_and_says_so(tmp_path):
     assert [(e["sector"], e["weight"]) for e in result["employers"]] == [("other", 1.0),
                                                                        ("culture", 1.2)]
     assert own(result, 0) == [("industry_too_coarse", 2)]
-    assert "依第八条按“其他”计：行业代码过粗" in sentences[0].sentence.zh
+    assert (sentences[0].sentence.en, sentences[0].sentence.zh) == (
+        "Requested 10; eligible 10; floor 0, ceiling 10; weight 1 (other under Art. 8: the "
+        "industry code is too coarse, so it cannot decide the priority sector); claim "
+        "1 × 10 = 10; allocated 10: enough permits for everyone in scope, so its full ceiling.",
+        "申报10个；合格10个；下限0个、上限10个；权重1（依第八条按“其他”计：行业代码过粗，"
+        "无法判定重点产业）；分配依据1×10=10；分配10个：本范围名额充足，按上限全额分配。")
     [undecided] = [r for r in result["employers"][0]["reasons"]
                    if r["code"] == "SECTOR_UNDECIDED"]
     assert undecided["en"].startswith("Industry code R90 cannot decide the priority sector")
