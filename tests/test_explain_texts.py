@@ -357,3 +357,23 @@ def test_roster_screening_in_the_sentence_and_the_headline():
         "Roster screening of 2 employers lowered the eligible demand of 1 of them, by 2 permits "
         "in all (Art. 6, 17, 18).",
         "人员名单审核2家单位，其中1家单位的有效需求减少，共减2个（第六条、第十七条、第十八条）。")
+
+
+def test_an_employer_missing_from_the_roster_is_cut_to_nothing_in_words():
+    from allocator.examples import applicant
+    from allocator.model import solve
+    from tests.test_screening import SCENARIO, problem_of
+
+    # One applicant listed for the first firm's two; none for the second firm's three, which
+    # the scenario then excludes: 1 + 3 permits fewer.
+    excluding = SCENARIO.with_values({"roster.unlisted": "exclude"})
+    plan = solve(problem_of([employer(1, demand_total=2), employer(2, demand_total=3)],
+                            [applicant(1, 1)], excluding))
+    assert sentences(plan)[1] == (
+        "Requested 3; eligible 0 (no applicant of the employer on the roster, Art. 6, −3); "
+        "nothing eligible after the cuts: allocated 0.",
+        "申报3个；合格0个（因人员名单中无该单位人员依第六条减3个）；压减后无合格需求，分配0个。")
+    assert lines(plan)[3] == (
+        "Roster screening of 2 employers lowered the eligible demand of 2 of them, by 4 permits "
+        "in all (Art. 6, 17, 18).",
+        "人员名单审核2家单位，其中2家单位的有效需求减少，共减4个（第六条、第十七条、第十八条）。")

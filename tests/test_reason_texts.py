@@ -285,3 +285,33 @@ def test_an_employer_missing_from_the_roster_is_excluded_or_kept_as_the_scenario
                 "ROSTER_UNLISTED", 3, "人员名单中没有该单位的人员，按申报数保留，未经人员审核。",
                 "No applicant of this employer is on the roster: its declared demand stands, "
                 "unscreened.")]
+
+
+def test_guarantees_the_scenario_leaves_inert_are_warned_in_words():
+    from allocator.examples import submissions
+    from allocator.policy import build_problem
+    from allocator.scenario import default_scenario
+
+    # Two top-100 firms of three, and neither Art. 8 guarantee in the scenario.
+    firms = [employer(1, demand_total=5, top100=True, demand_senior=2, demand_key_staff=1,
+                      demand_other=2),
+             employer(2, demand_total=4, top100=True, demand_senior=1, demand_key_staff=3,
+                      demand_other=0),
+             employer(3, demand_total=5)]
+    scenario = default_scenario(20).with_values({"guarantee.top100_senior": 0,
+                                                 "guarantee.top100_key_staff": 0})
+    problem = build_problem(submissions(firms), scenario)
+    assert [(w.code, w.row, w.credit_code, w.message.zh, w.message.en)
+            for w in problem.warnings] == [
+        ("GUARANTEE_SENIOR_INERT", None, None,
+         "本方案百强企业高管保障比例为0：2家区级百强企业的高级管理人员不享有第八条“全力支持”的保障。",
+         "The scenario guarantees 0 % of top-100 senior managers: the 'full support' of Art. 8 "
+         "guarantees nothing to the senior managers of 2 district top-100 firm(s)."),
+        ("GUARANTEE_KEY_STAFF_INERT", None, None,
+         "本方案百强企业业务骨干保障比例为0：第八条“一定比例业务骨干”的保障对2家区级百强企业不起作用，"
+         "其业务骨干与普通单位的申报同等对待。",
+         "The scenario guarantees 0 % of top-100 key staff: the 'share of key staff' of Art. 8 "
+         "does nothing for 2 district top-100 firm(s), whose key staff are treated like any "
+         "employer's demand."),
+    ]
+    assert list(problem.column("guaranteed")) == [0, 0, 0]
