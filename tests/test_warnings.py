@@ -241,3 +241,37 @@ def test_the_plan_warns_of_everything_the_validation_warns_of(tmp_path, rows, ch
             entry = rows_of[found.row]
             assert {"code": found.code, "row": found.row, "credit_code": entry["credit_code"],
                     "zh": found.message.zh, "en": found.message.en} in entry["warnings"]
+
+
+def test_warning_lines_name_the_row_the_employer_and_its_credit_code(tmp_path):
+    from dataclasses import replace
+
+    from allocator.explain import warning_lines
+    from allocator.i18n import Text
+    from allocator.policy import PlanWarning
+
+    path = write(tmp_path / "d.xlsx", [row(1, "甲公司", rate=1),
+                                       row(2, "乙公司", on="2026-05-02")])
+    demand = read_submissions(path, plan_year=2027)
+    plan = solve(build_problem(demand, default_scenario(100)))
+    assert [(line.en, line.zh) for line in warning_lines(plan)] == [
+        (f"Row 2, 甲公司 ({credit_code(1)}): An attrition rate of 1 is read as 100 %; write '1%' "
+         "if you meant one percent.",
+         f"第2行 甲公司（{credit_code(1)}）：流失率填写为 1，按 100% 理解；如指 1%，请填写“1%”。"),
+        (f"Row 3, 乙公司 ({credit_code(2)}): Submission date 2026-05-02 is outside the filing "
+         "period for plan year 2027 (2026-10-01 to 2026-12-31).",
+         f"第3行 乙公司（{credit_code(2)}）：申报日期 2026-05-02 不在2027年度计划的申报期"
+         "（2026-10-01 至 2026-12-31）内。"),
+        # The first firm keeps 5 of 10 after the attrition cut (a rate of 100 %), the second its
+        # 10: 15 of 100.
+        ("Eligible demand of 15 (15 after ceilings) is below the allocatable 100: 85 permits "
+         "stay unallocated.",
+         "合格需求15个（计单位上限后15个）少于可分配总量100个，85个指标未分配。"),
+    ]
+    # A warning about a row that is no employer's (a row the reader set aside) names the row
+    # alone.
+    aside = PlanWarning("ignored", Text(zh="合计行已忽略。", en="A totals row was ignored."), 9,
+                        None)
+    plan = replace(plan, problem=replace(plan.problem, warnings=(aside,)))
+    assert [(line.en, line.zh) for line in warning_lines(plan, surplus=False)] == [
+        ("Row 9: A totals row was ignored.", "第9行：合计行已忽略。")]
