@@ -616,7 +616,7 @@ def _exact_rank(p: _Problem, method: Method, idx: np.ndarray, k: np.ndarray) -> 
     width = int(kk.max()) + 1
     if int(cid.max()) < 2**62 // width:
         _, first, inverse = np.unique(cid * width + kk, return_index=True, return_inverse=True)
-    else:  # pragma: no cover - more than 2**62 distinct (claim, k) pairs cannot be enumerated
+    else:  # (claim, k) pairs too many to fold into one int64 (seat indices near 2**62)
         _, first, inverse = np.unique(np.stack([cid, kk], axis=1), axis=0, return_index=True,
                                       return_inverse=True)
     ratios = [_exact_ratio(p, method, i, j)

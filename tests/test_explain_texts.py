@@ -377,3 +377,32 @@ def test_an_employer_missing_from_the_roster_is_cut_to_nothing_in_words():
         "Roster screening of 2 employers lowered the eligible demand of 2 of them, by 4 permits "
         "in all (Art. 6, 17, 18).",
         "人员名单审核2家单位，其中2家单位的有效需求减少，共减4个（第六条、第十七条、第十八条）。")
+
+
+def test_a_divisor_with_three_decimals_and_an_employer_that_asked_for_nothing():
+    # One claim of 1,000 for 810 permits: D ∈ (1000/810.5, 1000/809.5) = (1.233806…, 1.235330…);
+    # no decimal of two places lies inside, and of three 1.234 and 1.235 do, 1.235 nearer the
+    # midpoint 1.23457. 1000/1.235 ≈ 809.72 rounds to 810. An employer asking for nothing
+    # is told so in a word.
+    plan = plan_for([employer(1, demand_total=1000), employer(2, demand_total=0)], 810)
+    assert sentences(plan) == [
+        ("Requested 1000; eligible 1000; floor 0, ceiling 1000; weight 1; claim 1 × 1000 = 1000; "
+         "quotient 1000 ÷ 1.235 ≈ 809.72 (divisor of the allocatable cap), rounded to 810 by "
+         "Sainte-Laguë; allocated 810.",
+         "申报1000个；合格1000个；下限0个、上限1000个；权重1；分配依据1×1000=1000；商1000÷1.235≈"
+         "809.72（按全区可分配总量的除数），按圣拉古法取整为810；分配810个。"),
+        ("Requested 0; allocated 0.", "申报0个；分配0个。"),
+    ]
+    assert [e.outcome for e in explain_plan(plan)] == ["as_rounded", "nothing_requested"]
+    assert lines(plan)[:3] == [
+        ("Annual cap 810, reserve 0, allocatable 810; requested 1,000, eligible 1,000.",
+         "年度总量810个，预留0个，可分配810个；申报1,000个，合格1,000个。"),
+        ("Allocated 810, unallocated 0; fill rate 81% of requested, 81% of eligible demand.",
+         "已分配810个，未分配0个；满足率：占申报81%，占合格需求81%。"),
+        ("Sainte-Laguë, divisor 1.235: 810 permits divided among the 1 employers taking part in "
+         "the divisor apportionment (those rounded to 0 included); any divisor strictly between "
+         "≈1.233806 and ≈1.23533 gives the same plan, and the one with the fewest digits is "
+         "shown.",
+         "圣拉古法，除数1.235：810个指标在参与按除数分配的1家单位之间分配（其中按规则取整为0的单位"
+         "也计在内）；除数在≈1.233806与≈1.23533之间（不含两端）所得方案都相同，取其中位数最少者。"),
+    ]

@@ -299,6 +299,14 @@ def test_hamilton_with_bounds_by_hand():
     assert hamilton([8, 1, 1], 10, lower=[0, 0, 4]).seats == (5, 1, 4)
 
 
+def test_a_hamilton_tie_behind_a_larger_remainder_is_reported():
+    # 5 seats on 19:15:15:1: quotas 1.9, 1.5, 1.5, 0.1 → 1, 1, 1, 0 and two seats left. The
+    # first goes to A (.9); B and C tie at .5 for the second, broken by order.
+    result = hamilton([19, 15, 15, 1], 5)
+    assert result.seats == (2, 2, 1, 0)
+    assert result.ties == (Tie(claimants=(1, 2), seats=1, awarded=(1,)),)
+
+
 def test_zero_claims_get_seats_only_when_everyone_else_is_full():
     assert apportion([0, 5], 3, SL).seats == (0, 3)
     result = apportion([0, 5, 0], 4, SL, upper=[3, 1, 3])
@@ -722,6 +730,27 @@ def test_a_priority_made_from_a_methods_name_is_that_methods():
     with pytest.raises(ValueError) as refused:
         Priority("hamilton", 5, 1)
     assert str(refused.value) == "Hamilton is a quota method: it has no signposts or priorities"
+
+
+@pytest.mark.parametrize("k", [-1, 1.5, "2"])
+def test_a_priority_of_a_seat_index_that_is_no_whole_number_from_0_is_refused_in_words(k):
+    from allocator.methods import Priority
+
+    with pytest.raises(ValueError) as refused:
+        Priority(DH, 1, k)
+    assert str(refused.value) == "seat index k must be an integer >= 0"
+
+
+def test_exact_ranks_of_seat_indices_too_large_to_combine_with_the_claims_are_paired():
+    from allocator.methods import _exact_rank, _problem
+
+    # Seat indices near 2⁶¹ cannot be folded with two claim ids into one int64, so the seats
+    # are ranked as (claim, k) pairs. Sainte-Laguë priorities: 3/0.5 = 6 first, then
+    # 6/(2⁶¹ + 0.5), 6/(2⁶¹ + 1.5), 3/(2⁶¹ + 0.5); equal seats share a rank.
+    p = _problem([6, 3], 2, None, None, None)
+    big = 2**61
+    ranks = _exact_rank(p, SL, np.array([0, 1, 0, 1, 0]), np.array([big, big, big + 1, 0, big]))
+    assert ranks.tolist() == [1, 3, 2, 0, 1]
 
 
 def test_bounds_and_claims_outside_what_an_apportionment_can_hold_are_refused_in_words():

@@ -581,11 +581,29 @@ def test_hamilton_with_groups_is_refused_naming_the_rule_in_words():
     with pytest.raises(InputError) as refused:
         plan_for([employer(1, demand_total=5, sector="finance"), employer(2, demand_total=5)],
                  6, groups={"fin": {"sector": "finance", "max": 3}},
-                 **{"method.rule": "hamilton"})
+                 **{"method.rule": "hamilton", "scenario.name": "分组试算"})
     [problem] = refused.value.issues
-    assert (problem.code, problem.column) == ("hamilton_groups", "method.rule")
+    # The refusal names the scenario it is about.
+    assert (problem.code, problem.column, problem.file) == ("hamilton_groups", "method.rule",
+                                                            "分组试算")
     assert problem.message.en == (
         "Hamilton (largest remainders) is for comparison only and takes no group floors or "
         "ceilings: choose a divisor method or remove the groups.")
     assert problem.message.zh == ("最大余额法（Hamilton）仅供对比，不支持分组上下限；"
                                   "请选用除数法或删除分组。")
+
+
+def test_a_tie_everyone_or_no_one_in_it_won_needed_no_tie_break():
+    from allocator.model import broken_by
+
+    # Three employers alike but for their submission dates (the first tie-break key after
+    # the weight). Winner 1 and loser 2 differ first on the date; winners only, or losers
+    # only, need no tie-break at all.
+    problem = build_problem(submissions([
+        employer(1, demand_total=4, submitted_on=date(2026, 10, 9)),
+        employer(2, demand_total=4, submitted_on=date(2026, 11, 2)),
+        employer(3, demand_total=4, submitted_on=date(2026, 11, 2))]), default_scenario(6))
+    assert broken_by(problem, (0, 1), (0,)) == "submitted_on"
+    assert broken_by(problem, (1, 2), (1,)) == "credit_code"
+    assert broken_by(problem, (0, 1, 2), (0, 1, 2)) == "none"
+    assert broken_by(problem, (0, 1), ()) == "none"

@@ -177,6 +177,13 @@ def test_a_time_limit_gives_the_reference_marked_not_proven():
     assert stopped.status is PlanStatus.FEASIBLE
     assert [note.code for note in stopped.warnings][:1] == ["NOT_PROVEN"]
     assert seats(stopped) == seats(proven)  # the exact reference, verified but not proven
+    # Stopped before any solution: CP-SAT's status is UNKNOWN, and the note says so.
+    note = stopped.warnings[0].message
+    assert (stopped.solver.status, note.zh, note.en) == (
+        "UNKNOWN",
+        "求解器在1e-09秒内未证明最优（状态：UNKNOWN）；本方案满足全部规则，但未经证明为最优。",
+        "The solver did not prove optimality within 1e-09 s (status UNKNOWN); the plan meets "
+        "every rule but is not proven optimal.")
 
 
 @pytest.mark.parametrize("method", METHODS)
