@@ -604,17 +604,20 @@ def test_parse_method_unknown_lists_the_names():
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"claims": [1, -1], "total": 3}, "negative"),
-    ({"claims": [1, 2], "total": 3, "lower": [2, 0], "upper": [1, 5]}, "exceeds"),
-    ({"claims": [1, 2], "total": 3, "lower": [2, 2]}, "more than the total"),
-    ({"claims": [1, 2], "total": -1}, ">= 0"),
-    ({"claims": [1, 2], "total": 3, "upper": [1]}, "for 2 claims"),
-    ({"claims": [1, 2], "total": 3, "order": [0]}, "for 2 claims"),
+    ({"claims": [1, -1], "total": 3}, "claim 1 is negative (-1): claims must be >= 0"),
+    ({"claims": [1, 2], "total": 3, "lower": [2, 0], "upper": [1, 5]},
+     "claimant 0: lower bound 2 exceeds upper bound 1"),
+    ({"claims": [1, 2], "total": 3, "lower": [2, 2]},
+     "the lower bounds add up to 4, more than the total 3"),
+    ({"claims": [1, 2], "total": -1}, "the total must be >= 0, not -1"),
+    ({"claims": [1, 2], "total": 3, "upper": [1]}, "1 values of the upper bound for 2 claims"),
+    ({"claims": [1, 2], "total": 3, "order": [0]}, "1 tie-break ranks for 2 claims"),
 ])
 @pytest.mark.parametrize("method", [SL, HA])
 def test_invalid_arguments(kwargs, message, method):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError) as refused:
         apportion(method=method, **kwargs)
+    assert str(refused.value) == message
 
 
 def test_docstring_examples():
@@ -629,12 +632,16 @@ def test_docstring_examples():
 
 
 def test_hamilton_has_no_priorities():
-    with pytest.raises(ValueError, match="Hamilton"):
+    quota = "Hamilton is a quota method: it has no signposts or priorities"
+    with pytest.raises(ValueError) as refused:
         priority(HA, 1, 0)
-    with pytest.raises(ValueError, match="Hamilton"):
+    assert str(refused.value) == quota
+    with pytest.raises(ValueError) as refused:
         seat_order([1], [0], [1], HA)
-    with pytest.raises(ValueError, match="finite upper"):
+    assert str(refused.value) == quota
+    with pytest.raises(ValueError) as refused:
         seat_order([1], [0], [None], SL)
+    assert str(refused.value) == "seat_order needs a finite upper bound for every claimant"
 
 
 # -- mutation survivors (docs/mutation.md): each case worked by hand ---------------------------
@@ -683,8 +690,9 @@ def test_the_last_seat_awarded_is_the_weakest_even_within_float_precision():
 @pytest.mark.parametrize("total", [2.5, float("nan"), float("inf"), F(7, 2),
                                    Decimal("2.5"), "3"])
 def test_a_total_that_is_not_a_whole_number_is_refused(total):
-    with pytest.raises(TypeError, match="the total must be a whole number"):
+    with pytest.raises(TypeError) as refused:
         apportion([3, 2], total)
+    assert str(refused.value).startswith("the total must be a whole number, not ")
 
 
 @pytest.mark.parametrize("total", [3.0, F(3), Decimal("3"), np.float64(3.0)])
