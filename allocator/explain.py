@@ -877,8 +877,12 @@ def _headline(summary: PlanSummary, plan: Plan) -> list[Text]:
                       fill_eligible=_percent(fill_eligible)))
     for scope in plan.scopes:
         divisor = "—" if scope.divisor is None else decimal_text(scope.divisor, 6)[0]
-        key = "explain.headline.divisor" if scope.name == "cap" else \
-            "explain.headline.group_divisor"
+        if plan.problem.method is Method.HAMILTON:  # a quota method: no divisor to show
+            key = "explain.headline.hamilton"
+        elif scope.name == "cap":
+            key = "explain.headline.divisor"
+        else:
+            key = "explain.headline.group_divisor"
         lines.append(text(key, divisor=divisor, name=scope.name, group=scope.label,
                           employers=_count(len(scope.employers)),
                           allocated=_count(scope.seats),

@@ -406,3 +406,39 @@ def test_a_divisor_with_three_decimals_and_an_employer_that_asked_for_nothing():
          "圣拉古法，除数1.235：810个指标在参与按除数分配的1家单位之间分配（其中按规则取整为0的单位"
          "也计在内）；除数在≈1.233806与≈1.23533之间（不含两端）所得方案都相同，取其中位数最少者。"),
     ]
+
+
+def test_hamilton_with_permits_for_everyone_gives_each_its_ceiling_as_its_share():
+    # Cap 10 for demands 3 and 2: every share is the whole ceiling, exactly; Hamilton has no
+    # divisor, and the headline says so.
+    plan = plan_for([employer(1, demand_total=3), employer(2, demand_total=2)], 10,
+                    **{"method.rule": "hamilton"})
+    assert sentences(plan) == [
+        ("Requested 3; eligible 3; floor 0, ceiling 3; weight 1; claim 1 × 3 = 3; Hamilton "
+         "share (largest remainders, for comparison only) exactly 3; allocated 3.",
+         "申报3个；合格3个；下限0个、上限3个；权重1；分配依据1×3=3；按最大余额法（仅供比较）"
+         "比例份额恰为3；分配3个。"),
+        ("Requested 2; eligible 2; floor 0, ceiling 2; weight 1; claim 1 × 2 = 2; Hamilton "
+         "share (largest remainders, for comparison only) exactly 2; allocated 2.",
+         "申报2个；合格2个；下限0个、上限2个；权重1；分配依据1×2=2；按最大余额法（仅供比较）"
+         "比例份额恰为2；分配2个。"),
+    ]
+    assert lines(plan)[2] == (
+        "Hamilton (largest remainders): 5 permits divided among the 2 employers in proportion "
+        "to their claims, with no divisor.",
+        "最大余额法：5个指标按分配依据的比例在2家单位之间分配，无除数。")
+
+
+def test_only_an_irrational_tie_has_a_derived_divisor_and_the_summary_counts_guarantees():
+    # The guarantee plan above with a blacklisted employer besides: no tie, so a rational
+    # divisor for everyone with room and none for the excluded; the guarantee of 3 is the only
+    # one, and the ceilings are 5 + 20 (the blacklisted employer's is 0).
+    plan = plan_for([employer(1, demand_total=5, top100=True, demand_senior=3,
+                              demand_key_staff=0, demand_other=2),
+                     employer(2, demand_total=20),
+                     employer(3, demand_total=4, status="blacklisted")],
+                    10, **{"weights.top100": 1})
+    assert all(e.derived_divisor is False for e in explain_plan(plan))
+    summary = plan_summary(plan)
+    assert (summary.guaranteed, summary.upper, summary.requested, summary.eligible) == (
+        3, 25, 29, 25)

@@ -307,6 +307,39 @@ def test_a_hamilton_tie_behind_a_larger_remainder_is_reported():
     assert result.ties == (Tie(claimants=(1, 2), seats=1, awarded=(1,)),)
 
 
+def test_spare_seats_go_to_zero_claims_by_the_tie_break_order():
+    # The order puts the third claimant first: it takes the three spare seats and the first
+    # zero claim is left wanting (a tie at priority 0, broken by the order).
+    # Hamilton hands them out alike.
+    for method in (SL, HA):
+        result = apportion([0, 5, 0], 4, method, upper=[3, 1, 3], order=[1, 0, 0])
+        assert result.seats == (0, 1, 3)
+        assert result.ties == (Tie(claimants=(2, 0), seats=3, awarded=(2,)),)
+        # Room for every spare seat (1 + 2 of 3): nobody is left wanting, so there is no tie.
+        filled = apportion([0, 5, 0], 4, method, upper=[1, 1, 2])
+        assert (filled.seats, filled.ties) == ((1, 1, 2), ())
+
+
+def test_float_and_decimal_claims_are_taken_exactly():
+    # 2.5 and 1.25 (both exact in binary and decimal), 3 seats by Sainte-Laguë: priorities
+    # 2.5/0.5 = 5, 1.25/0.5 = 2.5, 2.5/1.5 ≈ 1.67 win; 1.25/1.5 ≈ 0.83 and 2.5/2.5 = 1 do not.
+    assert apportion([Decimal("2.5"), 1.25], 3).seats == (2, 1)
+    assert apportion([2.5, Decimal("1.25")], 3).seats == (2, 1)
+    for infinite in (math.inf, Decimal("Infinity"), np.float64("nan")):
+        with pytest.raises(ValueError) as refused:
+            apportion([infinite, 1], 1)
+        assert str(refused.value) == f"a claim must be finite, not {infinite}"
+
+
+def test_the_decimal_exponent_of_a_square_just_above_a_power_of_100():
+    from allocator.methods import _exponent
+
+    # √(10¹⁶ + 1/17) is just above 10⁸; the logarithm in floating point says just below it.
+    assert _exponent(F(17 * 10**16 + 1, 17)) == 8
+    assert _exponent(F(10**16)) == 8 and _exponent(F(10**16) - F(1, 17)) == 7
+    assert _exponent(F(1, 100)) == -1 and _exponent(F(99, 10000)) == -2
+
+
 def test_zero_claims_get_seats_only_when_everyone_else_is_full():
     assert apportion([0, 5], 3, SL).seats == (0, 3)
     result = apportion([0, 5, 0], 4, SL, upper=[3, 1, 3])
