@@ -553,8 +553,9 @@ def _divisor_outcome(position: int, allocated: int, rounding: int, guaranteed: i
     if rounding > upper:
         return "capped_ceiling" if upper < eligible else "capped_eligible"
     if rounding < guaranteed:
-        codes = {r.code for r in bounds}
-        return "raised_floor" if "MIN_FLOOR" in codes and "TOP100_GUARANTEE" not in codes \
+        # The scenario's minimum is only recorded when it lifts the floor above any top-100
+        # guarantee: then the floor is the minimum, whatever was guaranteed below it.
+        return "raised_floor" if any(r.code == "MIN_FLOOR" for r in bounds) \
             else "raised_guarantee"
     return "as_rounded"
 

@@ -442,3 +442,26 @@ def test_only_an_irrational_tie_has_a_derived_divisor_and_the_summary_counts_gua
     summary = plan_summary(plan)
     assert (summary.guaranteed, summary.upper, summary.requested, summary.eligible) == (
         3, 25, 29, 25)
+
+
+def test_a_floor_the_minimum_lifted_above_a_guarantee_is_the_minimums():
+    # Top-100 firm guaranteed 2 senior managers; every employer gets at least 3, so its floor
+    # is 3, the minimum's. Cap 12: 3 + 3 floors, 6 more by Sainte-Laguë, all to the claim of
+    # 30 (its 4th to 9th, 30/3.5 … 30/8.5 ≈ 3.53, beat the firm's 4th, 5/3.5 ≈ 1.43, and its
+    # 10th, 30/9.5 ≈ 3.16, is refused): D ∈ (3.16, 3.53), one decimal nearest 3.34: 3.3.
+    # 5/3.3 ≈ 1.52 rounds to 2, raised to the floor of 3 — the minimum per employer.
+    plan = plan_for([employer(1, demand_total=5, top100=True, demand_senior=2,
+                              demand_key_staff=0, demand_other=3),
+                     employer(2, demand_total=30)], 12,
+                    **{"weights.top100": 1, "method.min_per_employer": 3})
+    assert sentences(plan)[0] == (
+        "Requested 5; eligible 5; floor 3, ceiling 5 (top-100 guarantee of 2 under Art. 8, the "
+        "scenario's minimum per employer (the district's practice under Art. 19) raises the "
+        "floor by 1); weight 1; claim 1 × 5 = 5; quotient 5 ÷ 3.3 ≈ 1.52 (divisor of the "
+        "allocatable cap), rounded to 2 by Sainte-Laguë; allocated 3: raised to the minimum per "
+        "employer.",
+        "申报5个；合格5个；下限3个、上限5个（依第八条保障百强企业2个，依方案每单位最低指标（本区依"
+        "第十九条的做法），下限提高1个）；权重1；分配依据1×5=5；商5÷3.3≈1.52（按全区可分配总量的"
+        "除数），按圣拉古法取整为2；分配3个：提高到每单位最低指标。")
+    # A divisor plan has no Hamilton shares.
+    assert [e.quota for e in explain_plan(plan)] == [None, None]

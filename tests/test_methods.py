@@ -299,6 +299,13 @@ def test_hamilton_with_bounds_by_hand():
     assert hamilton([8, 1, 1], 10, lower=[0, 0, 4]).seats == (5, 1, 4)
 
 
+def test_a_tie_lists_its_winners_in_the_tie_break_order():
+    # Three equal claims for two seats: the order puts the third first, then the second.
+    result = apportion([1, 1, 1], 2, SL, order=[2, 1, 0])
+    assert result.seats == (0, 1, 1)
+    assert result.ties == (Tie(claimants=(2, 1, 0), seats=2, awarded=(2, 1)),)
+
+
 def test_a_hamilton_tie_behind_a_larger_remainder_is_reported():
     # 5 seats on 19:15:15:1: quotas 1.9, 1.5, 1.5, 0.1 → 1, 1, 1, 0 and two seats left. The
     # first goes to A (.9); B and C tie at .5 for the second, broken by order.
@@ -768,6 +775,8 @@ def test_a_priority_made_from_a_methods_name_is_that_methods():
     dean = Priority("dean", 10, 4)
     assert dean.method is DE and dean.value == F(9, 4)
     assert Priority("webster", 5, 2).method is SL and Priority("webster", 5, 2).value == 2
+    # A NumPy seat index is kept as a Python int.
+    assert type(Priority(DH, 6, np.int64(2)).k) is int and Priority(DH, 6, np.int64(2)).k == 2
     with pytest.raises(ValueError) as refused:
         Priority("hamilton", 5, 1)
     assert str(refused.value) == "Hamilton is a quota method: it has no signposts or priorities"

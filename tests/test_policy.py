@@ -522,3 +522,34 @@ def test_violations_cut_alike_keep_each_its_own_item_and_words():
         [reason] = one(employer(1, demand_total=10, violations=(item,)), **changes)["reasons"]
         assert (reason.code, reason.item, reason.amount) == ("VIOLATION_CUT", item, -2)
         assert f"(Art. 16({item})): cut by 20%, −2." in reason.message.en
+
+
+def test_no_employers_make_an_empty_problem_with_whole_rows():
+    problem = build_problem(submissions([]), default_scenario(10))
+    assert problem.size == 0 and len(problem.employers) == 0
+    assert str(problem.employers["row"].dtype) == "int64"
+    assert problem.order.tolist() == [] and problem.warnings == ()
+
+
+def test_the_workbooks_and_the_rosters_warnings_come_in_row_order():
+    import dataclasses
+
+    from allocator.errors import Issue, Severity
+    from allocator.examples import applicant, roster
+    from allocator.i18n import Text
+    from allocator.screening import screen
+
+    # The workbook warns about row 3 (the second employer); the roster lists no one of the
+    # first employer (row 2), which the scenario keeps with a warning: row 2 comes first.
+    demand = submissions([employer(1, demand_total=3), employer(2, demand_total=2)])
+    late = Issue(Severity.WARNING, "date_outside_q4", Text(zh="申报日期不在申报期内。",
+                                                            en="Outside the filing period."),
+                 "example.xlsx", "需求申报", 3, "申报日期", "2026-05-02")
+    demand = dataclasses.replace(demand, issues=[late])
+    scenario = default_scenario(10).with_values({
+        "roster.city_average_wage": 100_000, "roster.reference_date": "2026-12-31",
+        "roster.unlisted": "keep"})
+    screened = screen(roster([applicant(1, 2), applicant(2, 2)]), scenario.roster, 2027)
+    problem = build_problem(demand, scenario, screened)
+    assert [(w.code, w.row) for w in problem.warnings] == [("ROSTER_UNLISTED", 2),
+                                                          ("date_outside_q4", 3)]
